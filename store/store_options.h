@@ -1,0 +1,18 @@
+#pragma once
+
+// Store settings. Plain data; config/ fills it.
+
+#include <cstdint>
+#include <string>
+
+namespace shagym::store {
+
+struct StoreOptions {
+  // Directory of the RocksDB store and the evidence. Default: "data".
+  std::string data_dir = "data";
+  // Posts and evidence older than this are removed; trend counters stay.
+  // 0 = keep forever. Default: 0.
+  int retention_days = 0;
+};
+
+}  // namespace shagym::store

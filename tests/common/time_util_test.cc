@@ -1,0 +1,62 @@
+#include "common/time_util.h"
+
+#include <gtest/gtest.h>
+
+namespace shagym {
+namespace {
+
+TEST(TimeUtilTest, FormatsUtc) {
+  EXPECT_EQ(FormatIso8601Utc(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatIso8601Utc(1715594400), "2024-05-13T10:00:00Z");
+  EXPECT_EQ(FormatDateUtc(1715594400), "2024-05-13");
+  EXPECT_EQ(FormatIso8601Utc(-1), "1969-12-31T23:59:59Z");
+}
+
+TEST(TimeUtilTest, ParsesIso8601) {
+  struct Case {
+    const char* text;
+    std::optional<int64_t> want;
+  } cases[] = {
+      {"2024-05-13T10:00:00Z", 1715594400},
+      {"2024-05-13T15:00:00+05:00", 1715594400},
+      {"2024-05-13 10:00:00", 1715594400},
+      {"2024-05-13T10:00:00.123Z", 1715594400},
+      {"2024-05-13T10:00", 1715594400},
+      {"2024-05-13", 1715558400},
+      {"2024-02-29", 1709164800},
+      {"2024-13-01", std::nullopt},
+      {"13.05.2024", std::nullopt},
+      {"2024-05-13T10:00:00Zjunk", std::nullopt},
+      {"", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(ParseIso8601(c.text), c.want) << c.text;
+  }
+}
+
+TEST(TimeUtilTest, ParsesDurations) {
+  EXPECT_EQ(ParseDurationMs("30s"), 30000);
+  EXPECT_EQ(ParseDurationMs("15m"), 900000);
+  EXPECT_EQ(ParseDurationMs("2h"), 7200000);
+  EXPECT_EQ(ParseDurationMs("1d"), 86400000);
+  EXPECT_EQ(ParseDurationMs("1h30m"), 5400000);
+  EXPECT_EQ(ParseDurationMs("500ms"), 500);
+  EXPECT_EQ(ParseDurationMs("900"), 900000);
+  EXPECT_EQ(ParseDurationMs("15x"), std::nullopt);
+  EXPECT_EQ(ParseDurationMs("-5m"), std::nullopt);
+  EXPECT_EQ(ParseDurationMs("m"), std::nullopt);
+  EXPECT_EQ(ParseDurationMs(""), std::nullopt);
+}
+
+TEST(TimeUtilTest, ParsesSizes) {
+  EXPECT_EQ(ParseSizeBytes("5MB"), 5000000);
+  EXPECT_EQ(ParseSizeBytes("5 MiB"), 5 * 1024 * 1024);
+  EXPECT_EQ(ParseSizeBytes("512kb"), 512000);
+  EXPECT_EQ(ParseSizeBytes("1048576"), 1048576);
+  EXPECT_EQ(ParseSizeBytes("2G"), int64_t{2} << 30);
+  EXPECT_EQ(ParseSizeBytes("5 parsecs"), std::nullopt);
+  EXPECT_EQ(ParseSizeBytes("MB"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace shagym

@@ -1,0 +1,34 @@
+#pragma once
+
+// A fresh directory under $TMPDIR, removed with everything in it by the
+// destructor (ninja's ScopedTempDir). Not copyable.
+
+#include <string>
+
+namespace shagym::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  // path() + "/" + name.
+  std::string File(const std::string& name) const;
+  // Writes `content` to File(name), creating parent directories.
+  std::string Write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+// Reads a whole file; empty on failure.
+std::string ReadFile(const std::string& path);
+
+// The directory of the shared real-world data (../shared/realworld next to
+// the source tree), or "" when absent.
+std::string RealworldDir();
+
+}  // namespace shagym::testing
