@@ -5,7 +5,6 @@
 // group; main.cc only parses and dispatches.
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <memory>
 #include <optional>
@@ -45,9 +44,13 @@ void OnRun(CLI::App* cmd, Context* ctx, std::function<int()> body);
 // silently pretends to work.
 int NotBuiltYet(const std::string& command);
 
-void RegisterCrawlCommands(CLI::App& app, Context* ctx);     // crawl, fetch, robots, url
-void RegisterTextCommands(CLI::App& app, Context* ctx);      // classify, reclassify, rules
-void RegisterStoreCommands(CLI::App& app, Context* ctx);     // trends, export, backup, restore, db
-void RegisterServeCommands(CLI::App& app, Context* ctx);     // serve, users, demo
+void RegisterCrawlCommands(CLI::App& app,
+                           Context* ctx);  // crawl, fetch, robots, url
+void RegisterTextCommands(CLI::App& app, Context* ctx);  // classify, rules
+void RegisterStoreCommands(
+    CLI::App& app,
+    Context* ctx);  // trends, export, reclassify, backup, restore, db
+void RegisterServeCommands(CLI::App& app, Context* ctx);  // serve, users
+void RegisterDemoCommand(CLI::App& app, Context* ctx);    // demo
 
 }  // namespace shagym::app

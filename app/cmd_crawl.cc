@@ -13,14 +13,16 @@ void RegisterCrawlCommands(CLI::App& app, Context* ctx) {
   crawl->add_flag("--until-idle", until_idle, "Exit as soon as nothing is due");
   crawl->add_option("--max-pages", max_pages, "Stop after N pages");
   crawl->add_option("--duration", duration_s, "Stop after SECONDS");
-  crawl->add_option("--source", source_ids, "Crawl only this source (repeatable)");
+  crawl->add_option("--source", source_ids,
+                    "Crawl only this source (repeatable)");
   OnRun(crawl, ctx, [ctx] {
     if (ctx->LoadConfig() == nullptr) return kExitConfig;
     return NotBuiltYet("crawl");
   });
 
   auto* fetch = app.add_subcommand(
-      "fetch", "Fetch one page as the crawler would and print what it extracts");
+      "fetch",
+      "Fetch one page as the crawler would and print what it extracts");
   static std::string fetch_url, fetch_source;
   fetch->add_option("url", fetch_url, "URL to fetch")->required();
   fetch->add_option("--source", fetch_source, "Source whose adapter to use");
@@ -37,7 +39,8 @@ void RegisterCrawlCommands(CLI::App& app, Context* ctx) {
   static std::vector<std::string> robots_urls;
   robots_check->add_option("--robots", robots_file, "robots.txt file")
       ->required();
-  robots_check->add_option("--agent", agent, "User agent (default: crawl.user_agent)");
+  robots_check->add_option("--agent", agent,
+                           "User agent (default: crawl.user_agent)");
   robots_check->add_option("urls", robots_urls, "URLs to check")->required();
   OnRun(robots_check, ctx, [] { return NotBuiltYet("robots check"); });
 

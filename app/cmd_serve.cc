@@ -1,4 +1,4 @@
-// serve, users add|token, demo.
+// serve, users add|token.
 
 #include "app/cli.h"
 
@@ -27,17 +27,14 @@ void RegisterServeCommands(CLI::App& app, Context* ctx) {
     if (ctx->LoadConfig() == nullptr) return kExitConfig;
     return NotBuiltYet("users add");
   });
-  auto* token = users->add_subcommand("token", "Print a new bearer token, once");
+  auto* token =
+      users->add_subcommand("token", "Print a new bearer token, once");
   static std::string token_name;
   token->add_option("name", token_name, "User name")->required();
   OnRun(token, ctx, [ctx] {
     if (ctx->LoadConfig() == nullptr) return kExitConfig;
     return NotBuiltYet("users token");
   });
-
-  auto* demo = app.add_subcommand(
-      "demo", "Offline showcase: sample site on loopback, crawl, dashboard");
-  OnRun(demo, ctx, [] { return NotBuiltYet("demo"); });
 }
 
 }  // namespace shagym::app

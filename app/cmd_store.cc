@@ -1,12 +1,14 @@
-// trends, export, backup, restore, db check.
+// trends, export, reclassify, backup, restore, db check.
 
 #include "app/cli.h"
 
 namespace shagym::app {
 
 void RegisterStoreCommands(CLI::App& app, Context* ctx) {
-  auto* trends = app.add_subcommand("trends", "Counts per bucket: unique incidents and volume");
-  static std::string from, to, bucket = "day", category, region, format = "table";
+  auto* trends = app.add_subcommand(
+      "trends", "Counts per bucket: unique incidents and volume");
+  static std::string from, to, bucket = "day", category, region,
+                               format = "table";
   static bool spikes = false;
   trends->add_option("--from", from, "First date (YYYY-MM-DD)")->required();
   trends->add_option("--to", to, "Last date (YYYY-MM-DD)")->required();
@@ -22,8 +24,10 @@ void RegisterStoreCommands(CLI::App& app, Context* ctx) {
     return NotBuiltYet("trends");
   });
 
-  auto* exp = app.add_subcommand("export", "Stream stored posts as CSV or JSON Lines");
-  static std::string exp_format, exp_from, exp_to, exp_category, exp_region, exp_output;
+  auto* exp =
+      app.add_subcommand("export", "Stream stored posts as CSV or JSON Lines");
+  static std::string exp_format, exp_from, exp_to, exp_category, exp_region,
+      exp_output;
   exp->add_option("--format", exp_format, "csv or jsonl")
       ->required()
       ->check(CLI::IsMember({"csv", "jsonl"}));
@@ -35,6 +39,15 @@ void RegisterStoreCommands(CLI::App& app, Context* ctx) {
   OnRun(exp, ctx, [ctx] {
     if (ctx->LoadConfig() == nullptr) return kExitConfig;
     return NotBuiltYet("export");
+  });
+
+  auto* reclassify = app.add_subcommand(
+      "reclassify", "Apply the current rules to stored posts");
+  static std::string since;
+  reclassify->add_option("--since", since, "Only posts published since DATE");
+  OnRun(reclassify, ctx, [ctx] {
+    if (ctx->LoadConfig() == nullptr) return kExitConfig;
+    return NotBuiltYet("reclassify");
   });
 
   auto* backup = app.add_subcommand("backup", "Consistent copy of the store");
@@ -55,7 +68,8 @@ void RegisterStoreCommands(CLI::App& app, Context* ctx) {
 
   auto* db = app.add_subcommand("db", "Store maintenance");
   db->require_subcommand(1);
-  auto* check = db->add_subcommand("check", "Verify counts and counters against labels");
+  auto* check =
+      db->add_subcommand("check", "Verify counts and counters against labels");
   OnRun(check, ctx, [ctx] {
     if (ctx->LoadConfig() == nullptr) return kExitConfig;
     return NotBuiltYet("db check");

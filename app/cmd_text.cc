@@ -1,4 +1,4 @@
-// classify, reclassify, rules check|test|backtest.
+// classify, rules check|test|backtest.
 
 #include "app/cli.h"
 
@@ -9,31 +9,26 @@ void RegisterTextCommands(CLI::App& app, Context* ctx) {
       "classify", "Classify JSON Lines posts offline (stores nothing)");
   static std::string input, output;
   classify->add_option("--input", input, "JSON Lines input (default: stdin)");
-  classify->add_option("--output", output, "JSON Lines output (default: stdout)");
+  classify->add_option("--output", output,
+                       "JSON Lines output (default: stdout)");
   OnRun(classify, ctx, [ctx] {
     if (ctx->LoadConfig() == nullptr) return kExitConfig;
     return NotBuiltYet("classify");
   });
 
-  auto* reclassify = app.add_subcommand(
-      "reclassify", "Apply the current rules to stored posts");
-  static std::string since;
-  reclassify->add_option("--since", since, "Only posts published since DATE");
-  OnRun(reclassify, ctx, [ctx] {
-    if (ctx->LoadConfig() == nullptr) return kExitConfig;
-    return NotBuiltYet("reclassify");
-  });
-
-  auto* rules = app.add_subcommand("rules", "Validate, try and back-test rules");
+  auto* rules =
+      app.add_subcommand("rules", "Validate, try and back-test rules");
   rules->require_subcommand(1);
-  auto* check = rules->add_subcommand("check", "Validate rule files and run their examples");
+  auto* check = rules->add_subcommand(
+      "check", "Validate rule files and run their examples");
   static std::string check_dir;
   check->add_option("dir", check_dir, "Rule directory (default: rules_dir)");
   OnRun(check, ctx, [ctx] {
     if (ctx->LoadConfig() == nullptr) return kExitConfig;
     return NotBuiltYet("rules check");
   });
-  auto* test = rules->add_subcommand("test", "Show the matches of the rules on a text");
+  auto* test =
+      rules->add_subcommand("test", "Show the matches of the rules on a text");
   static std::string text;
   test->add_option("--text", text, "Text to classify")->required();
   OnRun(test, ctx, [ctx] {

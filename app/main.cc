@@ -19,13 +19,15 @@ int main(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
   app.add_option("--config", ctx.config_path, "Configuration file")
       ->capture_default_str();
-  app.add_option("--log-level", ctx.log_level,
-                 "debug, info, warn, error or off (overrides the configuration)");
+  app.add_option(
+      "--log-level", ctx.log_level,
+      "debug, info, warn, error or off (overrides the configuration)");
 
   shagym::app::RegisterCrawlCommands(app, &ctx);
   shagym::app::RegisterTextCommands(app, &ctx);
   shagym::app::RegisterStoreCommands(app, &ctx);
   shagym::app::RegisterServeCommands(app, &ctx);
+  shagym::app::RegisterDemoCommand(app, &ctx);
 
   int code = 0;
   try {

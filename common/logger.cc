@@ -138,8 +138,7 @@ std::string FormatLogLine(LogFormat format, std::string_view time,
   return line;
 }
 
-StreamLogger::StreamLogger(LogLevel min_level, LogFormat format,
-                           std::FILE* out)
+StreamLogger::StreamLogger(LogLevel min_level, LogFormat format, std::FILE* out)
     : min_level_(min_level), format_(format), out_(out) {}
 
 void StreamLogger::Log(LogLevel level, std::string_view event,

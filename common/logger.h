@@ -6,7 +6,8 @@
 //
 //   Log(logger, LogLevel::kInfo, "fetch_done",
 //       {{"host", host}, {"status", 200}, {"ms", 84}});
-//   -> 2026-11-25T12:00:00Z info event=fetch_done host=example.org status=200 ms=84
+//   -> 2026-11-25T12:00:00Z info event=fetch_done host=example.org status=200
+//   ms=84
 
 #include <cstdint>
 #include <initializer_list>
@@ -20,7 +21,8 @@ namespace shagym {
 
 enum class LogLevel { kDebug = 0, kInfo, kWarn, kError, kOff };
 
-// Parses "debug", "info", "warn", "error", "off". Returns false on anything else.
+// Parses "debug", "info", "warn", "error", "off". Returns false on anything
+// else.
 bool ParseLogLevel(std::string_view name, LogLevel* level);
 std::string_view LogLevelName(LogLevel level);
 
@@ -28,17 +30,17 @@ std::string_view LogLevelName(LogLevel level);
 // quotes or '='.
 class LogValue {
  public:
-  LogValue(std::string_view v) : text_(v), quoted_(true) {}  // NOLINT
-  LogValue(const std::string& v) : text_(v), quoted_(true) {}  // NOLINT
-  LogValue(const char* v) : text_(v), quoted_(true) {}  // NOLINT
-  LogValue(bool v) : text_(v ? "true" : "false") {}  // NOLINT
-  LogValue(int v) : text_(std::to_string(v)) {}  // NOLINT
-  LogValue(long v) : text_(std::to_string(v)) {}  // NOLINT
-  LogValue(long long v) : text_(std::to_string(v)) {}  // NOLINT
-  LogValue(unsigned v) : text_(std::to_string(v)) {}  // NOLINT
-  LogValue(unsigned long v) : text_(std::to_string(v)) {}  // NOLINT
+  LogValue(std::string_view v) : text_(v), quoted_(true) {}     // NOLINT
+  LogValue(const std::string& v) : text_(v), quoted_(true) {}   // NOLINT
+  LogValue(const char* v) : text_(v), quoted_(true) {}          // NOLINT
+  LogValue(bool v) : text_(v ? "true" : "false") {}             // NOLINT
+  LogValue(int v) : text_(std::to_string(v)) {}                 // NOLINT
+  LogValue(long v) : text_(std::to_string(v)) {}                // NOLINT
+  LogValue(long long v) : text_(std::to_string(v)) {}           // NOLINT
+  LogValue(unsigned v) : text_(std::to_string(v)) {}            // NOLINT
+  LogValue(unsigned long v) : text_(std::to_string(v)) {}       // NOLINT
   LogValue(unsigned long long v) : text_(std::to_string(v)) {}  // NOLINT
-  LogValue(double v);  // NOLINT
+  LogValue(double v);                                           // NOLINT
 
   const std::string& text() const { return text_; }
   // True for string values (JSON output quotes them; text output quotes them

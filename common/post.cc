@@ -46,9 +46,9 @@ nlohmann::ordered_json PostToJson(const Post& p) {
   OJson matches = OJson::array();
   for (const Match& m : p.labels.matches) {
     matches.push_back(OJson{{"rule", m.rule},
-                                     {"category", m.category},
-                                     {"start", m.start},
-                                     {"end", m.end}});
+                            {"category", m.category},
+                            {"start", m.start},
+                            {"end", m.end}});
   }
   OJson j = OJson::object();
   j["id"] = p.id;
@@ -73,8 +73,7 @@ nlohmann::ordered_json PostToJson(const Post& p) {
 }
 
 std::string PostToJsonLine(const Post& post) {
-  return PostToJson(post).dump(-1, ' ', false,
-                               OJson::error_handler_t::replace);
+  return PostToJson(post).dump(-1, ' ', false, OJson::error_handler_t::replace);
 }
 
 bool PostFromJson(const nlohmann::json& j, Post* p) {

@@ -5,10 +5,9 @@
 // the classifier (nlp/), kept by the store (store/).
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace shagym {
 
@@ -25,11 +24,12 @@ struct Match {
 // The labels the classifier derives from a text.
 struct Labels {
   std::string lang = "other";  // kk, ru, mixed, other
-  std::vector<std::string> categories;  // fixed ids, sorted; empty = no complaint
-  std::string severity = "none";        // high, medium, low, none
-  std::string region;                   // region id, empty when unknown
-  std::string school_number;            // "12", empty when none
-  std::string institution;              // school, kindergarten, ..., or empty
+  std::vector<std::string>
+      categories;                 // fixed ids, sorted; empty = no complaint
+  std::string severity = "none";  // high, medium, low, none
+  std::string region;             // region id, empty when unknown
+  std::string school_number;      // "12", empty when none
+  std::string institution;        // school, kindergarten, ..., or empty
   std::vector<Match> matches;
   std::string rules_version;  // hash of the rule set that produced these
 
@@ -37,9 +37,9 @@ struct Labels {
 };
 
 struct Post {
-  std::string id;      // stable: derived from source and native id
-  std::string source;  // source id from the configuration
-  std::string url;     // permalink
+  std::string id;            // stable: derived from source and native id
+  std::string source;        // source id from the configuration
+  std::string url;           // permalink
   int64_t published_at = 0;  // Unix seconds UTC; 0 when unknown
   int64_t fetched_at = 0;    // Unix seconds UTC
   std::string author;        // pseudonym (keyed hash), empty when none
@@ -52,9 +52,9 @@ struct Post {
   bool operator==(const Post&) const = default;
 };
 
-// SPEC.md "Post" JSON, keys in SPEC order. Null for empty region, school_number, duplicate_of,
-// published_at == 0. Extra fields (rules_version, incident, institution) are
-// added after the SPEC ones.
+// SPEC.md "Post" JSON, keys in SPEC order. Null for empty region,
+// school_number, duplicate_of, published_at == 0. Extra fields (rules_version,
+// incident, institution) are added after the SPEC ones.
 nlohmann::ordered_json PostToJson(const Post& post);
 // One compact JSON line, no trailing newline.
 std::string PostToJsonLine(const Post& post);

@@ -135,8 +135,8 @@ class [[nodiscard]] StatusOr {
 }  // namespace shagym
 
 // Returns from the enclosing function when `expr` is not OK.
-#define SHAGYM_RETURN_IF_ERROR(expr)              \
-  do {                                            \
-    ::shagym::Status shagym_status_ = (expr);     \
+#define SHAGYM_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::shagym::Status shagym_status_ = (expr);        \
     if (!shagym_status_.ok()) return shagym_status_; \
   } while (0)

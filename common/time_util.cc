@@ -8,8 +8,7 @@ namespace shagym {
 
 int64_t SystemNowSeconds() {
   using namespace std::chrono;
-  return duration_cast<seconds>(system_clock::now().time_since_epoch())
-      .count();
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
 int64_t SystemNowMs() {
@@ -199,7 +198,8 @@ std::optional<int64_t> ParseSizeBytes(std::string_view s) {
   while (p < s.size() && s[p] == ' ') ++p;
   std::string unit;
   for (; p < s.size(); ++p) {
-    unit.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(s[p]))));
+    unit.push_back(
+        static_cast<char>(std::toupper(static_cast<unsigned char>(s[p]))));
   }
   int64_t mult;
   if (unit.empty() || unit == "B") {

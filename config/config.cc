@@ -17,12 +17,11 @@ namespace fs = std::filesystem;
 const std::vector<std::string>& RegionIds() {
   static const std::vector<std::string>* const kIds =
       new std::vector<std::string>{
-          "abai",          "akmola",          "aktobe",   "almaty",
-          "almaty_region", "astana",          "atyrau",   "east_kazakhstan",
-          "jambyl",        "jetisu",          "karaganda", "kostanay",
-          "kyzylorda",     "mangystau",       "north_kazakhstan",
-          "pavlodar",      "shymkent",        "turkistan", "ulytau",
-          "west_kazakhstan"};
+          "abai",          "akmola",    "aktobe",           "almaty",
+          "almaty_region", "astana",    "atyrau",           "east_kazakhstan",
+          "jambyl",        "jetisu",    "karaganda",        "kostanay",
+          "kyzylorda",     "mangystau", "north_kazakhstan", "pavlodar",
+          "shymkent",      "turkistan", "ulytau",           "west_kazakhstan"};
   return *kIds;
 }
 
@@ -34,29 +33,29 @@ bool IsRegionId(std::string_view id) {
 namespace {
 
 const std::vector<std::string_view> kTopKeys = {
-    "data_dir",  "crawl",   "sources",        "sources_dir", "rules_dir",
-    "gazetteer", "server",  "privacy",        "retention_days", "log"};
+    "data_dir",  "crawl",  "sources", "sources_dir",    "rules_dir",
+    "gazetteer", "server", "privacy", "retention_days", "log"};
 
 const std::vector<std::string_view> kCrawlKeys = {
-    "user_agent",         "max_connections",   "per_host_connections",
-    "per_host_delay_ms",  "max_crawl_delay_ms", "timeout_s",
-    "connect_timeout_s",  "max_page_bytes",    "max_redirects",
-    "retries",            "respect_robots",    "allow_private_addresses",
-    "ca_file",            "max_pages_per_host", "max_depth"};
+    "user_agent",        "max_connections",    "per_host_connections",
+    "per_host_delay_ms", "max_crawl_delay_ms", "timeout_s",
+    "connect_timeout_s", "max_page_bytes",     "max_redirects",
+    "retries",           "respect_robots",     "allow_private_addresses",
+    "ca_file",           "max_pages_per_host", "max_depth"};
 
 const std::vector<std::string_view> kSourceKeys = {
-    "id",     "type",      "url",       "seeds",        "region",
-    "lang",   "recrawl",   "max_pages", "follow",       "max_depth",
-    "post",   "next_page", "fields",    "cursor_param", "follow_items",
-    "enabled"};
+    "id",     "type",         "url",          "seeds",
+    "region", "lang",         "recrawl",      "max_pages",
+    "follow", "max_depth",    "post",         "next_page",
+    "fields", "cursor_param", "follow_items", "enabled"};
 
 const std::vector<std::string_view> kPostKeys = {"item", "text", "author",
                                                  "time", "link"};
 const std::vector<std::string_view> kFieldKeys = {
     "items", "id", "text", "time", "author", "url", "cursor"};
 const std::vector<std::string_view> kServerKeys = {
-    "listen", "web_dir", "workers", "session_ttl", "max_body_bytes",
-    "secure_cookies"};
+    "listen",      "web_dir",        "workers",
+    "session_ttl", "max_body_bytes", "secure_cookies"};
 const std::vector<std::string_view> kPrivacyKeys = {"key_file",
                                                     "mask_personal_data"};
 const std::vector<std::string_view> kLogKeys = {"level", "format"};
@@ -122,7 +121,8 @@ class Loader {
     constexpr int64_t kBig = int64_t{1} << 40;
     if (auto v = n["user_agent"]) {
       o->user_agent = r_.String(v, "crawl.user_agent");
-      if (o->user_agent.empty()) r_.Fail(v, "crawl.user_agent: must not be empty");
+      if (o->user_agent.empty())
+        r_.Fail(v, "crawl.user_agent: must not be empty");
     }
     if (auto v = n["max_connections"])
       o->max_connections =
@@ -139,14 +139,16 @@ class Loader {
     if (auto v = n["connect_timeout_s"])
       o->connect_timeout_s =
           r_.DurationMs(v, "crawl.connect_timeout_s", 1000) / 1000;
-    if (o->timeout_s <= 0) r_.Fail(n["timeout_s"], "crawl.timeout_s: must be at least 1s");
+    if (o->timeout_s <= 0)
+      r_.Fail(n["timeout_s"], "crawl.timeout_s: must be at least 1s");
     if (auto v = n["max_page_bytes"]) {
       o->max_page_bytes = r_.SizeBytes(v, "crawl.max_page_bytes");
       if (o->max_page_bytes < 1024)
         r_.Fail(v, "crawl.max_page_bytes: must be at least 1KB");
     }
     if (auto v = n["max_redirects"])
-      o->max_redirects = static_cast<int>(r_.Int(v, "crawl.max_redirects", 0, 50));
+      o->max_redirects =
+          static_cast<int>(r_.Int(v, "crawl.max_redirects", 0, 50));
     if (auto v = n["retries"])
       o->retries = static_cast<int>(r_.Int(v, "crawl.retries", 0, 20));
     if (auto v = n["respect_robots"])
@@ -173,9 +175,12 @@ class Loader {
         long port = std::stol(o->listen.substr(colon + 1));
         ok = port >= 0 && port <= 65535;
       }
-      if (!ok) r_.Fail(v, "server.listen: expected ADDRESS:PORT, got '" + o->listen + "'");
+      if (!ok)
+        r_.Fail(
+            v, "server.listen: expected ADDRESS:PORT, got '" + o->listen + "'");
     }
-    if (auto v = n["web_dir"]) o->web_dir = Resolve(base_dir_, r_.String(v, "server.web_dir"));
+    if (auto v = n["web_dir"])
+      o->web_dir = Resolve(base_dir_, r_.String(v, "server.web_dir"));
     if (auto v = n["workers"])
       o->workers = static_cast<int>(r_.Int(v, "server.workers", 1, 1024));
     if (auto v = n["session_ttl"])
@@ -199,7 +204,9 @@ class Loader {
     if (auto v = n["level"]) {
       std::string s = r_.String(v, "log.level");
       if (!ParseLogLevel(s, &o->level))
-        r_.Fail(v, "log.level: expected debug, info, warn, error or off, got '" + s + "'");
+        r_.Fail(v,
+                "log.level: expected debug, info, warn, error or off, got '" +
+                    s + "'");
     }
     if (auto v = n["format"]) {
       std::string s = r_.String(v, "log.format");
@@ -294,7 +301,8 @@ class Loader {
     if (auto v = n["region"]) {
       s.region = r.String(v, ctx + " region");
       if (!IsRegionId(s.region)) {
-        std::vector<std::string_view> ids(RegionIds().begin(), RegionIds().end());
+        std::vector<std::string_view> ids(RegionIds().begin(),
+                                          RegionIds().end());
         std::string msg = ctx + ": unknown region '" + s.region + "'";
         std::string hint = Suggest(s.region, ids);
         if (!hint.empty()) msg += " (did you mean '" + hint + "'?)";
@@ -307,8 +315,10 @@ class Loader {
         r.Fail(v, ctx + ": lang must be kk or ru, got '" + s.lang + "'");
       }
     }
-    if (auto v = n["recrawl"]) s.recrawl_ms = r.DurationMs(v, ctx + " recrawl", 1000);
-    if (auto v = n["max_pages"]) s.max_pages = r.Int(v, ctx + " max_pages", 0, int64_t{1} << 40);
+    if (auto v = n["recrawl"])
+      s.recrawl_ms = r.DurationMs(v, ctx + " recrawl", 1000);
+    if (auto v = n["max_pages"])
+      s.max_pages = r.Int(v, ctx + " max_pages", 0, int64_t{1} << 40);
     if (auto v = n["max_depth"])
       s.max_depth = static_cast<int>(r.Int(v, ctx + " max_depth", 0, 1000));
     if (auto v = n["follow"]) {
@@ -318,7 +328,8 @@ class Loader {
         RE2 re(pattern, RE2::Quiet);
         if (!re.ok()) {
           YAML::Node at = v.IsSequence() ? v[i] : v;
-          r.Fail(at, ctx + ": bad follow pattern '" + pattern + "': " + re.error());
+          r.Fail(at,
+                 ctx + ": bad follow pattern '" + pattern + "': " + re.error());
         }
         ++i;
       }
@@ -348,16 +359,20 @@ class Loader {
       get("url", &s.fields.url);
       get("cursor", &s.fields.cursor);
     }
-    if (auto v = n["cursor_param"]) s.cursor_param = r.String(v, ctx + " cursor_param");
-    if (auto v = n["follow_items"]) s.follow_items = r.Bool(v, ctx + " follow_items");
+    if (auto v = n["cursor_param"])
+      s.cursor_param = r.String(v, ctx + " cursor_param");
+    if (auto v = n["follow_items"])
+      s.follow_items = r.Bool(v, ctx + " follow_items");
     if (auto v = n["enabled"]) s.enabled = r.Bool(v, ctx + " enabled");
 
     // Type-specific requirements.
     using crawler::SourceType;
     if (s.type == SourceType::kJson) {
-      if (!n["fields"]) r.Fail(n, ctx + " (json) is missing required key 'fields'");
+      if (!n["fields"])
+        r.Fail(n, ctx + " (json) is missing required key 'fields'");
       if (s.fields.text.empty())
-        r.Fail(n["fields"], ctx + " (json) is missing required key 'fields.text'");
+        r.Fail(n["fields"],
+               ctx + " (json) is missing required key 'fields.text'");
     } else if (n["fields"]) {
       r.Fail(n["fields"], ctx + ": 'fields' applies only to json sources");
     }
@@ -369,7 +384,8 @@ class Loader {
       }
     }
     if (s.follow_items && s.type != SourceType::kRss) {
-      r.Fail(n["follow_items"], ctx + ": 'follow_items' applies only to rss sources");
+      r.Fail(n["follow_items"],
+             ctx + ": 'follow_items' applies only to rss sources");
     }
     out->push_back(std::move(s));
   }
@@ -399,7 +415,8 @@ StatusOr<Config> LoadImpl(const std::string& text, const std::string& name,
 
 }  // namespace
 
-StatusOr<Config> LoadFromString(const std::string& text, const std::string& name,
+StatusOr<Config> LoadFromString(const std::string& text,
+                                const std::string& name,
                                 const std::string& base_dir) {
   return LoadImpl(text, name, base_dir);
 }
@@ -413,7 +430,8 @@ StatusOr<Config> Load(const std::string& path) {
     return IOError(path + ": cannot read configuration: is a directory");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return IOError(path + ": cannot read configuration: permission denied");
+  if (!in)
+    return IOError(path + ": cannot read configuration: permission denied");
   std::stringstream ss;
   ss << in.rdbuf();
   std::string base = fs::path(path).parent_path().string();

@@ -22,7 +22,7 @@
 namespace shagym::config {
 
 struct LogOptions {
-  LogLevel level = LogLevel::kInfo;  // Default: info.
+  LogLevel level = LogLevel::kInfo;     // Default: info.
   LogFormat format = LogFormat::kText;  // Default: text.
 };
 
@@ -49,7 +49,8 @@ StatusOr<Config> Load(const std::string& path);
 
 // Same, from text; `name` is used in messages and `base_dir` for relative
 // paths. For tests and `--config -`.
-StatusOr<Config> LoadFromString(const std::string& text, const std::string& name,
+StatusOr<Config> LoadFromString(const std::string& text,
+                                const std::string& name,
                                 const std::string& base_dir);
 
 }  // namespace shagym::config

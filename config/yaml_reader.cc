@@ -70,15 +70,14 @@ void YamlReader::CheckMap(const YAML::Node& node, std::string_view context,
   std::set<std::string> seen;
   for (const auto& kv : node) {
     const YAML::Node& key = kv.first;
-    if (!key.IsScalar()) Fail(key, "keys in " + std::string(context) +
-                                       " must be plain names");
+    if (!key.IsScalar())
+      Fail(key, "keys in " + std::string(context) + " must be plain names");
     std::string name = key.Scalar();
     if (!seen.insert(name).second) {
       Fail(key, "duplicate key '" + name + "' in " + std::string(context));
     }
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-      std::string msg =
-          "unknown key '" + name + "' in " + std::string(context);
+      std::string msg = "unknown key '" + name + "' in " + std::string(context);
       std::string hint = Suggest(name, allowed);
       if (!hint.empty()) msg += " (did you mean '" + hint + "'?)";
       Fail(key, msg);
@@ -158,19 +157,21 @@ bool YamlReader::Bool(const YAML::Node& node, std::string_view what) const {
     if (s == "true" || s == "yes" || s == "on") return true;
     if (s == "false" || s == "no" || s == "off") return false;
   }
-  Fail(node, std::string(what) + ": expected true or false, got " + Shown(node));
+  Fail(node,
+       std::string(what) + ": expected true or false, got " + Shown(node));
 }
 
 int64_t YamlReader::DurationMs(const YAML::Node& node, std::string_view what,
                                int64_t bare_unit_ms) const {
   if (!node.IsScalar()) {
-    Fail(node, std::string(what) + ": expected a duration like 30s, 15m, 2h "
-                                   "or 1d, got " + Shown(node));
+    Fail(node, std::string(what) +
+                   ": expected a duration like 30s, 15m, 2h "
+                   "or 1d, got " +
+                   Shown(node));
   }
   const std::string& s = node.Scalar();
-  if (!s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-        return c >= '0' && c <= '9';
-      })) {
+  if (!s.empty() && std::all_of(s.begin(), s.end(),
+                                [](char c) { return c >= '0' && c <= '9'; })) {
     return Int(node, what, 0, int64_t{1} << 40) * bare_unit_ms;
   }
   auto ms = ParseDurationMs(s);
@@ -184,8 +185,8 @@ int64_t YamlReader::DurationMs(const YAML::Node& node, std::string_view what,
 int64_t YamlReader::SizeBytes(const YAML::Node& node,
                               std::string_view what) const {
   if (!node.IsScalar()) {
-    Fail(node, std::string(what) + ": expected a size like 5MB, got " +
-                   Shown(node));
+    Fail(node,
+         std::string(what) + ": expected a size like 5MB, got " + Shown(node));
   }
   auto bytes = ParseSizeBytes(node.Scalar());
   if (!bytes) {

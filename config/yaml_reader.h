@@ -35,7 +35,8 @@ class YamlReader {
   // "FILE:LINE:COL" of a node (1-based).
   std::string Where(const YAML::Node& node) const;
   [[noreturn]] void Fail(const YAML::Node& node, const std::string& what) const;
-  [[noreturn]] void FailAt(const YAML::Mark& mark, const std::string& what) const;
+  [[noreturn]] void FailAt(const YAML::Mark& mark,
+                           const std::string& what) const;
 
   // Parses a whole document. Syntax errors throw with their position.
   YAML::Node Parse(const std::string& text) const;

@@ -1,6 +1,7 @@
 #pragma once
 
-// Crawler-wide settings (`crawl:` in shagym.yaml). Plain data; config/ fills it.
+// Crawler-wide settings (`crawl:` in shagym.yaml). Plain data; config/ fills
+// it.
 
 #include <cstdint>
 #include <string>
@@ -28,7 +29,8 @@ struct CrawlOptions {
   int64_t max_page_bytes = 5 * 1024 * 1024;
   // Default: 5.
   int max_redirects = 5;
-  // Retries after network errors and 5xx, with exponential back-off. Default: 3.
+  // Retries after network errors and 5xx, with exponential back-off.
+  // Default: 3.
   int retries = 3;
   // Default: true.
   bool respect_robots = true;

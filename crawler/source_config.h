@@ -42,8 +42,8 @@ struct SourceConfig {
   SourceType type = SourceType::kHtml;
   // `url` and `seeds` together; at least one.
   std::vector<std::string> seeds;
-  std::string region;  // region id forced for every post, empty = detect
-  std::string lang;    // kk, ru, or empty = detect
+  std::string region;      // region id forced for every post, empty = detect
+  std::string lang;        // kk, ru, or empty = detect
   int64_t recrawl_ms = 0;  // 0 = fetch once
   int64_t max_pages = 0;   // 0 = crawl-wide limits only
   std::vector<std::string> follow;  // RE2, partial match on canonical URLs
@@ -51,7 +51,7 @@ struct SourceConfig {
   PostSelectors post;
   std::string next_page;  // selector of the next-page link
   JsonFields fields;
-  std::string cursor_param;  // query parameter that carries the cursor
+  std::string cursor_param;   // query parameter that carries the cursor
   bool follow_items = false;  // rss: fetch item pages for comments
   bool enabled = true;
   // Where this source was defined, for error messages ("file:line").

@@ -38,7 +38,8 @@ TEST(CliTest, BrokenConfigIsExitTwoWithPosition) {
   std::string path = dir.Write("c.yaml", "crawl:\n  retries: many\n");
   auto r = RunCommand({ShagymBinary(), "--config", path, "crawl"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, path + ":2:12: crawl.retries: expected an integer, got 'many'\n");
+  EXPECT_EQ(r.err,
+            path + ":2:12: crawl.retries: expected an integer, got 'many'\n");
 }
 
 TEST(CliTest, UnknownFlagIsUsageError) {

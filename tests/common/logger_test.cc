@@ -8,9 +8,11 @@ namespace shagym {
 namespace {
 
 TEST(LoggerTest, FormatsKeyValueLine) {
-  std::string line = FormatLogLine(
-      LogFormat::kText, "2026-01-01T00:00:00Z", LogLevel::kInfo, "fetch_done",
-      {{"host", "example.org"}, {"status", 200}, {"reason", "timeout after 10s"}});
+  std::string line = FormatLogLine(LogFormat::kText, "2026-01-01T00:00:00Z",
+                                   LogLevel::kInfo, "fetch_done",
+                                   {{"host", "example.org"},
+                                    {"status", 200},
+                                    {"reason", "timeout after 10s"}});
   EXPECT_EQ(line,
             "2026-01-01T00:00:00Z info event=fetch_done host=example.org "
             "status=200 reason=\"timeout after 10s\"");

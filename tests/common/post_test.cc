@@ -23,18 +23,19 @@ TEST(PostTest, JsonHasSpecFieldsInOrder) {
   p.labels.school_number = "12";
   p.labels.matches = {{"kk.bullying.1", "bullying", 10, 22}};
   std::string line = PostToJsonLine(p);
-  EXPECT_EQ(line.rfind(
-                "{\"id\":\"abc\",\"source\":\"tg_taraz\",\"url\":\"https://t.me/"
-                "s/taraz_news/5\",\"published_at\":\"2024-05-13T10:00:00Z\","
-                "\"fetched_at\":\"2024-05-13T10:01:00Z\",\"author\":\"u_1f2e\","
-                "\"text\":\"12-мектепте қорлайды\",\"lang\":\"kk\","
-                "\"categories\":[\"bullying\"],\"severity\":\"medium\","
-                "\"region\":\"jambyl\",\"school_number\":\"12\","
-                "\"duplicate_of\":null,\"matches\":[{\"rule\":\"kk.bullying.1\","
-                "\"category\":\"bullying\",\"start\":10,\"end\":22}],"
-                "\"review\":\"new\"",
-                0),
-            0u)
+  EXPECT_EQ(
+      line.rfind(
+          "{\"id\":\"abc\",\"source\":\"tg_taraz\",\"url\":\"https://t.me/"
+          "s/taraz_news/5\",\"published_at\":\"2024-05-13T10:00:00Z\","
+          "\"fetched_at\":\"2024-05-13T10:01:00Z\",\"author\":\"u_1f2e\","
+          "\"text\":\"12-мектепте қорлайды\",\"lang\":\"kk\","
+          "\"categories\":[\"bullying\"],\"severity\":\"medium\","
+          "\"region\":\"jambyl\",\"school_number\":\"12\","
+          "\"duplicate_of\":null,\"matches\":[{\"rule\":\"kk.bullying.1\","
+          "\"category\":\"bullying\",\"start\":10,\"end\":22}],"
+          "\"review\":\"new\"",
+          0),
+      0u)
       << line;
 }
 
@@ -55,7 +56,8 @@ TEST(PostTest, RejectsWrongTypes) {
   Post p;
   EXPECT_FALSE(PostFromJson(nlohmann::json::parse(R"({"id": 5})"), &p));
   EXPECT_FALSE(PostFromJson(nlohmann::json::parse(R"([1])"), &p));
-  EXPECT_FALSE(PostFromJson(nlohmann::json::parse(R"({"published_at":"yesterday"})"), &p));
+  EXPECT_FALSE(PostFromJson(
+      nlohmann::json::parse(R"({"published_at":"yesterday"})"), &p));
 }
 
 }  // namespace

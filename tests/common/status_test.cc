@@ -13,11 +13,13 @@ TEST(StatusTest, OkHasNoMessage) {
 }
 
 TEST(StatusTest, CarriesCodeAndContext) {
-  Status s = Unavailable("timeout after 10s").WithContext("GET https://x/robots.txt");
+  Status s =
+      Unavailable("timeout after 10s").WithContext("GET https://x/robots.txt");
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_EQ(s.message(), "GET https://x/robots.txt: timeout after 10s");
-  EXPECT_EQ(s.ToString(), "unavailable: GET https://x/robots.txt: timeout after 10s");
+  EXPECT_EQ(s.ToString(),
+            "unavailable: GET https://x/robots.txt: timeout after 10s");
   Status copy = s;
   EXPECT_EQ(copy, s);
 }

@@ -82,72 +82,66 @@ TEST(ConfigTest, ErrorsAreOneLineWithPosition) {
     const char* yaml;
     const char* want;
   } cases[] = {
-      {"unknown top key",
-       "crawl: {}\nrules_dri: x\n",
+      {"unknown top key", "crawl: {}\nrules_dri: x\n",
        "t.yaml:2:1: unknown key 'rules_dri' in the configuration (did you "
        "mean 'rules_dir'?)"},
-      {"unknown nested key",
-       "crawl:\n  max_conections: 4\n",
+      {"unknown nested key", "crawl:\n  max_conections: 4\n",
        "t.yaml:2:3: unknown key 'max_conections' in crawl (did you mean "
        "'max_connections'?)"},
-      {"unknown key, nothing close",
-       "crawl:\n  zzzzzzzzzz: 4\n",
+      {"unknown key, nothing close", "crawl:\n  zzzzzzzzzz: 4\n",
        "t.yaml:2:3: unknown key 'zzzzzzzzzz' in crawl"},
-      {"wrong type",
-       "crawl:\n  max_connections: lots\n",
+      {"wrong type", "crawl:\n  max_connections: lots\n",
        "t.yaml:2:20: crawl.max_connections: expected an integer, got 'lots'"},
-      {"out of range",
-       "crawl:\n  max_connections: 0\n",
+      {"out of range", "crawl:\n  max_connections: 0\n",
        "t.yaml:2:20: crawl.max_connections: 0 is out of range [1, 10000]"},
-      {"bool",
-       "crawl:\n  respect_robots: maybe\n",
-       "t.yaml:2:19: crawl.respect_robots: expected true or false, got 'maybe'"},
+      {"bool", "crawl:\n  respect_robots: maybe\n",
+       "t.yaml:2:19: crawl.respect_robots: expected true or false, got "
+       "'maybe'"},
       {"bad duration",
-       "sources:\n  - {id: a, type: rss, url: 'https://x.kz/feed', recrawl: 15 minutes}\n",
+       "sources:\n  - {id: a, type: rss, url: 'https://x.kz/feed', recrawl: 15 "
+       "minutes}\n",
        "t.yaml:2:59: source 'a' recrawl: bad duration '15 minutes' (use e.g. "
        "30s, 15m, 2h, 1d)"},
-      {"bad size",
-       "crawl:\n  max_page_bytes: 5 parsecs\n",
+      {"bad size", "crawl:\n  max_page_bytes: 5 parsecs\n",
        "t.yaml:2:19: crawl.max_page_bytes: bad size '5 parsecs' (use e.g. "
        "512KB, 5MB, 1GiB or a number of bytes)"},
       {"missing required",
        "sources:\n  - {type: rss, url: 'https://x.kz/feed'}\n",
        "t.yaml:2:5: source is missing required key 'id'"},
-      {"missing url",
-       "sources:\n  - {id: a, type: rss}\n",
+      {"missing url", "sources:\n  - {id: a, type: rss}\n",
        "t.yaml:2:5: source 'a' is missing required key 'url' (or 'seeds')"},
       {"duplicate id",
        "sources:\n  - {id: a, type: rss, url: 'https://x.kz/1'}\n"
        "  - {id: a, type: rss, url: 'https://x.kz/2'}\n",
        "t.yaml:3:10: duplicate source id 'a' (first defined at t.yaml:2:10)"},
-      {"yaml syntax",
-       "crawl:\n  max_connections: [1, 2\n",
+      {"yaml syntax", "crawl:\n  max_connections: [1, 2\n",
        "t.yaml:3:1: YAML syntax error: end of sequence flow not found"},
-      {"duplicate key",
-       "crawl:\n  retries: 1\n  retries: 2\n",
+      {"duplicate key", "crawl:\n  retries: 1\n  retries: 2\n",
        "t.yaml:3:3: duplicate key 'retries' in crawl"},
       {"unknown source type",
        "sources:\n  - {id: a, type: rsss, url: 'https://x.kz/1'}\n",
        "t.yaml:2:19: source 'a': unknown type 'rsss' (expected telegram, rss, "
        "html, json or sitemap); did you mean 'rss'?"},
       {"unknown region",
-       "sources:\n  - {id: a, type: rss, url: 'https://x.kz/1', region: jambil}\n",
-       "t.yaml:2:55: source 'a': unknown region 'jambil' (did you mean 'jambyl'?)"},
+       "sources:\n  - {id: a, type: rss, url: 'https://x.kz/1', region: "
+       "jambil}\n",
+       "t.yaml:2:55: source 'a': unknown region 'jambil' (did you mean "
+       "'jambyl'?)"},
       {"bad follow regex",
        "sources:\n  - id: a\n    type: html\n    url: 'https://x.kz/'\n"
        "    follow: ['/t/(\\d+']\n    post: {item: .p}\n",
-       "t.yaml:5:14: source 'a': bad follow pattern '/t/(\\d+': missing ): /t/(\\d+"},
-      {"not a url",
-       "sources:\n  - {id: a, type: rss, url: 'ftp://x.kz/1'}\n",
-       "t.yaml:2:29: source 'a': 'ftp://x.kz/1' is not an http:// or https:// URL"},
+       "t.yaml:5:14: source 'a': bad follow pattern '/t/(\\d+': missing ): "
+       "/t/(\\d+"},
+      {"not a url", "sources:\n  - {id: a, type: rss, url: 'ftp://x.kz/1'}\n",
+       "t.yaml:2:29: source 'a': 'ftp://x.kz/1' is not an http:// or https:// "
+       "URL"},
       {"json without fields",
        "sources:\n  - {id: a, type: json, url: 'https://x.kz/api'}\n",
        "t.yaml:2:5: source 'a' (json) is missing required key 'fields'"},
       {"html without item selector",
        "sources:\n  - {id: a, type: html, url: 'https://x.kz/'}\n",
        "t.yaml:2:5: source 'a' is missing required key 'post.item'"},
-      {"top level not a map",
-       "- a\n- b\n",
+      {"top level not a map", "- a\n- b\n",
        "t.yaml:1:1: the configuration must be a mapping of key: value"},
       {"empty", "", "t.yaml: configuration is empty"},
   };
@@ -164,8 +158,9 @@ TEST(ConfigTest, MissingFileIsNotFound) {
   auto c = Load("/nonexistent/shagym.yaml");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(c.status().message(),
-            "/nonexistent/shagym.yaml: cannot read configuration: no such file");
+  EXPECT_EQ(
+      c.status().message(),
+      "/nonexistent/shagym.yaml: cannot read configuration: no such file");
 }
 
 TEST(ConfigTest, SourcesDirErrorsNameTheirFile) {
@@ -181,8 +176,9 @@ TEST(ConfigTest, SourcesDirErrorsNameTheirFile) {
   EXPECT_EQ(c.status().message(),
             dir.File("sources/b.yaml") +
                 ":2:62: source 'two': lang must be kk or ru, got 'en'");
-  dir.Write("sources/b.yaml",
-            "sources:\n  - {id: two, type: telegram, url: 'https://t.me/s/x'}\n");
+  dir.Write(
+      "sources/b.yaml",
+      "sources:\n  - {id: two, type: telegram, url: 'https://t.me/s/x'}\n");
   c = Load(main);
   ASSERT_TRUE(c.ok()) << c.status().message();
   ASSERT_EQ(c->sources.size(), 2u);

@@ -47,7 +47,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
     close(in_fd);
     in_fd = -1;
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   int out_fd = out_pipe[0], err_fd = err_pipe[0];
   bool killed = false;
   while (out_fd >= 0 || err_fd >= 0) {

@@ -12,8 +12,10 @@ namespace fs = std::filesystem;
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/shagym-test-XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  std::string tmpl =
+      std::string(base && *base ? base : "/tmp") + "/shagym-test-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr)
+    throw std::runtime_error("mkdtemp failed");
   path_ = tmpl;
 }
 
@@ -44,7 +46,8 @@ std::string ReadFile(const std::string& path) {
 
 std::string RealworldDir() {
   if (const char* env = std::getenv("SHAGYM_REALWORLD")) return env;
-  fs::path p = fs::path(SHAGYM_SOURCE_DIR).parent_path() / "shared" / "realworld";
+  fs::path p =
+      fs::path(SHAGYM_SOURCE_DIR).parent_path() / "shared" / "realworld";
   std::error_code ec;
   return fs::is_directory(p, ec) ? p.string() : "";
 }

@@ -1,0 +1,129 @@
+#include "store/db.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+
+#include <filesystem>
+#include <vector>
+
+namespace shagym::store {
+
+namespace {
+
+constexpr std::string_view kCfNames[] = {
+    "default",   "meta",     "posts",   "time_index", "labels",   "trends",
+    "incidents", "frontier", "seen",    "robots",     "evidence", "reviews",
+    "users",     "sessions", "sources", "audit"};
+static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
+
+// int64 little-endian add: trend counters are merge operands so that counting
+// is a write, not a read-modify-write.
+class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger*) const override {
+    int64_t a = existing ? Decode(*existing) : 0;
+    int64_t b = Decode(value);
+    Encode(a + b, new_value);
+    return true;
+  }
+  const char* Name() const override { return "shagym.Int64Add"; }
+
+  static int64_t Decode(const rocksdb::Slice& s) {
+    if (s.size() != 8) return 0;  // corrupt operand counts as zero
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(s[i]);
+    return static_cast<int64_t>(v);
+  }
+  static void Encode(int64_t x, std::string* out) {
+    out->resize(8);
+    uint64_t v = static_cast<uint64_t>(x);
+    for (int i = 0; i < 8; ++i) (*out)[i] = static_cast<char>(v >> (8 * i));
+  }
+};
+
+rocksdb::ColumnFamilyOptions CfOptions(Cf cf) {
+  rocksdb::ColumnFamilyOptions o;
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kZSTD;
+  rocksdb::BlockBasedTableOptions t;
+  // Bloom filters make point look-ups of absent keys (seen URLs, post ids on
+  // re-ingest) cheap.
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  t.block_size = 16 * 1024;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  if (cf == Cf::kTrends) {
+    o.merge_operator = std::make_shared<Int64AddOperator>();
+  }
+  if (cf == Cf::kEvidence) {
+    // Page bytes are stored already compressed.
+    o.compression = rocksdb::kNoCompression;
+    o.bottommost_compression = rocksdb::kNoCompression;
+  }
+  return o;
+}
+
+}  // namespace
+
+std::string_view CfName(Cf cf) { return kCfNames[static_cast<size_t>(cf)]; }
+
+Status FromRocks(const rocksdb::Status& s, std::string_view context) {
+  if (s.ok()) return Status::Ok();
+  std::string m = std::string(context) + ": " + s.ToString();
+  if (s.IsNotFound()) return NotFound(m);
+  if (s.IsCorruption()) return Corruption(m);
+  if (s.IsIOError()) return IOError(m);
+  if (s.IsInvalidArgument()) return InvalidArgument(m);
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return Unavailable(m);
+  return Internal(m);
+}
+
+StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
+                                       const DbOptions& options) {
+  std::error_code ec;
+  if (options.create_if_missing) std::filesystem::create_directories(dir, ec);
+  rocksdb::DBOptions dbo;
+  dbo.create_if_missing = options.create_if_missing;
+  dbo.create_missing_column_families = options.create_if_missing;
+  dbo.IncreaseParallelism(2);
+  dbo.max_open_files = 512;
+  dbo.keep_log_file_num = 3;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (size_t i = 0; i < static_cast<size_t>(Cf::kCount); ++i) {
+    cfs.emplace_back(std::string(kCfNames[i]), CfOptions(static_cast<Cf>(i)));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(dbo, dir, cfs, &handles, &raw)
+          : rocksdb::DB::Open(dbo, dir, cfs, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "open store " + dir);
+  std::unique_ptr<Db> db(new Db());
+  db->dir_ = dir;
+  db->db_.reset(raw);
+  for (size_t i = 0; i < handles.size(); ++i) db->handles_[i] = handles[i];
+  return db;
+}
+
+Db::~Db() {
+  if (!db_) return;
+  for (auto* h : handles_) {
+    if (h) db_->DestroyColumnFamilyHandle(h);
+  }
+  db_->Close();
+}
+
+Status Db::Flush() {
+  rocksdb::FlushOptions fo;
+  std::vector<rocksdb::ColumnFamilyHandle*> hs(handles_.begin(),
+                                               handles_.end());
+  Status st = FromRocks(db_->Flush(fo, hs), "flush " + dir_);
+  if (!st.ok()) return st;
+  return FromRocks(db_->SyncWAL(), "sync WAL " + dir_);
+}
+
+}  // namespace shagym::store

@@ -1,0 +1,84 @@
+#pragma once
+
+// The one RocksDB instance of a shagym data directory, with its column
+// families. Thread-safe (RocksDB's DB is); one Db is shared by every thread
+// of the process. Higher-level stores (posts, trends, frontier, users, ...)
+// borrow it.
+//
+//   auto db = store::Db::Open("/var/lib/shagym/db");
+//   (*db)->raw()->Put(rocksdb::WriteOptions(), (*db)->cf(store::Cf::kMeta), k,
+//   v);
+
+#include <rocksdb/db.h>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace shagym::store {
+
+// Column families. Append only: the names are part of the on-disk format.
+enum class Cf {
+  kDefault = 0,
+  kMeta,       // schema version, counters of the store itself
+  kPosts,      // post id -> post record
+  kTimeIndex,  // big-endian published time + post id -> ""
+  kLabels,     // post id -> labels (per rule-set version)
+  kTrends,  // (category, region, lang, source, hour) -> int64 counters (merge)
+  kIncidents,  // incident id -> members; post -> incident
+  kFrontier,   // crawl frontier entries
+  kSeen,       // canonical URL hash -> fetch state (etag, last-modified, ...)
+  kRobots,     // host -> cached robots.txt
+  kEvidence,   // content hash -> compressed page bytes
+  kReviews,    // post id -> review status and history
+  kUsers,      // user name -> account; token hash -> user
+  kSessions,   // session id -> user and expiry
+  kSources,    // source id -> health counters
+  kAudit,      // time + seq -> admin action
+  kCount,
+};
+
+std::string_view CfName(Cf cf);
+
+struct DbOptions {
+  // Create the directory and column families when missing. Default: true.
+  bool create_if_missing = true;
+  // Open without write access (e.g. `shagym db check` beside a running crawl
+  // is not supported; this is for tools that must not change anything).
+  // Default: false.
+  bool read_only = false;
+};
+
+class Db {
+ public:
+  // Opens (creating when allowed) the store in `dir`. Errors name the dir.
+  static StatusOr<std::unique_ptr<Db>> Open(const std::string& dir,
+                                            const DbOptions& options = {});
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  rocksdb::DB* raw() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf(Cf cf) const {
+    return handles_[static_cast<size_t>(cf)];
+  }
+  const std::string& dir() const { return dir_; }
+
+  // Flushes memtables and syncs the WAL, e.g. before a clean exit.
+  Status Flush();
+
+ private:
+  Db() = default;
+  std::string dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, static_cast<size_t>(Cf::kCount)>
+      handles_{};
+};
+
+// Converts a rocksdb::Status, adding context ("put post x").
+Status FromRocks(const rocksdb::Status& s, std::string_view context);
+
+}  // namespace shagym::store
