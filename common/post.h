@@ -49,6 +49,13 @@ struct Post {
   std::string incident_id;   // cluster of reposts/rewrites, empty when none
   std::string review = "new";
 
+  // Internal, not part of the SPEC JSON.
+  std::string title;           // item title when separate from text
+  std::string forwarded_from;  // original channel of a forward
+  std::string content_hash;    // hash of the normalised text (exact reposts)
+  uint64_t simhash = 0;        // near-duplicate fingerprint, 0 = none
+  std::string evidence_id;     // content address of the page it came from
+
   bool operator==(const Post&) const = default;
 };
 
