@@ -84,13 +84,10 @@ void AppendQuoted(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-class NullSafe {
- public:
-  static Logger* Builtin() {
-    static StreamLogger* const logger = new StreamLogger();
-    return logger;
-  }
-};
+Logger* BuiltinLogger() {
+  static StreamLogger* const logger = new StreamLogger();
+  return logger;
+}
 
 Logger* g_default_logger = nullptr;
 
@@ -153,7 +150,7 @@ void StreamLogger::Log(LogLevel level, std::string_view event,
 }
 
 Logger* DefaultLogger() {
-  return g_default_logger ? g_default_logger : NullSafe::Builtin();
+  return g_default_logger ? g_default_logger : BuiltinLogger();
 }
 
 void SetDefaultLogger(Logger* logger) { g_default_logger = logger; }
