@@ -1,0 +1,59 @@
+#include "nlp/tokenize.h"
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+
+namespace shagym::nlp {
+namespace {
+
+// Letters, combining marks and digits belong to words, as in ICU's word
+// break rules for ALetter/Numeric runs. ASCII and Cyrillic take a fast path.
+bool IsWordChar(UChar32 c) {
+  if (c < 0x80) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+  }
+  if (c >= 0x0400 && c <= 0x04FF) return c < 0x0482 || c > 0x0482;
+  if (c < 0) return false;
+  return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
+}
+
+}  // namespace
+
+std::vector<Token> Tokenize(std::string_view text) {
+  std::vector<Token> tokens;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t n = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  bool in_word = false;
+  Token cur;
+  while (i < n) {
+    int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (IsWordChar(c)) {
+      if (!in_word) {
+        cur = Token{static_cast<uint32_t>(start), 0, true};
+        in_word = true;
+      }
+      if (!(c >= '0' && c <= '9') && !u_isdigit(c)) cur.numeric = false;
+      cur.end = static_cast<uint32_t>(i);
+    } else if (in_word) {
+      tokens.push_back(cur);
+      in_word = false;
+    }
+  }
+  if (in_word) tokens.push_back(cur);
+  return tokens;
+}
+
+size_t TokenIndexAt(const std::vector<Token>& tokens, size_t offset) {
+  auto it =
+      std::lower_bound(tokens.begin(), tokens.end(), offset,
+                       [](const Token& t, size_t off) { return t.end <= off; });
+  return static_cast<size_t>(it - tokens.begin());
+}
+
+}  // namespace shagym::nlp
