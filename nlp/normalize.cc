@@ -1,7 +1,15 @@
 #include "nlp/normalize.h"
 
+#include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
+#include <unicode/unistr.h>
 #include <unicode/utf8.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <string>
+#include <unordered_set>
 
 namespace shagym::nlp {
 
@@ -16,40 +24,953 @@ std::pair<size_t, size_t> NormalizedText::ToOriginal(size_t begin,
   return {b, e};
 }
 
-struct Normalizer::Impl {};
+namespace {
+
+// How it works. Pass 1 walks the original once, code point by code point:
+// URLs, @mentions and emoji become one space (mapped to their whole original
+// range); everything else is folded (NFKC + case folding; a fast path for
+// ASCII and Cyrillic, ICU's NFKC_Casefold for the rest, one normalisation
+// segment at a time so that every output code point knows its original
+// bytes) and collected into words and gaps. Pass 2 decides, for the whole
+// post, whether its Latin-script words are Kazakh (2021 alphabet, 2018
+// apostrophes, chat Latin), then rewrites words (homoglyphs, Latin Kazakh →
+// Cyrillic, elongations) and writes UTF-8 plus the offset map.
+
+struct Cp {
+  UChar32 c;      // folded code point
+  UChar32 orig;   // first original code point of its segment (for case)
+  uint32_t b, e;  // original byte range
+};
+
+struct Item {
+  uint32_t first, last;  // [first, last) in the Cp buffer
+  bool word;
+  int cyrillic = 0, latin = 0, digits = 0;
+};
+
+bool IsAsciiAlnum(UChar32 c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+bool IsCyrillicLetter(UChar32 c) {
+  return c >= 0x0400 && c <= 0x04FF && !(c >= 0x0482 && c <= 0x0489);
+}
+bool IsLatinLetter(UChar32 c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
+}
+bool IsApostrophe(UChar32 c) {
+  return c == '\'' || c == 0x2019 || c == 0x02BC || c == 0x2018 || c == '`';
+}
+bool IsWordCp(UChar32 c) {
+  if (c < 0x80) return IsAsciiAlnum(c);
+  if (IsCyrillicLetter(c)) return true;
+  return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
+}
+
+bool IsEmojiCp(UChar32 c) {
+  if (c < 0xA9) return false;
+  if (c == 0xA9 || c == 0xAE) return true;
+  if (c < 0x2000) return false;
+  if (c == 0x200D || c == 0xFE0F || c == 0xFE0E || c == 0x20E3) return true;
+  if (c >= 0x1F1E6 && c <= 0x1F1FF) return true;  // regional indicators
+  if (c >= 0x1F3FB && c <= 0x1F3FF) return true;  // skin tones
+  if (c >= 0xE0020 && c <= 0xE007F) return true;  // tag sequences
+  return u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC);
+}
+
+// Latin look-alikes of Cyrillic letters, by the original code point (case
+// matters: "B" looks like "В", "b" does not look like "в" but is used so).
+UChar32 HomoglyphToCyrillic(UChar32 orig) {
+  switch (orig) {
+    case 'A':
+    case 'a':
+      return 0x0430;
+    case 'B':
+    case 'b':
+      return 0x0432;
+    case 'C':
+    case 'c':
+      return 0x0441;
+    case 'E':
+    case 'e':
+      return 0x0435;
+    case 'H':
+      return 0x043D;
+    case 'h':
+      return 0x04BB;
+    case 'K':
+    case 'k':
+      return 0x043A;
+    case 'M':
+    case 'm':
+      return 0x043C;
+    case 'O':
+    case 'o':
+      return 0x043E;
+    case 'P':
+    case 'p':
+      return 0x0440;
+    case 'T':
+    case 't':
+      return 0x0442;
+    case 'X':
+    case 'x':
+      return 0x0445;
+    case 'Y':
+    case 'y':
+      return 0x0443;
+    case 'I':
+    case 'i':
+      return 0x0456;
+    case 'n':
+      return 0x043F;
+    case 'u':
+      return 0x0438;
+    case 'r':
+      return 0x0433;
+    case 0xC0:
+    case 0xE0:
+      return 0x0430;  // à
+    case 0xC9:
+    case 0xE9:
+      return 0x0435;  // é
+    case 0xD3:
+    case 0xF3:
+      return 0x043E;  // ó
+    default:
+      return 0;
+  }
+}
+
+bool IsLatinVowel(UChar32 c) {
+  switch (c) {
+    case 'a':
+    case 'e':
+    case 'i':
+    case 'o':
+    case 'u':
+    case 'y':
+    case 0xE4:
+    case 0xF6:
+    case 0xFC:
+    case 0x131:
+    case 0x16B:
+    case 0xE1:
+    case 0xF3:
+    case 0xFA:
+    case 0xFD:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Letters of Kazakh Latin (2021, 2018 acute, chat). A word with any other
+// Latin letter (Turkmen ý, Turkish ç, ...) is not transliterated.
+bool IsKazakhLatinLetter(UChar32 c) {
+  if (c >= 'a' && c <= 'z') return true;
+  switch (c) {
+    case 0xE4:
+    case 0x11F:
+    case 0x131:
+    case 0xF1:
+    case 0xF6:
+    case 0x15F:
+    case 0x16B:
+    case 0xFC:
+    case 0xE1:
+    case 0x1F5:
+    case 0x144:
+    case 0xF3:
+    case 0xFA:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsKazakhLatinMarker(UChar32 c) {
+  switch (c) {
+    case 0xE4:
+    case 0x11F:
+    case 0x131:
+    case 0xF1:
+    case 0x15F:
+    case 0x16B:
+    case 0x1F5:
+    case 0x144:  // ä ğ ı ñ ş ū ǵ ń
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct LatinLexicon {
+  std::unordered_set<std::string> kazakh;
+  std::unordered_set<std::string> english;
+};
+
+LatinLexicon BuildLatinLexicon() {
+  LatinLexicon l;
+  for (const char* w :
+       {"men",       "sen",      "biz",         "siz",        "olar",
+        "bar",       "joq",      "jok",         "zhok",       "zhoq",
+        "jane",      "zhane",    "dep",         "edi",        "eken",
+        "emes",      "kerek",    "boldy",       "bolyp",      "bolady",
+        "bul",       "osy",      "sol",         "goi",        "gana",
+        "ushin",     "uchun",    "ushun",       "turaly",     "kazir",
+        "qazir",     "kazyr",    "bugin",       "keshe",      "nege",
+        "biraq",     "birak",    "magan",       "sagan",      "ogan",
+        "menin",     "menyn",    "senin",       "onyn",       "bizdin",
+        "sizdin",    "kalai",    "qalai",       "kalay",      "qalay",
+        "kandai",    "qandai",   "kaida",       "qaida",      "kim",
+        "tagy",      "endi",     "bari",        "sebebi",     "eger",
+        "jatyr",     "zhatyr",   "keldi",       "ketti",      "aitty",
+        "berdi",     "aldy",     "oiyn",        "oin",        "oyin",
+        "oiyny",     "oiny",     "bala",        "balalar",    "balam",
+        "balany",    "balaga",   "mektep",      "mektepte",   "mektepke",
+        "mektebi",   "mugalim",  "mugalimi",    "ustaz",      "okushy",
+        "oqushy",    "synyp",    "sabak",       "sabaq",      "jaksy",
+        "zhaksy",    "jaqsy",    "zhaqsy",      "jaman",      "zhaman",
+        "ote",       "katty",    "qatty",       "kop",        "ulken",
+        "rahmet",    "rakhmet",  "raqmet",      "salem",      "keremet",
+        "tamak",     "tamaq",    "aksha",       "aqsha",      "adam",
+        "kun",       "jyl",      "zhyl",        "uy",         "ui",
+        "bir",       "eki",      "ush",         "bes",        "qazaq",
+        "kazak",     "qazaqsha", "kazaksha",    "tili",       "til",
+        "ma",        "me",       "ba",          "be",         "pa",
+        "pe",        "qyz",      "kyz",         "ul",         "ata",
+        "ana",       "apa",      "agai",        "apai",       "ne",
+        "da",        "de",       "ta",          "te",         "tek",
+        "tym",       "shynymen", "durys",       "durys",      "maskara",
+        "masqara",   "uyat",     "qorqynyshty", "oqu",        "oku",
+        "jerde",     "auyl",     "auylda",      "kelmeidi",   "bolmaidi",
+        "istemeidi", "unaidy",   "unady",       "unamady",    "jasaidy",
+        "qoldanba",  "qosymsha", "jukteu",      "ashylmaidy", "tuspeidi",
+        "jumys",     "zhumys",   "isteidi",     "kep",        "koryp",
+        "koredi",    "kunde",    "barlyk",      "barlyq",     "baska",
+        "basqa",     "qajet",    "kajet",       "mumkin",     "akyl",
+        "aqyl",      "kyzyk",    "qyzyq",       "zhok",       "keledi",
+        "ketedi",    "bolsa",    "bolmasa",     "ishinde",    "sondai",
+        "osyndai",   "zhane",    "tapsyrma",    "bagasy",     "baga",
+        "sapasy",    "sapaly",   "arzan",       "kymbat",     "qymbat",
+        "duken",     "satyp",    "aldym",       "aldyq",      "bolyp",
+        "sizge",     "bizge",    "tolyq",       "toluq",      "zhauap",
+        "jauap",     "suraq",    "surak",       "oryn",       "oryndy"}) {
+    l.kazakh.insert(w);
+  }
+  for (const char* w :
+       {"the",      "a",         "an",      "and",      "is",       "are",
+        "to",       "of",        "in",      "on",       "for",      "with",
+        "this",     "that",      "it",      "you",      "i",        "we",
+        "they",     "my",        "your",    "be",       "have",     "has",
+        "was",      "were",      "not",     "no",       "yes",      "but",
+        "or",       "so",        "very",    "good",     "bad",      "great",
+        "nice",     "best",      "app",     "game",     "love",     "like",
+        "just",     "all",       "can",     "will",     "do",       "does",
+        "did",      "get",       "got",     "from",     "by",       "at",
+        "as",       "if",        "he",      "she",      "his",      "her",
+        "our",      "what",      "when",    "where",    "why",      "how",
+        "who",      "time",      "thanks",  "thank",    "please",   "ok",
+        "okay",     "wow",       "lol",     "school",   "teacher",  "kids",
+        "children", "help",      "news",    "video",    "photo",    "online",
+        "top",      "super",     "cool",    "fake",     "like",     "share",
+        "follow",   "link",      "bio",     "story",    "stories",  "update",
+        "free",     "new",       "one",     "two",      "day",      "today",
+        "now",      "here",      "there",   "about",    "more",     "most",
+        "some",     "any",       "only",    "also",     "work",     "works",
+        "working",  "please",    "problem", "price",    "quality",  "delivery",
+        "fast",     "well",      "really",  "bank",     "kaspi",    "halyk",
+        "telegram", "instagram", "tiktok",  "whatsapp", "youtube",  "facebook",
+        "vk",       "iphone",    "android", "wifi",     "internet", "sms",
+        "pdf",      "tv",        "hd",      "dj",       "pro",      "max",
+        "plus",     "mini",      "shop",    "market",   "store",    "service",
+        "team",     "club",      "city",    "star",     "style",    "beauty",
+        "kids",     "family",    "people",  "world",    "english",  "russian",
+        "kazakh",   "math",      "it",      "ai",       "ielts",    "sat",
+        "ent",      "nis",       "don",     "t",        "s",        "m",
+        "re",       "ve",        "ll",      "d",        "im",       "dont",
+        "cant",     "its",       "thats",   "whats",    "omg",      "btw",
+        "pls",      "plz",       "then",    "than",     "them",     "their",
+        "these",    "those",     "would",   "could",    "should",   "must",
+        "need",     "want",      "know",    "think",    "see",      "look",
+        "make",     "made",      "take",    "come",     "go",       "going",
+        "give",     "use",       "used",    "find",     "tell",     "ask",
+        "feel",     "try",       "call",    "again",    "still",    "even",
+        "back",     "after",     "before",  "never",    "always",   "every",
+        "many",     "much",      "other",   "over",     "under",    "into",
+        "out",      "up",        "down",    "off",      "same",     "such",
+        "own",      "which",     "while",   "because",  "men",      "women",
+        "man",      "woman",     "boy",     "girl",     "baby",     "home",
+        "house",    "life",      "way",     "year",     "years",    "old",
+        "big",      "small",     "long",    "first",    "last",     "next",
+        "high",     "right",     "left",    "best",     "better",   "sorry",
+        "hello",    "hi",        "bye",     "yeah",     "yep",      "nope",
+        "haha",     "hahaha",    "xd"}) {
+    l.english.insert(w);
+  }
+  // Words both lists claim are left to the rest of the post.
+  l.english.erase("men");
+  return l;
+}
+
+const LatinLexicon& GetLatinLexicon() {
+  static const LatinLexicon lexicon = BuildLatinLexicon();
+  return lexicon;
+}
+
+bool EndsWithAscii(const std::string& w, const char* suffix) {
+  size_t n = std::char_traits<char>::length(suffix);
+  return w.size() >= n + 2 && w.compare(w.size() - n, n, suffix) == 0;
+}
+
+// "q" not followed by "u" is Kazakh Latin (2021 and chat), not English.
+bool QWithoutU(const std::string& w) {
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (w[i] == 'q' && (i + 1 >= w.size() || w[i + 1] != 'u')) return true;
+  }
+  return false;
+}
+
+// Weak evidence that an ASCII Latin word is Kazakh chat Latin.
+bool LooksKazakhLatin(const std::string& w) {
+  static const char* const kSuffixes[] = {
+      "lar", "ler",  "dar",  "der",  "tar",  "ter",  "nyn", "nin", "dyn",
+      "din", "tyn",  "tin",  "myz",  "miz",  "myn",  "min", "syz", "siz",
+      "gan", "gen",  "qan",  "ken",  "yp",   "ip",   "dy",  "di",  "ty",
+      "ti",  "ga",   "ge",   "qa",   "ke",   "da",   "de",  "ta",  "te",
+      "ady", "edi",  "eidi", "aidy", "ymyz", "imiz", "ndy", "ndi", "nda",
+      "nde", "dagy", "degi", "sy",   "si",   "ny",   "ni",  "lyq", "lik",
+      "lyk", "shy",  "shi",  "pyn",  "byn",
+  };
+  for (const char* s : kSuffixes) {
+    if (EndsWithAscii(w, s)) return true;
+  }
+  // "y" between consonants ("qyz", "kyzdar") or a "q" not before "u".
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (w[i] == 'y' && i > 0 && i + 1 < w.size() &&
+        !IsLatinVowel(static_cast<unsigned char>(w[i - 1])) &&
+        !IsLatinVowel(static_cast<unsigned char>(w[i + 1]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// True when an apostrophe in the word reads as a 2018 Kazakh Latin letter
+// ("g'", "n'", "s'") rather than an English contraction ("don't", "it's").
+bool KazakhApostrophe(const Cp* w, size_t n) {
+  for (size_t k = 1; k < n; ++k) {
+    if (!IsApostrophe(w[k].c)) continue;
+    UChar32 before = w[k - 1].c;
+    if (!std::strchr("agiouynsck", static_cast<int>(before & 0x7F)) ||
+        before > 0x7F) {
+      continue;
+    }
+    std::string tail;
+    for (size_t j = k + 1; j < n; ++j) {
+      if (w[j].c < 0x80) tail.push_back(static_cast<char>(w[j].c));
+    }
+    if (tail == "t" || tail == "s" || tail == "re" || tail == "ve" ||
+        tail == "ll" || tail == "d" || tail == "m") {
+      continue;
+    }
+    if (tail.empty() && before == 's') continue;  // "kids'"
+    return true;
+  }
+  return false;
+}
+
+void AppendUtf8(std::string* out, UChar32 c) {
+  char buf[4];
+  int32_t len = 0;
+  UBool err = false;
+  U8_APPEND(reinterpret_cast<uint8_t*>(buf), len, 4, c, err);
+  if (err) {
+    out->append("\xEF\xBF\xBD");
+    return;
+  }
+  out->append(buf, static_cast<size_t>(len));
+}
+
+}  // namespace
+
+struct Normalizer::Impl {
+  const icu::Normalizer2* nfkc_cf = nullptr;
+};
 
 Normalizer::Normalizer() : impl_(std::make_unique<Impl>()) {}
 Normalizer::~Normalizer() = default;
 
 StatusOr<std::unique_ptr<Normalizer>> Normalizer::Create() {
-  return std::unique_ptr<Normalizer>(new Normalizer());
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* n = icu::Normalizer2::getNFKCCasefoldInstance(status);
+  if (U_FAILURE(status) || n == nullptr) {
+    return Internal(std::string("ICU NFKC_Casefold unavailable: ") +
+                    u_errorName(status));
+  }
+  std::unique_ptr<Normalizer> normalizer(new Normalizer());
+  normalizer->impl_->nfkc_cf = n;
+  return normalizer;
 }
 
-NormalizedText Normalizer::Normalize(std::string_view in) const {
-  NormalizedText out;
-  out.text.reserve(in.size());
-  int32_t i = 0;
-  const int32_t n = static_cast<int32_t>(in.size());
-  const auto* s = reinterpret_cast<const uint8_t*>(in.data());
-  while (i < n) {
-    int32_t start = i;
+namespace {
+
+class Pass {
+ public:
+  Pass(const icu::Normalizer2* nfkc_cf, std::string_view in)
+      : nfkc_cf_(nfkc_cf),
+        s_(reinterpret_cast<const uint8_t*>(in.data())),
+        n_(static_cast<int32_t>(in.size())) {
+    cps_.reserve(in.size());
+  }
+
+  NormalizedText Run();
+
+ private:
+  UChar32 Peek(int32_t i, int32_t* next) const {
     UChar32 c;
-    U8_NEXT(s, i, n, c);
-    if (c < 0) c = 0xFFFD;
-    c = u_foldCase(c, U_FOLD_CASE_DEFAULT);
-    if (c == 0x0451) c = 0x0435;  // ё -> е
-    char buf[4];
-    int32_t len = 0;
-    UBool err = false;
-    U8_APPEND(reinterpret_cast<uint8_t*>(buf), len, 4, c, err);
-    (void)err;
-    for (int32_t k = 0; k < len; ++k) {
-      out.text.push_back(buf[k]);
-      out.orig_begin.push_back(static_cast<uint32_t>(start));
-      out.orig_end.push_back(static_cast<uint32_t>(i));
+    U8_NEXT(s_, i, n_, c);
+    *next = i;
+    return c < 0 ? 0xFFFD : c;
+  }
+  bool BoundaryBefore(UChar32 c) const {
+    if (c < 0x300) return true;
+    if (IsCyrillicLetter(c)) return true;
+    return nfkc_cf_->hasBoundaryBefore(c);
+  }
+  // Folds the segment starting at `i` and returns the end of the segment.
+  int32_t FoldSegment(int32_t i);
+  int32_t TryUrl(int32_t i) const;
+  int32_t TryMention(int32_t i) const;
+  void PushSpace(uint32_t b, uint32_t e) { cps_.push_back(Cp{' ', ' ', b, e}); }
+  void CloseItem(bool word);
+  void DecideLatin();
+  void EmitItem(const Item& item);
+  void EmitWord(const Item& item);
+  void Transliterate(const Cp* w, size_t n);
+  void Put(UChar32 c, uint32_t b, uint32_t e) {
+    size_t before = out_.text.size();
+    AppendUtf8(&out_.text, c);
+    for (size_t k = before; k < out_.text.size(); ++k) {
+      out_.orig_begin.push_back(b);
+      out_.orig_end.push_back(e);
     }
   }
-  return out;
+
+  const icu::Normalizer2* nfkc_cf_;
+  const uint8_t* s_;
+  int32_t n_;
+  std::vector<Cp> cps_;
+  std::vector<Item> items_;
+  uint32_t item_start_ = 0;
+  bool kazakh_latin_post_ = false;
+  bool turkish_post_ = false;
+  std::vector<Cp> word_;  // scratch
+  NormalizedText out_;
+};
+
+int32_t Pass::FoldSegment(int32_t i) {
+  int32_t next;
+  UChar32 c = Peek(i, &next);
+  int32_t end = next;
+  // Extend over following code points that combine with this one.
+  while (end < n_) {
+    int32_t after;
+    UChar32 d = Peek(end, &after);
+    if (BoundaryBefore(d)) break;
+    end = after;
+  }
+  const uint32_t b = static_cast<uint32_t>(i);
+  const uint32_t e = static_cast<uint32_t>(end);
+  if (end == next) {
+    // Single code point: fast paths.
+    if (c < 0x80) {
+      UChar32 f = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+      cps_.push_back(Cp{f, c, b, e});
+      return end;
+    }
+    if (IsCyrillicLetter(c)) {
+      UChar32 f = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+      if (f == 0x0451) f = 0x0435;  // ё → е
+      cps_.push_back(Cp{f, c, b, e});
+      return end;
+    }
+    if (c == 0x2116) {  // "№" stays itself (NFKC would make it "no")
+      cps_.push_back(Cp{c, c, b, e});
+      return end;
+    }
+    if (c == 0x130) {  // "İ": plain i, not i + combining dot
+      cps_.push_back(Cp{'i', c, b, e});
+      return end;
+    }
+  }
+  icu::UnicodeString seg;
+  for (int32_t k = i; k < end;) {
+    UChar32 d;
+    U8_NEXT(s_, k, n_, d);
+    seg.append(d < 0 ? static_cast<UChar32>(0xFFFD) : d);
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString folded = nfkc_cf_->normalize(seg, status);
+  if (U_FAILURE(status)) folded = seg;
+  for (int32_t k = 0; k < folded.length();) {
+    UChar32 f = folded.char32At(k);
+    k += U16_LENGTH(f);
+    if (f == 0x0451) f = 0x0435;
+    if (f == 0x0307 && !cps_.empty() && cps_.back().c == 'i') continue;
+    cps_.push_back(Cp{f, c, b, e});
+  }
+  return end;
+}
+
+// http(s)://..., www...., or host.tld/... with a known top-level domain.
+int32_t Pass::TryUrl(int32_t i) const {
+  auto url_char = [](uint8_t ch) {
+    return IsAsciiAlnum(ch) || std::strchr("-._~:/?#[]@!$&'()*+,;=%", ch);
+  };
+  int32_t j = i;
+  while (j < n_ && s_[j] < 0x80 && url_char(s_[j])) ++j;
+  if (j == i) return i;
+  std::string_view run(reinterpret_cast<const char*>(s_ + i),
+                       static_cast<size_t>(j - i));
+  auto starts = [&](std::string_view p) {
+    if (run.size() < p.size()) return false;
+    for (size_t k = 0; k < p.size(); ++k) {
+      if (std::tolower(static_cast<unsigned char>(run[k])) != p[k]) {
+        return false;
+      }
+    }
+    return true;
+  };
+  bool url = starts("http://") || starts("https://") || starts("www.");
+  if (!url) {
+    // host.tld followed by "/" or the end of the run.
+    size_t slash = run.find('/');
+    std::string_view host = run.substr(0, slash);
+    size_t dot = host.rfind('.');
+    if (dot != std::string_view::npos && dot > 0) {
+      std::string tld(host.substr(dot + 1));
+      for (char& ch : tld) ch = static_cast<char>(std::tolower(ch));
+      static const std::unordered_set<std::string> kTlds = {
+          "com", "ru", "kz", "org", "net", "me", "io", "info", "gov",
+          "edu", "be", "ly", "gl",  "su",  "uz", "kg", "tv",   "co"};
+      url = kTlds.count(tld) > 0 &&
+            (slash != std::string_view::npos || dot + 1 < host.size());
+    }
+  }
+  if (!url) return i;
+  // Trailing punctuation belongs to the sentence.
+  while (j > i && std::strchr(".,;:!?)]'", s_[j - 1])) --j;
+  return j;
+}
+
+int32_t Pass::TryMention(int32_t i) const {
+  int32_t j = i + 1;
+  while (j < n_ && (IsAsciiAlnum(s_[j]) || s_[j] == '_' || s_[j] == '.')) ++j;
+  while (j > i + 1 && s_[j - 1] == '.') --j;
+  return j - i >= 3 ? j : i;
+}
+
+void Pass::CloseItem(bool word) {
+  uint32_t end = static_cast<uint32_t>(cps_.size());
+  if (end == item_start_) return;
+  Item item{item_start_, end, word};
+  if (word) {
+    for (uint32_t k = item_start_; k < end; ++k) {
+      UChar32 c = cps_[k].c;
+      if (IsCyrillicLetter(c)) {
+        ++item.cyrillic;
+      } else if (IsLatinLetter(c)) {
+        ++item.latin;
+      } else if (c >= '0' && c <= '9') {
+        ++item.digits;
+      }
+    }
+  }
+  items_.push_back(item);
+  item_start_ = end;
+}
+
+NormalizedText Pass::Run() {
+  bool in_word = false;
+  bool prev_word_char = false;
+  int32_t i = 0;
+  while (i < n_) {
+    const uint8_t ch = s_[i];
+    if (!prev_word_char && (IsAsciiAlnum(ch) || ch == '@')) {
+      int32_t end = ch == '@' ? TryMention(i) : TryUrl(i);
+      if (ch != '@' && end == i) end = i;
+      if (end > i) {
+        CloseItem(in_word);
+        in_word = false;
+        PushSpace(static_cast<uint32_t>(i), static_cast<uint32_t>(end));
+        CloseItem(false);
+        i = end;
+        prev_word_char = false;
+        continue;
+      }
+    }
+    if (ch == '#' && i + 1 < n_ && !prev_word_char) {
+      // A hashtag keeps its word; the "#" itself becomes a space.
+      int32_t after;
+      if (IsWordCp(Peek(i + 1, &after))) {
+        CloseItem(in_word);
+        in_word = false;
+        PushSpace(static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1));
+        CloseItem(false);
+        ++i;
+        continue;
+      }
+    }
+    int32_t next;
+    UChar32 c = Peek(i, &next);
+    if (IsEmojiCp(c) && c != 0x200D) {
+      // One space for a whole emoji sequence (ZWJ, modifiers, flags).
+      int32_t end = next;
+      while (end < n_) {
+        int32_t after;
+        UChar32 d = Peek(end, &after);
+        if (!IsEmojiCp(d)) break;
+        end = after;
+      }
+      CloseItem(in_word);
+      in_word = false;
+      PushSpace(static_cast<uint32_t>(i), static_cast<uint32_t>(end));
+      CloseItem(false);
+      i = end;
+      prev_word_char = false;
+      continue;
+    }
+    bool word_char = IsWordCp(c);
+    // An apostrophe between letters stays inside the word ("qazaq'", "g'").
+    if (!word_char && IsApostrophe(c) && in_word && !cps_.empty() &&
+        IsLatinLetter(cps_.back().c)) {
+      word_char = true;
+    }
+    if (word_char != in_word) {
+      CloseItem(in_word);
+      in_word = word_char;
+    }
+    i = FoldSegment(i);
+    prev_word_char = word_char;
+  }
+  CloseItem(in_word);
+  DecideLatin();
+  out_.text.reserve(static_cast<size_t>(n_) + 16);
+  out_.orig_begin.reserve(static_cast<size_t>(n_) + 16);
+  out_.orig_end.reserve(static_cast<size_t>(n_) + 16);
+  for (const Item& item : items_) {
+    if (item.word) {
+      EmitWord(item);
+    } else {
+      EmitItem(item);
+    }
+  }
+  return std::move(out_);
+}
+
+// Decides whether the post's Latin words are Kazakh: at least one word that
+// is Kazakh by lexicon or by its letters, and more Kazakh than English
+// evidence.
+void Pass::DecideLatin() {
+  const LatinLexicon& lex = GetLatinLexicon();
+  double kazakh = 0, english = 0;
+  int sure = 0;
+  std::string w;
+  for (const Item& item : items_) {
+    if (!item.word || item.latin == 0 || item.cyrillic > 0) continue;
+    w.clear();
+    bool marker = false;
+    for (uint32_t k = item.first; k < item.last; ++k) {
+      UChar32 c = cps_[k].c;
+      if (c == 0xE7) turkish_post_ = true;  // ç
+      if (IsKazakhLatinMarker(c)) marker = true;
+      if (!IsApostrophe(c)) AppendUtf8(&w, c);
+    }
+    if (item.digits > 0) continue;
+    const bool apostrophe =
+        KazakhApostrophe(cps_.data() + item.first, item.last - item.first);
+    if (marker || apostrophe || QWithoutU(w)) {
+      kazakh += 1;
+      ++sure;
+    } else if (lex.kazakh.count(w)) {
+      kazakh += 1;
+      ++sure;
+    } else if (lex.english.count(w)) {
+      english += 1;
+    } else if (LooksKazakhLatin(w)) {
+      kazakh += 0.5;
+    }
+  }
+  kazakh_latin_post_ = sure > 0 && kazakh > english && !turkish_post_;
+}
+
+void Pass::EmitItem(const Item& item) {
+  for (uint32_t k = item.first; k < item.last; ++k) {
+    const Cp& cp = cps_[k];
+    Put(cp.c, cp.b, cp.e);
+  }
+}
+
+// Latin → Cyrillic for a word already known to be Kazakh. Digraphs first
+// (sh ch zh kh gh, apostrophe forms of 2018), then single letters; "i" and
+// "y" after a vowel are "й" ("qalaiyn" → "қалайын", "kay" → "қай").
+void Pass::Transliterate(const Cp* w, size_t n) {
+  auto at = [&](size_t k) -> UChar32 { return k < n ? w[k].c : 0; };
+  size_t k = 0;
+  std::vector<Cp>& out = word_;
+  out.clear();
+  while (k < n) {
+    UChar32 c = w[k].c;
+    UChar32 d = at(k + 1);
+    uint32_t b = w[k].b;
+    UChar32 r = 0;
+    size_t used = 1;
+    if (IsApostrophe(d)) {
+      switch (c) {
+        case 'a':
+          r = 0x04D9;
+          break;  // ә
+        case 'g':
+          r = 0x0493;
+          break;  // ғ
+        case 'i':
+          r = 0x0439;
+          break;  // й
+        case 'n':
+          r = 0x04A3;
+          break;  // ң
+        case 'o':
+          r = 0x04E9;
+          break;  // ө
+        case 'u':
+          r = 0x04B1;
+          break;  // ұ
+        case 'y':
+          r = 0x04AF;
+          break;  // ү
+        case 's':
+          r = 0x0448;
+          break;  // ш
+        case 'c':
+          r = 0x0447;
+          break;  // ч
+        case 'k':
+          r = 0x049B;
+          break;  // қ
+        default:
+          break;
+      }
+      if (r) used = 2;
+    }
+    if (!r && d != 0) {
+      if (c == 's' && d == 'h')
+        r = 0x0448;
+      else if (c == 'c' && d == 'h')
+        r = 0x0447;
+      else if (c == 'z' && d == 'h')
+        r = 0x0436;
+      else if (c == 'k' && d == 'h')
+        r = 0x0445;
+      else if (c == 'g' && d == 'h')
+        r = 0x0493;
+      else if (c == 'y' && d == 'a')
+        r = 0x044F;
+      else if (c == 'y' && d == 'u')
+        r = 0x044E;
+      else if (c == 'n' && d == 'g' &&
+               (k + 2 >= n || !IsLatinVowel(at(k + 2)))) {
+        r = 0x04A3;
+      }
+      if (r) used = 2;
+    }
+    if (!r) {
+      const bool after_vowel = k > 0 && IsLatinVowel(w[k - 1].c);
+      switch (c) {
+        case 'a':
+          r = 0x0430;
+          break;
+        case 0xE4:
+        case 0xE1:
+          r = 0x04D9;
+          break;
+        case 'b':
+          r = 0x0431;
+          break;
+        case 'c':
+          r = 0x0441;
+          break;
+        case 'd':
+          r = 0x0434;
+          break;
+        case 'e':
+          r = 0x0435;
+          break;
+        case 'f':
+          r = 0x0444;
+          break;
+        case 'g':
+          r = 0x0433;
+          break;
+        case 0x11F:
+        case 0x1F5:
+          r = 0x0493;
+          break;
+        case 'h':
+          r = 0x0445;
+          break;
+        case 'i':
+          r = after_vowel ? 0x0439 : 0x0456;
+          break;
+        case 0x131:
+          r = 0x0456;
+          break;
+        case 'j':
+          r = 0x0436;
+          break;
+        case 'k':
+          r = 0x043A;
+          break;
+        case 'l':
+          r = 0x043B;
+          break;
+        case 'm':
+          r = 0x043C;
+          break;
+        case 'n':
+          r = 0x043D;
+          break;
+        case 0xF1:
+        case 0x144:
+          r = 0x04A3;
+          break;
+        case 'o':
+          r = 0x043E;
+          break;
+        case 0xF6:
+        case 0xF3:
+          r = 0x04E9;
+          break;
+        case 'p':
+          r = 0x043F;
+          break;
+        case 'q':
+          r = 0x049B;
+          break;
+        case 'r':
+          r = 0x0440;
+          break;
+        case 's':
+          r = 0x0441;
+          break;
+        case 0x15F:
+          r = 0x0448;
+          break;
+        case 't':
+          r = 0x0442;
+          break;
+        case 'u':
+          r = 0x0443;
+          break;
+        case 0x16B:
+        case 0xFA:
+          r = 0x04B1;
+          break;
+        case 0xFC:
+          r = 0x04AF;
+          break;
+        case 'v':
+          r = 0x0432;
+          break;
+        case 'w':
+          r = 0x0443;
+          break;
+        case 'x':
+          r = 0x0445;
+          break;
+        case 'y':
+          r = (after_vowel && w[k - 1].c != 'i' &&
+               (k + 1 >= n || !IsLatinVowel(d)))
+                  ? 0x0439
+                  : 0x044B;
+          break;
+        case 'z':
+          r = 0x0437;
+          break;
+        default:
+          r = c;
+          break;  // apostrophes on their own, marks
+      }
+    }
+    uint32_t e = w[k + used - 1].e;
+    if (!IsApostrophe(r)) out.push_back(Cp{r, r, b, e});
+    k += used;
+  }
+}
+
+void Pass::EmitWord(const Item& item) {
+  const Cp* w = cps_.data() + item.first;
+  size_t n = item.last - item.first;
+  std::vector<Cp> buf;  // only for rewritten words
+  if (item.cyrillic > 0 && item.latin > 0) {
+    // Homoglyphs: every Latin letter must have a Cyrillic look-alike.
+    bool all = true;
+    for (size_t k = 0; k < n && all; ++k) {
+      if (IsLatinLetter(w[k].c) && HomoglyphToCyrillic(w[k].orig) == 0) {
+        all = false;
+      }
+    }
+    if (all) {
+      buf.assign(w, w + n);
+      for (Cp& cp : buf) {
+        if (IsLatinLetter(cp.c)) cp.c = HomoglyphToCyrillic(cp.orig);
+      }
+      w = buf.data();
+    }
+  } else if (item.latin > 0 && item.cyrillic == 0 && item.digits == 0 &&
+             !turkish_post_) {
+    bool kazakh_letters = true, marker = false;
+    const bool apostrophe = KazakhApostrophe(w, n);
+    std::string ascii;
+    for (size_t k = 0; k < n; ++k) {
+      UChar32 c = w[k].c;
+      if (IsApostrophe(c)) continue;
+      if (!IsKazakhLatinLetter(c)) kazakh_letters = false;
+      if (IsKazakhLatinMarker(c)) marker = true;
+      AppendUtf8(&ascii, c);
+    }
+    bool english = GetLatinLexicon().english.count(ascii) > 0;
+    bool convert =
+        kazakh_letters && !english &&
+        (kazakh_latin_post_ || marker || apostrophe || QWithoutU(ascii));
+    if (convert) {
+      Transliterate(w, n);
+      buf.swap(word_);
+      w = buf.data();
+      n = buf.size();
+    }
+  }
+  // Elongations: three or more of the same letter become one.
+  for (size_t k = 0; k < n;) {
+    size_t run = 1;
+    while (k + run < n && w[k + run].c == w[k].c) ++run;
+    const bool letter = !(w[k].c >= '0' && w[k].c <= '9') && !u_isdigit(w[k].c);
+    if (run >= 3 && letter) {
+      Put(w[k].c, w[k].b, w[k + run - 1].e);
+    } else {
+      for (size_t r = 0; r < run; ++r) Put(w[k + r].c, w[k + r].b, w[k + r].e);
+    }
+    k += run;
+  }
+}
+
+}  // namespace
+
+NormalizedText Normalizer::Normalize(std::string_view in) const {
+  Pass pass(impl_->nfkc_cf, in);
+  return pass.Run();
 }
 
 }  // namespace shagym::nlp

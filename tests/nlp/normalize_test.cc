@@ -1,0 +1,174 @@
+#include "nlp/normalize.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace shagym::nlp {
+namespace {
+
+class NormalizeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto n = Normalizer::Create();
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    normalizer_ = std::move(*n);
+  }
+  std::string N(std::string_view s) { return normalizer_->Normalize(s).text; }
+  std::unique_ptr<Normalizer> normalizer_;
+};
+
+struct Case {
+  const char* in;
+  const char* want;
+};
+
+TEST_F(NormalizeTest, CaseFoldingAndYo) {
+  EXPECT_EQ(N("ШКОЛА №12"), "школа №12");
+  EXPECT_EQ(N("Ещё ЁЛКА"), "еще елка");
+  EXPECT_EQ(N("МЕКТЕПТЕ ҚОРҚЫНЫШТЫ"), "мектепте қорқынышты");
+  EXPECT_EQ(N("ҰРЫП-СОҒЫП"), "ұрып-соғып");
+}
+
+TEST_F(NormalizeTest, Nfkc) {
+  // Fullwidth letters and digits, the "ﬁ" ligature, a decomposed "й".
+  EXPECT_EQ(N("ＳＣＨＯＯＬ １２"), "school 12");
+  EXPECT_EQ(N("ﬁle"), "file");
+  EXPECT_EQ(N("и\xCC\x86"), "й");
+  EXPECT_EQ(N("е\xCC\x88"), "е");
+  // Zero-width and soft hyphens disappear; "№" stays.
+  EXPECT_EQ(N("шко\xC2\xADла"), "школа");
+  EXPECT_EQ(N("уб\xE2\x80\x8Bить"), "убить");
+  EXPECT_EQ(N("№ 5"), "№ 5");
+}
+
+TEST_F(NormalizeTest, Homoglyphs) {
+  const Case cases[] = {
+      {"шkoла", "школа"},        // Latin k, o
+      {"ШKOЛA", "школа"},        // capitals
+      {"мектeп", "мектеп"},      // Latin e
+      {"ТEPPOP", "террор"},      // mixed capitals with Cyrillic Т
+      {"избuли", "избили"},      // u for и
+      {"Mектепте", "мектепте"},  // capital M
+      {"школa-гимназия", "школа-гимназия"},
+      {"oқушы", "оқушы"},          // Latin o before Kazakh қ
+      {"iphone-ды", "iphone-ды"},  // a real Latin word stays
+  };
+  for (const Case& c : cases) EXPECT_EQ(N(c.in), c.want) << c.in;
+}
+
+TEST_F(NormalizeTest, Elongations) {
+  const Case cases[] = {
+      {"Ужаааас", "ужас"},
+      {"қорқыныштыыы", "қорқынышты"},
+      {"пжжжжжжж", "пж"},
+      {"ужжжжжас!!!!", "ужас!!!!"},
+      {"класс", "класс"},      // a real double stays
+      {"1000 тг", "1000 тг"},  // digits never
+      {"keremeeeet oiiin eken", "керемет ойн екен"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(N(c.in), c.want) << c.in;
+}
+
+TEST_F(NormalizeTest, KazakhLatin2021) {
+  const Case cases[] = {
+      {"Mektepte balalardy ūrady", "мектепте балаларды ұрады"},
+      {"Qazaqstan", "қазақстан"},
+      {"Būryñğy ötken zamanda", "бұрыңғы өткен заманда"},
+      {"oquşy", "оқушы"},
+      {"Bizdiñ mektepte jağdai naşar", "біздің мектепте жағдай нашар"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(N(c.in), c.want) << c.in;
+}
+
+TEST_F(NormalizeTest, KazakhLatin2018Apostrophes) {
+  const Case cases[] = {
+      {"Qazaqstan Respy'blikasy", "қазақстан респүблікасы"},
+      {"menin' balam", "менің балам"},
+      {"mu'g'alim", "мұғалім"},
+      {"Ag'ai s'ko'l", "ағай шкөл"},
+      {"I don't know", "i don't know"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(N(c.in), c.want) << c.in;
+}
+
+TEST_F(NormalizeTest, KazakhChatLatin) {
+  const Case cases[] = {
+      {"Keremet oin eken", "керемет ойн екен"},
+      {"Balamdy mektepte urady, mugalim eshtene istemeidi",
+       "баламды мектепте урады, мугалім ештене істемейді"},
+      {"zhaksy emes, kyzdar zhylap zhur", "жаксы емес, кыздар жылап жур"},
+      {"shynymen kazir mektepte ne bolyp jatyr",
+       "шынымен казір мектепте не болып жатыр"},
+      {"qalaiyn", "қалайын"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(N(c.in), c.want) << c.in;
+}
+
+TEST_F(NormalizeTest, EnglishAndCodeStayLatin) {
+  const Case cases[] = {
+      {"Very good app, thanks", "very good app, thanks"},
+      {"I don't like this game", "i don't like this game"},
+      {"npm install react", "npm install react"},
+      {"Wi-Fi жоқ", "wi-fi жоқ"},
+      {"x86_64 build", "x86_64 build"},
+      {"Turkmen oýun gowy", "turkmen oýun gowy"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(N(c.in), c.want) << c.in;
+}
+
+TEST_F(NormalizeTest, UrlsMentionsEmojiBecomeSpaces) {
+  const Case cases[] = {
+      {"смотрите https://t.me/s/taraz_news/123 ужас", "смотрите   ужас"},
+      {"www.nur.kz/school шок", "  шок"},
+      {"@taraz_news пишет", "  пишет"},
+      {"буллинг😡😡 в школе", "буллинг  в школе"},
+      {"👨‍👩‍👧 семья", "  семья"},
+      {"#буллинг_в_школе", " буллинг_в_школе"},
+      {"#мектеп", " мектеп"},
+      {"tengrinews.kz/kazakhstan_news/ пишет", "  пишет"},
+      {"пишите на mail@school.kz", "пишите на  "},
+  };
+  for (const Case& c : cases) EXPECT_EQ(N(c.in), c.want) << c.in;
+}
+
+TEST_F(NormalizeTest, UrlKeepsTrailingPunctuationOut) {
+  EXPECT_EQ(N("(см. https://x.kz/a)."), "(см.  ).");
+}
+
+TEST_F(NormalizeTest, MapPointsIntoOriginal) {
+  const std::string orig = "ШKOЛA №12: Ужаааас 😡 https://t.me/x";
+  NormalizedText t = normalizer_->Normalize(orig);
+  ASSERT_EQ(t.orig_begin.size(), t.text.size());
+  ASSERT_EQ(t.orig_end.size(), t.text.size());
+  size_t pos = t.text.find("ужас");
+  ASSERT_NE(pos, std::string::npos);
+  auto [b, e] = t.ToOriginal(pos, pos + std::string("ужас").size());
+  EXPECT_EQ(orig.substr(b, e - b), "Ужаааас");
+  pos = t.text.find("школа");
+  auto [b2, e2] = t.ToOriginal(pos, pos + std::string("школа").size());
+  EXPECT_EQ(orig.substr(b2, e2 - b2), "ШKOЛA");
+}
+
+TEST_F(NormalizeTest, LatinKazakhMapsBackToLatin) {
+  const std::string orig = "Balamdy mektepte urady";
+  NormalizedText t = normalizer_->Normalize(orig);
+  size_t pos = t.text.find("мектепте");
+  ASSERT_NE(pos, std::string::npos);
+  auto [b, e] = t.ToOriginal(pos, pos + std::string("мектепте").size());
+  EXPECT_EQ(orig.substr(b, e - b), "mektepte");
+}
+
+TEST_F(NormalizeTest, InvalidUtf8NeverCrashes) {
+  const std::string bad = "шк\xD0ола \xFF\xFE мектеп \xE2\x82";
+  NormalizedText t = normalizer_->Normalize(bad);
+  EXPECT_NE(t.text.find("мектеп"), std::string::npos);
+  for (size_t i = 0; i < t.text.size(); ++i) {
+    EXPECT_LE(t.orig_end[i], bad.size());
+    EXPECT_LT(t.orig_begin[i], t.orig_end[i]);
+  }
+  EXPECT_EQ(normalizer_->Normalize("").text, "");
+}
+
+}  // namespace
+}  // namespace shagym::nlp
