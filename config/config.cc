@@ -408,7 +408,8 @@ StatusOr<Config> LoadImpl(const std::string& text, const std::string& name,
     return InvalidArgument(e.what());
   } catch (const YAML::Exception& e) {
     return InvalidArgument(name + ":" + std::to_string(e.mark.line + 1) + ":" +
-                           std::to_string(e.mark.column + 1) + ": " + e.msg);
+                           std::to_string(e.mark.column + 1) + ": " +
+                           OneLine(e.msg));
   }
   return c;
 }

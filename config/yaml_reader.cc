@@ -43,14 +43,45 @@ std::string YamlReader::Where(const YAML::Node& node) const {
          std::to_string(m.column + 1);
 }
 
+std::string OneLine(std::string_view what) {
+  constexpr size_t kMaxBytes = 300;
+  std::string out;
+  for (char c : what) {
+    if (out.size() >= kMaxBytes) {
+      // Don't cut inside a UTF-8 sequence.
+      while (!out.empty() &&
+             (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80)
+        out.pop_back();
+      if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0)
+        out.pop_back();
+      out += "...";
+      return out;
+    }
+    switch (c) {
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
 void YamlReader::Fail(const YAML::Node& node, const std::string& what) const {
-  throw ConfigError(Where(node) + ": " + what);
+  throw ConfigError(Where(node) + ": " + OneLine(what));
 }
 
 void YamlReader::FailAt(const YAML::Mark& m, const std::string& what) const {
-  if (m.is_null()) throw ConfigError(file_ + ": " + what);
+  if (m.is_null()) throw ConfigError(file_ + ": " + OneLine(what));
   throw ConfigError(file_ + ":" + std::to_string(m.line + 1) + ":" +
-                    std::to_string(m.column + 1) + ": " + what);
+                    std::to_string(m.column + 1) + ": " + OneLine(what));
 }
 
 YAML::Node YamlReader::Parse(const std::string& text) const {

@@ -26,6 +26,9 @@ size_t EditDistance(std::string_view a, std::string_view b);
 std::string Suggest(std::string_view word,
                     const std::vector<std::string_view>& candidates);
 
+// Makes a message fit one line: control characters escaped, long text cut.
+std::string OneLine(std::string_view what);
+
 class YamlReader {
  public:
   explicit YamlReader(std::string file) : file_(std::move(file)) {}

@@ -199,3 +199,26 @@ TEST(ConfigTest, SuggestsCloseWords) {
 
 }  // namespace
 }  // namespace shagym::config
+
+namespace shagym::config {
+namespace {
+
+// Found by fuzzing: a multi-line scalar echoed into an error made it span
+// several lines.
+TEST(ConfigTest, ErrorsStayOneLineWithMultiLineValues) {
+  auto c = LoadFromString("server:\n  listen: '127.0.0.1:80\n\n  more text'\n",
+                          "t.yaml", "/base");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message().find('\n'), std::string::npos)
+      << c.status().message();
+  EXPECT_EQ(c.status().message(),
+            "t.yaml:2:11: server.listen: expected ADDRESS:PORT, got "
+            "'127.0.0.1:80\\nmore text'");
+  std::string long_value(1000, 'x');
+  c = LoadFromString("crawl:\n  retries: " + long_value + "\n", "t.yaml", "/b");
+  ASSERT_FALSE(c.ok());
+  EXPECT_LT(c.status().message().size(), 400u);
+}
+
+}  // namespace
+}  // namespace shagym::config
