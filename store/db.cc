@@ -5,6 +5,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <vector>
 
@@ -18,30 +19,41 @@ constexpr std::string_view kCfNames[] = {
     "users",     "sessions", "sources", "audit"};
 static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
 
-// int64 little-endian add: trend counters are merge operands so that counting
-// is a write, not a read-modify-write.
+// Element-wise add of little-endian int64 vectors (a plain 8-byte counter is
+// a vector of one): trend counters are merge operands so that counting is a
+// write, not a read-modify-write, and one key can carry several counts
+// (volume and incidents) side by side. Vectors of different lengths add as if
+// the shorter were padded with zeros.
 class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
  public:
   bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing,
              const rocksdb::Slice& value, std::string* new_value,
              rocksdb::Logger*) const override {
-    int64_t a = existing ? Decode(*existing) : 0;
-    int64_t b = Decode(value);
-    Encode(a + b, new_value);
+    size_t n = std::max(existing ? existing->size() / 8 : 0, value.size() / 8);
+    new_value->assign(8 * n, '\0');
+    for (size_t k = 0; k < n; ++k) {
+      int64_t a = existing ? Decode(*existing, k) : 0;
+      int64_t b = Decode(value, k);
+      Encode(a + b, new_value, k);
+    }
     return true;
   }
   const char* Name() const override { return "shagym.Int64Add"; }
 
-  static int64_t Decode(const rocksdb::Slice& s) {
-    if (s.size() != 8) return 0;  // corrupt operand counts as zero
+ private:
+  // A missing element (or a corrupt, short operand) counts as zero.
+  static int64_t Decode(const rocksdb::Slice& s, size_t k) {
+    if (s.size() < 8 * (k + 1)) return 0;
     uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(s[i]);
+    for (int i = 7; i >= 0; --i) {
+      v = (v << 8) | static_cast<uint8_t>(s[8 * k + i]);
+    }
     return static_cast<int64_t>(v);
   }
-  static void Encode(int64_t x, std::string* out) {
-    out->resize(8);
+  static void Encode(int64_t x, std::string* out, size_t k) {
     uint64_t v = static_cast<uint64_t>(x);
-    for (int i = 0; i < 8; ++i) (*out)[i] = static_cast<char>(v >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+      (*out)[8 * k + i] = static_cast<char>(v >> (8 * i));
   }
 };
 

@@ -1,0 +1,58 @@
+#pragma once
+
+// Internal: the key layouts of the store's column families and the counter
+// contributions of a post. Shared by store.cc and its tests; not for other
+// modules.
+//
+//   posts       id                                  -> EncodePost
+//   time_index  BE64(time) id                       -> EncodeSummary
+//   labels      id \0 rules_version                 -> EncodeLabels
+//   incidents   "p" id                              -> incident id
+//               "m" incident \0 BE64(time) id       -> ""
+//   reviews     "h" id \0 BE64(at_ms) BE32(seq)     -> review event
+//   trends      "h" cat \0 region \0 lang \0 source \0 BE32(hour)
+//                                                   -> [volume, incidents]
+//               "d" cat \0 region \0 BE32(day)      -> [volume, incidents]
+//               "s" source \0 BE32(day)             -> [posts]
+//               "f" source \0 BE32(day)             -> [fetches, errors, 304s]
+//               "r" rule                            -> [hits, confirmed, fp]
+//   sources     source                              -> health record
+//   meta        "schema_version", "retention_cutoff"
+//
+// cat is a category id or "*" (any complaint, each post once). Times are
+// biased big-endian (codec::TimeKey) so that byte order is time order.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/post.h"
+
+namespace shagym::store::internal {
+
+inline constexpr char kAnyCategory[] = "*";
+
+std::string TimeIndexKey(int64_t time, const std::string& id);
+std::string TrendHourKey(const std::string& cat, const std::string& region,
+                         const std::string& lang, const std::string& source,
+                         uint32_t hour);
+std::string TrendDayKey(const std::string& cat, const std::string& region,
+                        uint32_t day);
+std::string SourceDayKey(const std::string& source, uint32_t day);
+std::string FetchDayKey(const std::string& source, uint32_t day);
+std::string RuleKey(const std::string& rule);
+
+// Hours/days since the epoch of a post time (negative times clamp to 0).
+uint32_t HourOf(int64_t t);
+uint32_t DayOf(int64_t t);
+
+// Every counter a stored post adds to (key -> values).
+using Counters = std::map<std::string, std::vector<int64_t>>;
+void AddContributions(const Post& post, int64_t sign, Counters* out);
+
+// True for counter keys bucketed by time ('h', 'd', 's', 'f'); their bucket
+// start in Unix seconds goes to *start.
+bool CounterBucketStart(const std::string& key, int64_t* start);
+
+}  // namespace shagym::store::internal
