@@ -95,6 +95,7 @@ TEST(TestServerTest, TrickledAndGzipBodiesArriveWhole) {
   res = client.Get("/gz");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->get_header_value("Content-Encoding"), "gzip");
+  ASSERT_TRUE(server.WaitForIdle(std::chrono::seconds(10)));
   auto log = server.Requests();
   ASSERT_EQ(log.size(), 2u);
   EXPECT_GE(log[0].end_ms, log[0].start_ms);

@@ -290,6 +290,12 @@ bool TestServer::WaitForRequests(size_t n,
   });
 }
 
+bool TestServer::WaitForIdle(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mu);
+  return impl_->cv.wait_for(lock, timeout,
+                            [&] { return impl_->in_flight == 0; });
+}
+
 void TestServer::ClearLog() {
   std::lock_guard lock(impl_->mu);
   impl_->first_visible = impl_->log.size();

@@ -108,6 +108,10 @@ class TestServer {
   int max_in_flight() const;
   // Waits until at least `n` requests have arrived. False on timeout.
   bool WaitForRequests(size_t n, std::chrono::milliseconds timeout) const;
+  // Waits until no request is being served (a streamed body is finished only
+  // after its last byte left, which can be after the client saw it). False
+  // on timeout.
+  bool WaitForIdle(std::chrono::milliseconds timeout) const;
   void ClearLog();
 
   // Lets stalled bodies go (they end the connection without the rest).
