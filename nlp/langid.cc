@@ -234,7 +234,8 @@ void SuffixEvidence(const std::string& w, double* kk, double* ru) {
       "ые",   "ов",   "ами",  "ями",  "ую",    "ют",   "ят",   "ить",
       "ать",  "еть",  "ешь",  "ишь",  "ала",   "ило",  "ели",  "ыли",
       "ому",  "ной",  "ных",  "ная",  "ное",   "ском", "ской", "ство",
-      "ства", "тель", "ется", "ются", "ились", "ался", "ела",
+      "ства", "тель", "ется", "ются", "ились", "ался", "ела",  "али",
+      "или",  "ыли",  "ают",  "яют",  "ешь",   "ете",  "ите",  "ого",
   };
   for (const char* s : kKkSuffixes) {
     if (EndsWith(w, s)) {
@@ -332,7 +333,7 @@ Language DetectLanguage(std::string_view normalized, LanguageScores* scores) {
   }
   const int minority = std::min(kk_words, ru_words);
   const double share = static_cast<double>(minority) / known;
-  if (minority >= 1 && (share >= 0.3 || (minority >= 3 && share >= 0.2))) {
+  if ((minority >= 1 && share >= 0.34) || (minority >= 2 && share >= 0.2)) {
     return Language::kMixed;
   }
   return kk_words > ru_words ? Language::kKazakh : Language::kRussian;

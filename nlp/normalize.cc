@@ -24,6 +24,11 @@ std::pair<size_t, size_t> NormalizedText::ToOriginal(size_t begin,
   return {b, e};
 }
 
+bool NormalizedText::IsCapitalized(size_t offset) const {
+  return std::binary_search(capitalized.begin(), capitalized.end(),
+                            static_cast<uint32_t>(offset));
+}
+
 namespace {
 
 // How it works. Pass 1 walks the original once, code point by code point:
@@ -905,7 +910,7 @@ void Pass::Transliterate(const Cp* w, size_t n) {
       }
     }
     uint32_t e = w[k + used - 1].e;
-    if (!IsApostrophe(r)) out.push_back(Cp{r, r, b, e});
+    if (!IsApostrophe(r)) out.push_back(Cp{r, w[k].orig, b, e});
     k += used;
   }
 }
@@ -951,6 +956,10 @@ void Pass::EmitWord(const Item& item) {
       w = buf.data();
       n = buf.size();
     }
+  }
+  if (n > 0 && (w[0].orig < 0x80 ? (w[0].orig >= 'A' && w[0].orig <= 'Z')
+                                 : u_isupper(w[0].orig))) {
+    out_.capitalized.push_back(static_cast<uint32_t>(out_.text.size()));
   }
   // Elongations: three or more of the same letter become one.
   for (size_t k = 0; k < n;) {

@@ -28,6 +28,12 @@ struct NormalizedText {
   // entries.
   std::vector<uint32_t> orig_begin;
   std::vector<uint32_t> orig_end;
+  // Sorted byte offsets in `text` of the words whose first letter is a
+  // capital in the original ("Семей" vs "семей"), for entity extraction.
+  std::vector<uint32_t> capitalized;
+
+  // True when the word starting at normalised byte `offset` was capitalised.
+  bool IsCapitalized(size_t offset) const;
 
   // Maps the normalised byte range [begin, end) to the smallest original byte
   // range covering it. REQUIRES: begin < end <= text.size().

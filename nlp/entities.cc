@@ -1,0 +1,706 @@
+#include "nlp/entities.h"
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "nlp/tokenize.h"
+
+namespace shagym::nlp {
+
+const std::vector<std::string>& SpecRegionIds() {
+  static const std::vector<std::string> ids = {
+      "abai",          "akmola",    "aktobe",           "almaty",
+      "almaty_region", "astana",    "atyrau",           "east_kazakhstan",
+      "jambyl",        "jetisu",    "karaganda",        "kostanay",
+      "kyzylorda",     "mangystau", "north_kazakhstan", "pavlodar",
+      "shymkent",      "turkistan", "ulytau",           "west_kazakhstan"};
+  return ids;
+}
+
+namespace {
+
+// Matching works on a "skeleton" of each token: Kazakh letters folded to
+// their Russian look-alikes (қ→к, ғ→г, ң→н, ә→а, ө→о, ұ/ү→у, һ→х, і→и),
+// э→е, ь and ъ dropped. So "Қарағанды", "Караганды" (Kazakh typed with
+// Russian letters, or the Russian genitive) and "Karagandy" (chat Latin the
+// Normalizer turned into Cyrillic) all meet one entry. A gazetteer name
+// matches a token when the token is the name plus an inflection suffix of
+// Kazakh (-да, -ға, -дағы, -ның, ...) or Russian (-е, -а, -ом, ...), or the
+// Russian stem change of names in -а/-я/-й and of adjectives
+// ("Жамбылская" → "жамбылской").
+
+std::string Skeleton(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const int32_t n = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < n;) {
+    int32_t start = i;
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    UChar32 r = c;
+    switch (c) {
+      case 0x04D9:
+        r = 0x0430;
+        break;  // ә
+      case 0x0493:
+        r = 0x0433;
+        break;  // ғ
+      case 0x049B:
+        r = 0x043A;
+        break;  // қ
+      case 0x04A3:
+        r = 0x043D;
+        break;  // ң
+      case 0x04E9:
+        r = 0x043E;
+        break;  // ө
+      case 0x04B1:
+      case 0x04AF:
+        r = 0x0443;
+        break;  // ұ ү
+      case 0x04BB:
+        r = 0x0445;
+        break;  // һ
+      case 0x0456:
+        r = 0x0438;
+        break;  // і
+      case 0x044D:
+        r = 0x0435;
+        break;  // э
+      case 0x044C:
+      case 0x044A:
+        r = 0;
+        break;  // ь ъ
+      default:
+        break;
+    }
+    if (r == c) {
+      out.append(
+          s.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
+    } else if (r != 0) {
+      char buf[4];
+      int32_t len = 0;
+      UBool err = false;
+      U8_APPEND(reinterpret_cast<uint8_t*>(buf), len, 4, r, err);
+      (void)err;
+      out.append(buf, static_cast<size_t>(len));
+    }
+  }
+  return out;
+}
+
+using SuffixSet = std::unordered_set<std::string>;
+
+// Skeleton forms (see above), so "ға" is written "га".
+const SuffixSet& KazakhSuffixes() {
+  static const SuffixSet s = {
+      "да",     "де",     "та",     "те",     "нда",    "нде",    "дан",
+      "ден",    "тан",    "тен",    "нан",    "нен",    "га",     "ге",
+      "ка",     "ке",     "на",     "не",     "нын",    "нин",    "дын",
+      "дин",    "тын",    "тин",    "дагы",   "деги",   "таги",   "теги",
+      "ндагы",  "ндеги",  "дай",    "дей",    "лык",    "лик",    "тык",
+      "тик",    "дык",    "дик",    "лар",    "лер",    "дар",    "дер",
+      "тар",    "тер",    "мен",    "бен",    "пен",    "нан",    "ына",
+      "ине",    "ында",   "инде",   "ынан",   "инен",   "ынын",   "инин",
+      "ындагы", "индеги", "лыктар", "ликтер", "тыктар", "тиктер", "дыктар",
+      "диктер", "ша",     "ше",     "ндагы",  "ны",     "ни"};
+  return s;
+}
+
+const SuffixSet& RussianSuffixes() {
+  static const SuffixSet s = {"а",   "у",  "е",  "ом",    "ой",   "ою",  "ы",
+                              "и",   "ей", "ем", "ю",     "я",    "ам",  "ах",
+                              "ами", "ов", "ск", "ского", "ской", "ском"};
+  return s;
+}
+
+// After dropping a final -а/-я (Астана → Астане, Караганда → Караганды).
+const SuffixSet& VowelStemSuffixes() {
+  static const SuffixSet s = {"ы", "и", "е", "у", "ой", "ою", "ей", "ю", "я"};
+  return s;
+}
+
+// After dropping a final -й (Костанай → Костанае, Семей → Семее).
+const SuffixSet& YotStemSuffixes() {
+  static const SuffixSet s = {"я", "е", "ю", "ем", "и"};
+  return s;
+}
+
+// Russian adjectives after dropping their two-letter ending.
+const SuffixSet& AdjectiveSuffixes() {
+  static const SuffixSet s = {"ий",  "ый",  "ой",  "ая",  "ое",  "ые", "ие",
+                              "ого", "ему", "ому", "ом",  "ым",  "им", "ую",
+                              "ей",  "их",  "ых",  "ыми", "ими", "яя"};
+  return s;
+}
+
+enum class StemKind { kFull, kVowel, kYot, kAdjective };
+
+struct Stem {
+  std::string text;  // skeleton
+  StemKind kind;
+};
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.substr(s.size() - suffix.size()) == suffix;
+}
+
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+// Drops the last code point.
+std::string_view DropLast(std::string_view s, int count) {
+  size_t end = s.size();
+  for (int k = 0; k < count && end > 0; ++k) {
+    do {
+      --end;
+    } while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80);
+  }
+  return s.substr(0, end);
+}
+
+std::vector<Stem> StemsOf(const std::string& skel) {
+  std::vector<Stem> stems{{skel, StemKind::kFull}};
+  const size_t cps = CodePoints(skel);
+  if (cps >= 4) {
+    static const char* const kAdj[] = {"ая", "ий", "ый", "ой",
+                                       "ое", "ие", "ые"};
+    bool adjective = false;
+    for (const char* a : kAdj) {
+      if (EndsWith(skel, a) && (EndsWith(DropLast(skel, 2), "ск") ||
+                                EndsWith(DropLast(skel, 2), "цк") ||
+                                EndsWith(DropLast(skel, 2), "н") ||
+                                EndsWith(DropLast(skel, 2), "в"))) {
+        stems.push_back({std::string(DropLast(skel, 2)), StemKind::kAdjective});
+        adjective = true;
+        break;
+      }
+    }
+    if (!adjective) {
+      if (EndsWith(skel, "а") || EndsWith(skel, "я")) {
+        stems.push_back({std::string(DropLast(skel, 1)), StemKind::kVowel});
+      } else if (EndsWith(skel, "й")) {
+        stems.push_back({std::string(DropLast(skel, 1)), StemKind::kYot});
+      }
+    }
+  }
+  return stems;
+}
+
+bool SplitsIntoKazakhSuffixes(std::string_view rest, int depth) {
+  if (rest.empty()) return true;
+  if (depth == 0) return false;
+  const SuffixSet& kk = KazakhSuffixes();
+  for (size_t len = 1; len <= rest.size(); ++len) {
+    if ((static_cast<unsigned char>(rest[len - 1]) & 0xC0) == 0x80 &&
+        len < rest.size() &&
+        (static_cast<unsigned char>(rest[len]) & 0xC0) == 0x80) {
+      continue;
+    }
+    if (kk.count(std::string(rest.substr(0, len))) &&
+        SplitsIntoKazakhSuffixes(rest.substr(len), depth - 1)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool StemMatches(const Stem& stem, std::string_view token) {
+  if (token.size() < stem.text.size() ||
+      token.compare(0, stem.text.size(), stem.text) != 0) {
+    return false;
+  }
+  std::string rest(token.substr(stem.text.size()));
+  switch (stem.kind) {
+    case StemKind::kFull:
+      return rest.empty() || RussianSuffixes().count(rest) ||
+             SplitsIntoKazakhSuffixes(rest, 2);
+    case StemKind::kVowel:
+      return VowelStemSuffixes().count(rest) > 0;
+    case StemKind::kYot:
+      return YotStemSuffixes().count(rest) > 0;
+    case StemKind::kAdjective:
+      return AdjectiveSuffixes().count(rest) > 0;
+  }
+  return false;
+}
+
+struct CompiledName {
+  std::vector<std::vector<Stem>> tokens;  // per name token
+  std::string region;                     // empty for not_places
+  PlaceKind kind = PlaceKind::kTown;
+  std::vector<std::string> also;
+  bool capitalized_only = false;
+  bool blocker = false;
+};
+
+double KindWeight(PlaceKind k) {
+  switch (k) {
+    case PlaceKind::kRegion:
+      return 3;
+    case PlaceKind::kCity:
+      return 2.5;
+    case PlaceKind::kDistrict:
+      return 2;
+    case PlaceKind::kTown:
+      return 1.5;
+  }
+  return 1;
+}
+
+// First `n` code points of `s`.
+std::string_view Prefix(std::string_view s, size_t n) {
+  size_t i = 0, cps = 0;
+  while (i < s.size() && cps < n) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) {
+      ++i;
+    }
+    ++cps;
+  }
+  return s.substr(0, i);
+}
+
+bool GapJoinsName(std::string_view gap) {
+  if (gap.empty() || gap.size() > 6) return false;
+  for (unsigned char ch : gap) {
+    if (ch != ' ' && ch != '-' && ch != '.' && ch != '\t' && ch != '\n') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// School-related vocabulary on normalised (not skeleton) tokens.
+bool StartsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
+
+enum class Inst {
+  kNone,
+  kSchool,
+  kBoarding,
+  kKindergarten,
+  kCollege,
+  kCamp,
+  kUniversity
+};
+
+const char* InstName(Inst i) {
+  switch (i) {
+    case Inst::kSchool:
+      return "school";
+    case Inst::kBoarding:
+      return "boarding_school";
+    case Inst::kKindergarten:
+      return "kindergarten";
+    case Inst::kCollege:
+      return "college";
+    case Inst::kCamp:
+      return "camp";
+    case Inst::kUniversity:
+      return "university";
+    case Inst::kNone:
+      return "";
+  }
+  return "";
+}
+
+Inst InstitutionWord(std::string_view t) {
+  if (StartsWith(t, "интернат")) return Inst::kBoarding;
+  if (StartsWith(t, "мектеп") || StartsWith(t, "мектеб")) return Inst::kSchool;
+  if (StartsWith(t, "школ") && !StartsWith(t, "школьн") &&
+      !StartsWith(t, "школот")) {
+    return Inst::kSchool;
+  }
+  if (t == "сош" || t == "оош" || t == "ксш" || t == "осш" || t == "сш" ||
+      t == "ниш" || t == "нзм" || t == "ксош" || t == "сопш") {
+    return Inst::kSchool;
+  }
+  if (StartsWith(t, "гимнази") || StartsWith(t, "лицей") ||
+      StartsWith(t, "лицея") || StartsWith(t, "лицее")) {
+    return Inst::kSchool;
+  }
+  if (StartsWith(t, "балабақша") || StartsWith(t, "балабакша") ||
+      StartsWith(t, "детсад") || StartsWith(t, "садик") ||
+      StartsWith(t, "ясли")) {
+    return Inst::kKindergarten;
+  }
+  if (StartsWith(t, "колледж") || StartsWith(t, "техникум")) {
+    return Inst::kCollege;
+  }
+  if (StartsWith(t, "лагер")) return Inst::kCamp;
+  if (StartsWith(t, "университет") || StartsWith(t, "универ") || t == "вуз" ||
+      t == "вуза" || t == "вузе" || t == "жоо") {
+    return Inst::kUniversity;
+  }
+  return Inst::kNone;
+}
+
+// Words after a number that make it a count, a grade or a year rather than
+// a school number ("школе 2 раза", "мектеп 5 сынып").
+bool IsCounterWord(std::string_view t) {
+  static const char* const kWords[] = {
+      "сынып", "класс", "раз",  "час",   "год",   "лет",   "жыл",     "рет",
+      "сағат", "сагат", "адам", "оқушы", "окушы", "бала",  "человек", "ученик",
+      "минут", "күн",   "кун",  "дн",    "день",  "тенге", "тг",      "млн",
+      "мың",   "тыс",   "этаж", "қабат", "кабат", "метр",  "км",      "ші",
+      "шы",    "інші",  "ыншы", "нші",   "ншы"};
+  for (const char* w : kWords) {
+    if (StartsWith(t, w)) return true;
+  }
+  return false;
+}
+
+bool IsOrdinalSuffix(std::string_view t) {
+  static const char* const kSuffixes[] = {
+      "ші", "шы", "інші", "ыншы", "нші", "ншы", "я",  "й",  "ой", "ая",
+      "ую", "ю",  "ом",   "ей",   "го",  "ого", "ый", "ий", "ая", "ой"};
+  for (const char* s : kSuffixes) {
+    if (t == s) return true;
+  }
+  return false;
+}
+
+bool AllDigits(std::string_view t) {
+  if (t.empty()) return false;
+  for (char c : t) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// "12ші" (digits glued to an ordinal suffix): the digits, else "".
+std::string_view GluedOrdinalDigits(std::string_view t) {
+  size_t k = 0;
+  while (k < t.size() && t[k] >= '0' && t[k] <= '9') ++k;
+  if (k == 0 || k == t.size()) return {};
+  return IsOrdinalSuffix(t.substr(k)) ? t.substr(0, k) : std::string_view{};
+}
+
+bool GapOnly(std::string_view gap, std::string_view allowed_ascii,
+             bool allow_numero) {
+  size_t i = 0;
+  while (i < gap.size()) {
+    unsigned char ch = static_cast<unsigned char>(gap[i]);
+    if (ch < 0x80) {
+      if (allowed_ascii.find(static_cast<char>(ch)) == std::string_view::npos) {
+        return false;
+      }
+      ++i;
+      continue;
+    }
+    std::string_view rest = gap.substr(i);
+    if (allow_numero && StartsWith(rest, "\xE2\x84\x96")) {  // №
+      i += 3;
+    } else if (StartsWith(rest, "\xC2\xAB") || StartsWith(rest, "\xC2\xBB")) {
+      i += 2;  // « »
+    } else if (StartsWith(rest, "\xE2\x80\x93") ||
+               StartsWith(rest, "\xE2\x80\x9C") ||
+               StartsWith(rest, "\xE2\x80\x9D")) {
+      i += 3;  // – “ ”
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+struct EntityExtractor::Impl {
+  std::unique_ptr<Normalizer> normalizer;
+  std::vector<CompiledName> names;
+  // First one or two code points of a first-token stem -> names.
+  std::unordered_map<std::string, std::vector<uint32_t>> index;
+
+  void Add(CompiledName name) {
+    uint32_t id = static_cast<uint32_t>(names.size());
+    std::unordered_set<std::string> keys;
+    for (const Stem& s : name.tokens[0])
+      keys.insert(std::string(Prefix(s.text, 2)));
+    for (const std::string& k : keys) index[k].push_back(id);
+    names.push_back(std::move(name));
+  }
+
+  bool Compile(const std::string& raw, CompiledName* out) const {
+    NormalizedText t = normalizer->Normalize(raw);
+    for (const Token& tok : Tokenize(t.text)) {
+      std::string skel = Skeleton(
+          std::string_view(t.text).substr(tok.begin, tok.end - tok.begin));
+      out->tokens.push_back(StemsOf(skel));
+    }
+    return !out->tokens.empty();
+  }
+};
+
+EntityExtractor::EntityExtractor() : impl_(std::make_unique<Impl>()) {}
+EntityExtractor::~EntityExtractor() = default;
+
+StatusOr<std::unique_ptr<EntityExtractor>> EntityExtractor::Create(
+    const Gazetteer& gazetteer) {
+  auto normalizer = Normalizer::Create();
+  if (!normalizer.ok()) return normalizer.status();
+  std::unique_ptr<EntityExtractor> ex(new EntityExtractor());
+  ex->impl_->normalizer = std::move(*normalizer);
+  const auto& ids = SpecRegionIds();
+  auto known = [&](const std::string& id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
+  for (const GazetteerPlace& p : gazetteer.places) {
+    const std::string where = p.where.empty() ? "gazetteer" : p.where;
+    if (!known(p.region)) {
+      return InvalidArgument(where + ": unknown region id '" + p.region + "'");
+    }
+    for (const std::string& a : p.also) {
+      if (!known(a)) {
+        return InvalidArgument(where + ": unknown region id '" + a + "'");
+      }
+    }
+    CompiledName c;
+    c.region = p.region;
+    c.kind = p.kind;
+    c.also = p.also;
+    c.capitalized_only = p.capitalized_only;
+    if (!ex->impl_->Compile(p.name, &c)) {
+      return InvalidArgument(where + ": place name '" + p.name +
+                             "' has no letters");
+    }
+    ex->impl_->Add(std::move(c));
+  }
+  for (const std::string& phrase : gazetteer.not_places) {
+    CompiledName c;
+    c.blocker = true;
+    if (!ex->impl_->Compile(phrase, &c)) {
+      return InvalidArgument("gazetteer: not_places phrase '" + phrase +
+                             "' has no letters");
+    }
+    ex->impl_->Add(std::move(c));
+  }
+  return ex;
+}
+
+Entities EntityExtractor::Extract(const NormalizedText& text) const {
+  Entities out;
+  const std::string_view s = text.text;
+  const std::vector<Token> tokens = Tokenize(s);
+  auto tok = [&](size_t i) {
+    return s.substr(tokens[i].begin, tokens[i].end - tokens[i].begin);
+  };
+  auto gap = [&](size_t i) {  // text between token i-1 and token i
+    size_t from = i == 0 ? 0 : tokens[i - 1].end;
+    return s.substr(from, tokens[i].begin - from);
+  };
+
+  // --- Places ---
+  std::vector<std::string> skel(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (!tokens[i].numeric) skel[i] = Skeleton(tok(i));
+  }
+  struct Hit {
+    size_t first, last;  // token range [first, last)
+    uint32_t name;
+  };
+  std::vector<Hit> hits, blocks;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (skel[i].empty()) continue;
+    const Hit* best = nullptr;
+    Hit cand{};
+    for (size_t plen = 1; plen <= 2; ++plen) {
+      std::string_view key = Prefix(skel[i], plen);
+      if (CodePoints(key) != plen) continue;
+      auto it = impl_->index.find(std::string(key));
+      if (it == impl_->index.end()) continue;
+      for (uint32_t id : it->second) {
+        const CompiledName& name = impl_->names[id];
+        const size_t k = name.tokens.size();
+        if (i + k > tokens.size()) continue;
+        bool ok = true;
+        for (size_t j = 0; j < k && ok; ++j) {
+          if (j > 0 && !GapJoinsName(gap(i + j))) ok = false;
+          if (!ok) break;
+          ok = std::any_of(
+              name.tokens[j].begin(), name.tokens[j].end(),
+              [&](const Stem& st) { return StemMatches(st, skel[i + j]); });
+        }
+        if (!ok) continue;
+        if (name.capitalized_only && !text.IsCapitalized(tokens[i].begin)) {
+          continue;
+        }
+        if (name.blocker) {
+          blocks.push_back(Hit{i, i + k, id});
+          continue;
+        }
+        if (best == nullptr || k > cand.last - cand.first) {
+          cand = Hit{i, i + k, id};
+          best = &cand;
+        }
+      }
+    }
+    if (best) hits.push_back(cand);
+  }
+  // Longest match wins; a blocked span yields nothing.
+  std::vector<Hit> kept;
+  size_t covered = 0;
+  for (const Hit& h : hits) {
+    if (h.first < covered) continue;
+    bool blocked = std::any_of(blocks.begin(), blocks.end(), [&](const Hit& b) {
+      return b.first < h.last && h.first < b.last;
+    });
+    // A longer match starting later inside this one is handled by order:
+    // hits are in token order and each is the longest at its start.
+    if (blocked) continue;
+    kept.push_back(h);
+    covered = h.last;
+  }
+  std::map<std::string, double> score;
+  std::map<std::string, size_t> first_seen;
+  for (const Hit& h : kept) {
+    const CompiledName& name = impl_->names[h.name];
+    RegionMention m;
+    m.region = name.region;
+    m.kind = name.kind;
+    m.span = TextSpan{tokens[h.first].begin, tokens[h.last - 1].end};
+    out.regions.push_back(m);
+    if (name.also.empty()) {
+      score[name.region] += KindWeight(name.kind);
+      first_seen.emplace(name.region, out.regions.size() - 1);
+    }
+  }
+  // Ambiguous names go to whichever of their regions the post supports.
+  for (size_t i = 0; i < kept.size(); ++i) {
+    const CompiledName& name = impl_->names[kept[i].name];
+    if (name.also.empty()) continue;
+    std::string pick = name.region;
+    double best = score.count(pick) ? score[pick] : 0;
+    for (const std::string& a : name.also) {
+      double v = score.count(a) ? score[a] : 0;
+      if (v > best) {
+        best = v;
+        pick = a;
+      }
+    }
+    out.regions[i].region = pick;
+    score[pick] += 1;
+    first_seen.emplace(pick, i);
+  }
+  double best = 0;
+  for (const auto& [region, v] : score) {
+    if (v > best ||
+        (v == best && first_seen[region] < first_seen[out.region])) {
+      best = v;
+      out.region = region;
+    }
+  }
+  if (!out.region.empty())
+    out.region_span = out.regions[first_seen[out.region]].span;
+
+  // --- School number and institution ---
+  Inst first_inst = Inst::kNone;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    std::string_view t = tok(i);
+    Inst inst = tokens[i].numeric ? Inst::kNone : InstitutionWord(t);
+    // "бала бақша", "детский сад", "детском саду".
+    if (inst == Inst::kNone && i + 1 < tokens.size()) {
+      std::string_view u = tok(i + 1);
+      if (t == "бала" && (StartsWith(u, "бақша") || StartsWith(u, "бакша"))) {
+        inst = Inst::kKindergarten;
+      } else if (StartsWith(t, "детск") && StartsWith(u, "сад")) {
+        inst = Inst::kKindergarten;
+      }
+    }
+    if (inst != Inst::kNone && first_inst == Inst::kNone) first_inst = inst;
+    if (inst != Inst::kSchool && inst != Inst::kBoarding) continue;
+    if (!out.school_number.empty()) continue;
+    // Compound school words: "мектеп-лицей", "школа-гимназия", "интернат".
+    size_t last = i;
+    Inst kind = inst;
+    while (last + 1 < tokens.size() && !tokens[last + 1].numeric &&
+           GapOnly(gap(last + 1), "-", false)) {
+      Inst next = InstitutionWord(tok(last + 1));
+      if (next != Inst::kSchool && next != Inst::kBoarding) break;
+      if (next == Inst::kBoarding) kind = Inst::kBoarding;
+      ++last;
+    }
+    // (A) number before: "№12 мектеп", "12-мектеп", "45-ші мектеп",
+    // "12-я школа", "12ші мектеп".
+    std::string_view number;
+    size_t num_token = SIZE_MAX;
+    if (i >= 1) {
+      size_t j = i - 1;
+      std::string_view g = gap(i);
+      if (!tokens[j].numeric && IsOrdinalSuffix(tok(j)) && j >= 1 &&
+          tokens[j - 1].numeric && GapOnly(g, " -", false) &&
+          GapOnly(gap(j), " -", false)) {
+        num_token = j - 1;
+      } else if (tokens[j].numeric && GapOnly(g, " -", false)) {
+        num_token = j;
+      } else if (!tokens[j].numeric && GapOnly(g, " -", false) &&
+                 !GluedOrdinalDigits(tok(j)).empty()) {
+        number = GluedOrdinalDigits(tok(j));
+        num_token = j;
+      }
+      if (num_token != SIZE_MAX) {
+        if (number.empty()) number = tok(num_token);
+        // "Батыс-2 мектебі": a micro-district, not a school number.
+        std::string_view before = gap(num_token);
+        if (num_token > 0 && !before.empty() && before.back() == '-' &&
+            !tokens[num_token - 1].numeric) {
+          number = {};
+        }
+        // "5 сынып" / "2024 жыл" never reach here; years are too long.
+        if (number.size() > 3) number = {};
+      }
+    }
+    // (B) number after: "школа №7", "СОШ 34", "гимназия 3",
+    // "мектеп-гимназия №5", "КГУ «Средняя школа №7»".
+    if (number.empty() && last + 1 < tokens.size() &&
+        tokens[last + 1].numeric) {
+      std::string_view g = gap(last + 1);
+      const bool numero = g.find("\xE2\x84\x96") != std::string_view::npos;
+      if (GapOnly(g, " -:\"'#", true) && tok(last + 1).size() <= 3) {
+        bool counter = last + 2 < tokens.size() && !numero &&
+                       IsCounterWord(tok(last + 2)) &&
+                       GapOnly(gap(last + 2), " -", false);
+        bool grade = last + 2 < tokens.size() && IsCounterWord(tok(last + 2)) &&
+                     (StartsWith(tok(last + 2), "сынып") ||
+                      StartsWith(tok(last + 2), "класс"));
+        if (!counter && !grade) {
+          number = tok(last + 1);
+          num_token = last + 1;
+        }
+      }
+    }
+    if (!number.empty() && AllDigits(number)) {
+      size_t k = 0;
+      while (k + 1 < number.size() && number[k] == '0') ++k;
+      if (number.substr(k) != "0") {
+        out.school_number = std::string(number.substr(k));
+        size_t b = std::min(tokens[num_token].begin, tokens[i].begin);
+        size_t e = std::max(tokens[num_token].end, tokens[last].end);
+        // Include a "№" just before the number.
+        if (b >= 3 && s.substr(b - 3, 3) == "\xE2\x84\x96") b -= 3;
+        if (b >= 4 && s.substr(b - 4, 4) == "\xE2\x84\x96 ") b -= 4;
+        out.school_span =
+            TextSpan{static_cast<uint32_t>(b), static_cast<uint32_t>(e)};
+        out.institution = InstName(kind);
+      }
+    }
+  }
+  if (out.institution.empty()) out.institution = InstName(first_inst);
+  return out;
+}
+
+}  // namespace shagym::nlp

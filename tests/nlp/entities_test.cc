@@ -1,0 +1,200 @@
+#include "nlp/entities.h"
+
+#include <gtest/gtest.h>
+
+#include "config/gazetteer_loader.h"
+
+namespace shagym::nlp {
+namespace {
+
+class EntitiesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto g = config::LoadGazetteer("config/gazetteer/regions.yaml");
+    ASSERT_TRUE(g.ok()) << g.status().ToString();
+    auto ex = EntityExtractor::Create(*g);
+    ASSERT_TRUE(ex.ok()) << ex.status().ToString();
+    extractor_ = std::move(*ex).release();
+    auto n = Normalizer::Create();
+    ASSERT_TRUE(n.ok());
+    normalizer_ = std::move(*n).release();
+  }
+  static void TearDownTestSuite() {
+    delete extractor_;
+    delete normalizer_;
+  }
+  Entities E(std::string_view s) {
+    return extractor_->Extract(normalizer_->Normalize(s));
+  }
+  std::string Region(std::string_view s) { return E(s).region; }
+  std::string School(std::string_view s) { return E(s).school_number; }
+
+  static EntityExtractor* extractor_;
+  static Normalizer* normalizer_;
+};
+
+EntityExtractor* EntitiesTest::extractor_ = nullptr;
+Normalizer* EntitiesTest::normalizer_ = nullptr;
+
+struct Case {
+  const char* text;
+  const char* want;
+};
+
+TEST_F(EntitiesTest, RegionCaseFormsKazakh) {
+  const Case cases[] = {
+      {"Таразда мектепте төбелес болды", "jambyl"},
+      {"Таразға көшіп келдік", "jambyl"},
+      {"Тараздағы 12 мектеп", "jambyl"},
+      {"Шымкентте оқушыны ұрған", "shymkent"},
+      {"Шымкенттегі мектептердің бірінде", "shymkent"},
+      {"Алматыда балабақшада", "almaty"},
+      {"Алматы облысында мектеп жабылды", "almaty_region"},
+      {"Астанадағы мектепте", "astana"},
+      {"Ақтөбеде оқушы жоғалып кетті", "aktobe"},
+      {"Қарағанды облысының Теміртау қаласында", "karaganda"},
+      {"Маңғыстау облысындағы мектепте", "mangystau"},
+      {"Атыраудың мектептерінде", "atyrau"},
+      {"Өскеменде", "east_kazakhstan"},
+      {"Семейде мектеп", "abai"},
+      {"Қызылордадағы мектеп", "kyzylorda"},
+      {"Түркістан облысы Сарыағаш ауданы", "turkistan"},
+      {"Жезқазғанда", "ulytau"},
+      {"Талдықорғанда", "jetisu"},
+      {"Көкшетауда", "akmola"},
+      {"Павлодардағы", "pavlodar"},
+      {"Петропавлда", "north_kazakhstan"},
+      {"Қостанайда", "kostanay"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(Region(c.text), c.want) << c.text;
+}
+
+TEST_F(EntitiesTest, RegionCaseFormsRussian) {
+  const Case cases[] = {
+      {"в Таразе избили школьника", "jambyl"},
+      {"из Тараза пишут", "jambyl"},
+      {"в школе Шымкента", "shymkent"},
+      {"в Астане", "astana"},
+      {"в Караганде", "karaganda"},
+      {"из Караганды", "karaganda"},
+      {"в Костанае", "kostanay"},
+      {"в Жамбылской области", "jambyl"},
+      {"Восточно-Казахстанской области", "east_kazakhstan"},
+      {"в Усть-Каменогорске", "east_kazakhstan"},
+      {"в ВКО", "east_kazakhstan"},
+      {"в Алматинской области", "almaty_region"},
+      {"в Алматы", "almaty"},
+      {"в Нур-Султане", "astana"},
+      {"в Семее", "abai"},
+      {"в Уральске", "west_kazakhstan"},
+      {"в Актау", "mangystau"},
+      {"в Кызылорде", "kyzylorda"},
+      {"в Петропавловске", "north_kazakhstan"},
+      {"в Туркестанской области", "turkistan"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(Region(c.text), c.want) << c.text;
+}
+
+TEST_F(EntitiesTest, RegionWithoutKazakhLettersAndLatin) {
+  EXPECT_EQ(Region("Карагандыда мектепте"), "karaganda");
+  EXPECT_EQ(Region("Актобеде"), "aktobe");
+  EXPECT_EQ(Region("Shymkentte mektepte balalardy urady"), "shymkent");
+  EXPECT_EQ(Region("Qaragandyda"), "karaganda");
+  EXPECT_EQ(Region("School bullying in Almaty"), "almaty");
+}
+
+TEST_F(EntitiesTest, Traps) {
+  // A district that shares a region's name is in another region.
+  EXPECT_EQ(Region("Жамбыл ауданындағы мектепте"), "almaty_region");
+  EXPECT_EQ(Region("Алматы облысы, Жамбыл ауданы"), "almaty_region");
+  EXPECT_EQ(Region("Абай ауданы, Шымкент"), "shymkent");
+  EXPECT_EQ(Region("Абай ауданы, Қарағанды облысы"), "karaganda");
+  // "абай болыңыз" = "be careful"; schools named after people.
+  EXPECT_EQ(Region("Абай болыңыз, балаларыңызға қараңыз"), "");
+  EXPECT_EQ(Region("Абай атындағы мектепте"), "");
+  EXPECT_EQ(Region("школа имени Абая"), "");
+  // "семей" = "families" in Russian.
+  EXPECT_EQ(Region("для многодетных семей"), "");
+  // Almaty district of Astana.
+  EXPECT_EQ(Region("Астана, Алматы ауданы"), "astana");
+  EXPECT_EQ(Region("Алматы ауданындағы мектеп"), "astana");
+  EXPECT_EQ(Region("Жетісу облысы"), "jetisu");
+  EXPECT_EQ(Region("Жетісу ауданы"), "almaty");
+}
+
+TEST_F(EntitiesTest, SchoolNumbers) {
+  const Case cases[] = {
+      {"№12 мектеп", "12"},
+      {"№ 12 мектепте", "12"},
+      {"12-мектеп", "12"},
+      {"12 мектеп-лицей", "12"},
+      {"мектеп-гимназия №5", "5"},
+      {"школа №7", "7"},
+      {"в школе № 7", "7"},
+      {"СОШ 34", "34"},
+      {"КГУ «Средняя школа №7»", "7"},
+      {"гимназия 3", "3"},
+      {"45-ші мектеп", "45"},
+      {"45-ші мектепте", "45"},
+      {"в 12-й школе", "12"},
+      {"школа-гимназия №5", "5"},
+      {"школа-лицей №8", "8"},
+      {"№23 мектеп-интернат", "23"},
+      {"Тараз қаласындағы №45 мектептің оқушысы", "45"},
+      {"ученик 5 класса школы №12", "12"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(School(c.text), c.want) << c.text;
+}
+
+TEST_F(EntitiesTest, NotSchoolNumbers) {
+  const char* cases[] = {
+      "5 сынып оқушысы",
+      "ученик 7 класса",
+      "№3 балабақша",
+      "детский сад №5",
+      "больница №3",
+      "№2 аурухана",
+      "дом 12, кв 5",
+      "Батыс-2 мектебі",
+      "5 шағын аудан",
+      "мектепте 5 сынып оқушысы",
+      "в школе 2 раза в неделю",
+      "школа 2024 года",
+  };
+  for (const char* c : cases) EXPECT_EQ(School(c), "") << c;
+}
+
+TEST_F(EntitiesTest, Institutions) {
+  EXPECT_EQ(E("№12 мектеп").institution, "school");
+  EXPECT_EQ(E("№23 мектеп-интернат").institution, "boarding_school");
+  EXPECT_EQ(E("школа-интернат №2").institution, "boarding_school");
+  EXPECT_EQ(E("детский сад №5").institution, "kindergarten");
+  EXPECT_EQ(E("балабақшада тәрбиеші").institution, "kindergarten");
+  EXPECT_EQ(E("колледж студенттері").institution, "college");
+  EXPECT_EQ(E("в летнем лагере").institution, "camp");
+  EXPECT_EQ(E("жазғы лагерьде").institution, "camp");
+  EXPECT_EQ(E("погода хорошая").institution, "");
+}
+
+TEST_F(EntitiesTest, SpansPointAtTheMention) {
+  const std::string orig = "Вчера в ШКОЛЕ №12 города Тараза";
+  NormalizedText t = normalizer_->Normalize(orig);
+  Entities e = extractor_->Extract(t);
+  ASSERT_EQ(e.region, "jambyl");
+  auto [b, en] = t.ToOriginal(e.region_span.begin, e.region_span.end);
+  EXPECT_EQ(orig.substr(b, en - b), "Тараза");
+  auto [sb, se] = t.ToOriginal(e.school_span.begin, e.school_span.end);
+  EXPECT_EQ(orig.substr(sb, se - sb), "ШКОЛЕ №12");
+}
+
+TEST(EntityExtractorTest, RejectsUnknownRegion) {
+  Gazetteer g;
+  g.places.push_back(
+      {"Тараз", "zhambyl", PlaceKind::kCity, {}, false, "f:3:5"});
+  auto ex = EntityExtractor::Create(g);
+  ASSERT_FALSE(ex.ok());
+  EXPECT_NE(ex.status().message().find("f:3:5"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shagym::nlp
