@@ -1,8 +1,73 @@
 // crawl, fetch, robots check, url canonical.
 
+#include <cstdio>
+
 #include "app/cli.h"
+#include "crawler/robots.h"
+#include "crawler/url.h"
 
 namespace shagym::app {
+
+namespace {
+
+// `shagym robots check`: the crawler's own parser and matcher on a file.
+int RobotsCheck(Context* ctx, const std::string& file, std::string agent,
+                const std::vector<std::string>& urls) {
+  if (agent.empty()) {
+    const config::Config* config = ctx->LoadConfig();
+    if (config == nullptr) return kExitConfig;
+    agent = config->crawl.user_agent;
+  }
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (f == nullptr) {
+    PrintError(file + ": cannot read robots.txt");
+    return kExitFailure;
+  }
+  std::string body;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) body.append(buf, n);
+  std::fclose(f);
+  crawler::RobotsTxt robots =
+      crawler::RobotsTxt::Parse(body, crawler::ProductToken(agent));
+  for (const std::string& url : urls) {
+    StatusOr<std::string> canonical = crawler::CanonicalUrl(url);
+    if (!canonical.ok()) {
+      std::printf("invalid: %s: %s\n", canonical.status().message().c_str(),
+                  url.c_str());
+      continue;
+    }
+    StatusOr<crawler::UrlParts> parts = crawler::SplitUrl(*canonical);
+    crawler::RobotsDecision d = robots.Check(parts->path_and_query);
+    std::printf("%s %s %s\n", d.allowed ? "allowed" : "disallowed",
+                canonical->c_str(), d.rule.c_str());
+  }
+  return kExitOk;
+}
+
+// `shagym url canonical`: what the crawler would queue for each URL.
+int UrlCanonical(const std::string& base,
+                 const std::vector<std::string>& urls) {
+  if (!base.empty()) {
+    StatusOr<std::string> b = crawler::CanonicalUrl(base);
+    if (!b.ok()) {
+      PrintError("--base " + base + ": " + b.status().message());
+      return kExitConfig;
+    }
+  }
+  for (const std::string& url : urls) {
+    StatusOr<std::string> c = base.empty() ? crawler::CanonicalUrl(url)
+                                           : crawler::ResolveUrl(base, url);
+    if (c.ok()) {
+      std::printf("%s\n", c->c_str());
+    } else {
+      std::printf("invalid: %s\n", c.status().message().c_str());
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
 
 void RegisterCrawlCommands(CLI::App& app, Context* ctx) {
   auto* crawl = app.add_subcommand("crawl", "Crawl the configured sources");
@@ -42,7 +107,8 @@ void RegisterCrawlCommands(CLI::App& app, Context* ctx) {
   robots_check->add_option("--agent", agent,
                            "User agent (default: crawl.user_agent)");
   robots_check->add_option("urls", robots_urls, "URLs to check")->required();
-  OnRun(robots_check, ctx, [] { return NotBuiltYet("robots check"); });
+  OnRun(robots_check, ctx,
+        [ctx] { return RobotsCheck(ctx, robots_file, agent, robots_urls); });
 
   auto* url = app.add_subcommand("url", "URL tools");
   url->require_subcommand(1);
@@ -51,7 +117,7 @@ void RegisterCrawlCommands(CLI::App& app, Context* ctx) {
   static std::vector<std::string> urls;
   canonical->add_option("--base", base, "Base URL for relative ones");
   canonical->add_option("urls", urls, "URLs")->required();
-  OnRun(canonical, ctx, [] { return NotBuiltYet("url canonical"); });
+  OnRun(canonical, ctx, [] { return UrlCanonical(base, urls); });
 }
 
 }  // namespace shagym::app

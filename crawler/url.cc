@@ -196,6 +196,31 @@ std::string_view CurlUrlError(CURLUcode rc) {
   }
 }
 
+// The scheme of `url` when it starts with one (RFC 3986 3.1), lower-case;
+// "" otherwise.
+std::string SchemeOf(std::string_view url) {
+  if (url.empty() ||
+      !((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z'))) {
+    return "";
+  }
+  for (size_t i = 1; i < url.size(); ++i) {
+    char c = url[i];
+    if (c == ':') return Lower(url.substr(0, i));
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+    if (!ok) return "";
+  }
+  return "";
+}
+
+Status CheckScheme(std::string_view url) {
+  std::string scheme = SchemeOf(url);
+  if (!scheme.empty() && scheme != "http" && scheme != "https") {
+    return InvalidArgument("unsupported scheme '" + scheme + "'");
+  }
+  return Status::Ok();
+}
+
 constexpr size_t kMaxUrlBytes = 8192;
 constexpr unsigned kSetFlags = CURLU_ALLOW_SPACE | CURLU_NON_SUPPORT_SCHEME;
 
@@ -241,6 +266,7 @@ StatusOr<std::string> CanonicalUrl(std::string_view url) {
   if (url.size() > kMaxUrlBytes) return InvalidArgument("URL too long");
   std::string clean = CleanInput(url);
   if (clean.empty()) return InvalidArgument("empty URL");
+  SHAGYM_RETURN_IF_ERROR(CheckScheme(clean));
   CurlUrl h(curl_url());
   if (!h) return Internal("out of memory");
   CURLUcode rc = curl_url_set(h.get(), CURLUPART_URL, clean.c_str(), kSetFlags);
@@ -260,6 +286,7 @@ StatusOr<std::string> ResolveUrl(std::string_view base, std::string_view ref) {
   }
   std::string clean_base = CleanInput(base);
   std::string clean_ref = CleanInput(ref);
+  SHAGYM_RETURN_IF_ERROR(CheckScheme(clean_ref));
   CurlUrl h(curl_url());
   if (!h) return Internal("out of memory");
   CURLUcode rc =
