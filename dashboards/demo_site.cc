@@ -208,4 +208,12 @@ int64_t DemoSite::requests_served() const {
   return impl_->requests.load(std::memory_order_relaxed);
 }
 
+int HttpGetStatus(const std::string& host, int port, const std::string& path) {
+  httplib::Client client(host, port);
+  client.set_connection_timeout(1);
+  client.set_read_timeout(5);
+  auto r = client.Get(path.c_str());
+  return r ? r->status : -1;
+}
+
 }  // namespace shagym::dashboards

@@ -59,4 +59,8 @@ class DemoSite {
   std::unique_ptr<Impl> impl_;
 };
 
+// GET http://`host`:`port``path` with short timeouts; the HTTP status, or -1
+// when nothing answered. For readiness probes of local servers.
+int HttpGetStatus(const std::string& host, int port, const std::string& path);
+
 }  // namespace shagym::dashboards

@@ -1,0 +1,338 @@
+// `shagym demo` end to end, as the README's first command runs it but
+// non-interactive: the real binary serves the sample site, crawls it, stores,
+// serves the dashboard for a while and ends cleanly on SIGINT. Then the demo
+// data is checked against config/demo/expected.json with the real `export`
+// and `trends --spikes` commands.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "config/demo_config.h"
+#include "tests/testing/run_command.h"
+#include "tests/testing/temp_dir.h"
+
+namespace shagym {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RunCommand;
+using testing::ShagymBinary;
+using testing::TempDir;
+using Clock = std::chrono::steady_clock;
+
+const std::string kDemoDir = std::string(SHAGYM_SOURCE_DIR) + "/config/demo";
+
+nlohmann::json Expected() {
+  std::ifstream in(kDemoDir + "/expected.json");
+  return nlohmann::json::parse(in);
+}
+
+// The commands a run reported as "'X' is not available in this build yet":
+// pieces of the product that have not landed.
+std::string MissingCommands(const std::string& output) {
+  const std::string tail = "' is not available in this build yet";
+  std::string missing;
+  for (size_t p = output.find(tail); p != std::string::npos;
+       p = output.find(tail, p + 1)) {
+    size_t q = output.rfind('\'', p - 1);
+    if (q == std::string::npos) continue;
+    std::string name = output.substr(q + 1, p - q - 1);
+    if (missing.find("'" + name + "'") == std::string::npos) {
+      missing += (missing.empty() ? "'" : ", '") + name + "'";
+    }
+  }
+  return missing;
+}
+
+// A running `shagym demo` whose stdout and stderr are read line by line. Killed
+// by the destructor if still running.
+class DemoProcess {
+ public:
+  explicit DemoProcess(const std::vector<std::string>& args) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      dup2(out[1], 2);
+      close(out[0]);
+      close(out[1]);
+      std::vector<char*> argv;
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    fd_ = out[0];
+  }
+  ~DemoProcess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (fd_ >= 0) close(fd_);
+  }
+
+  // Reads stdout until a line containing `needle` arrives (returns it), the
+  // process closes stdout, or the deadline passes (returns "").
+  std::string WaitForLine(const std::string& needle,
+                          std::chrono::seconds limit) {
+    auto deadline = Clock::now() + limit;
+    while (true) {
+      size_t nl;
+      while ((nl = buffer_.find('\n')) != std::string::npos) {
+        std::string line = buffer_.substr(0, nl);
+        buffer_.erase(0, nl + 1);
+        output_ += line + "\n";
+        if (line.find(needle) != std::string::npos) return line;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - Clock::now())
+                      .count();
+      if (left <= 0 || fd_ < 0) return "";
+      pollfd p = {fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+      char buf[4096];
+      ssize_t n = read(fd_, buf, sizeof buf);
+      if (n <= 0) {
+        close(fd_);
+        fd_ = -1;
+        output_ += buffer_;
+        return "";
+      }
+      buffer_.append(buf, static_cast<size_t>(n));
+    }
+  }
+
+  void Signal(int sig) { kill(pid_, sig); }
+
+  // Exit code after waiting at most `limit`; -1 when it did not exit.
+  int Wait(std::chrono::seconds limit) {
+    auto deadline = Clock::now() + limit;
+    while (Clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      WaitForLine("\x01never", std::chrono::seconds(0));  // drain stdout
+      pollfd p = {fd_, POLLIN, 0};
+      poll(&p, fd_ >= 0 ? 1 : 0, 50);
+    }
+    return -1;
+  }
+
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  bool exited_ = false;
+  std::string buffer_;
+  std::string output_;
+};
+
+TEST(DemoTest, TemplateBecomesALoopbackConfigForOneRun) {
+  config::DemoOverrides o;
+  o.site_base = "http://127.0.0.1:4321";
+  o.data_dir = "/tmp/shagym-demo-x/data";
+  o.listen = "127.0.0.1:9999";
+  auto yaml = config::MakeDemoConfig(kDemoDir + "/shagym.yaml", o);
+  ASSERT_TRUE(yaml.ok()) << yaml.status().message();
+  EXPECT_EQ(yaml->find("demo.invalid"), std::string::npos);
+  auto c = config::LoadFromString(*yaml, "run.yaml", "/elsewhere");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->crawl.allow_private_addresses);
+  EXPECT_EQ(c->store.data_dir, "/tmp/shagym-demo-x/data");
+  EXPECT_EQ(c->server.listen, "127.0.0.1:9999");
+  EXPECT_EQ(
+      c->rules_dir,
+      fs::path(SHAGYM_SOURCE_DIR "/config/rules").lexically_normal().string());
+  std::set<std::string> ids;
+  for (const auto& s : c->sources) {
+    ids.insert(s.id);
+    for (const auto& u : s.seeds) {
+      EXPECT_EQ(u.rfind("http://127.0.0.1:4321/", 0), 0u) << u;
+    }
+  }
+  // Every source the expected counts name is configured.
+  for (const auto& [id, src] : Expected()["sources"].items()) {
+    EXPECT_TRUE(ids.count(id)) << id;
+  }
+  // The template alone never allows private addresses.
+  auto plain = config::Load(kDemoDir + "/shagym.yaml");
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_FALSE(plain->crawl.allow_private_addresses);
+}
+
+TEST(DemoTest, BrokenTemplateNamesFileAndLine) {
+  TempDir dir;
+  std::string path = dir.Write("shagym.yaml", "crawl:\n  - [unclosed\n");
+  config::DemoOverrides o;
+  auto yaml = config::MakeDemoConfig(path, o);
+  ASSERT_FALSE(yaml.ok());
+  EXPECT_EQ(yaml.status().message().rfind(path + ":", 0), 0u)
+      << yaml.status().message();
+}
+
+TEST(DemoTest, RefusesADataDirItDidNotMake) {
+  TempDir dir;
+  dir.Write("data/precious.txt", "keep me");
+  auto r = RunCommand({ShagymBinary(), "demo", "--exit-after-crawl",
+                       "--data-dir", dir.File("data")},
+                      "", 30);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("not a demo data directory"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(testing::ReadFile(dir.File("data/precious.txt")), "keep me");
+}
+
+TEST(DemoTest, RealSourcesExampleIsValidAndDisabled) {
+  TempDir dir;
+  std::string cfg = dir.Write(
+      "shagym.yaml", "sources_dir: " SHAGYM_SOURCE_DIR "/config/sources\n");
+  auto c = config::Load(cfg);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_GE(c->sources.size(), 8u);
+  std::set<crawler::SourceType> types;
+  for (const auto& s : c->sources) {
+    EXPECT_FALSE(s.enabled) << s.id << " must be off until a user enables it";
+    types.insert(s.type);
+    for (const auto& u : s.seeds) {
+      EXPECT_EQ(u.rfind("https://", 0), 0u) << u;
+    }
+  }
+  EXPECT_TRUE(types.count(crawler::SourceType::kTelegram));
+  EXPECT_TRUE(types.count(crawler::SourceType::kRss));
+}
+
+// The acceptance test of the demo: every post crawled, the spikes found,
+// the dashboard up, Ctrl-C ends it cleanly.
+TEST(DemoTest, CrawlsEverythingFindsTheSpikesAndServes) {
+  TempDir dir;
+  const nlohmann::json expected = Expected();
+  const std::string data = dir.File("demo-data");
+  DemoProcess demo({ShagymBinary(), "demo", "--data-dir", data, "--listen",
+                    "127.0.0.1:0", "--serve-seconds", "120"});
+  std::string line =
+      demo.WaitForLine("dashboard: http://", std::chrono::seconds(240));
+  if (line.empty()) {
+    int code = demo.Wait(std::chrono::seconds(5));
+    if (std::string missing = MissingCommands(demo.output());
+        !missing.empty()) {
+      GTEST_SKIP() << "not in this build yet: " << missing
+                   << "; the demo stopped there. Output:\n"
+                   << demo.output();
+    }
+    FAIL() << "the demo never served the dashboard (exit " << code
+           << "); its output:\n"
+           << demo.output();
+  }
+  // "demo: dashboard: http://127.0.0.1:PORT/"
+  std::string url = line.substr(line.find("http://"));
+  int port = std::stoi(url.substr(url.rfind(':') + 1));
+  std::string login = demo.WaitForLine("login: ", std::chrono::seconds(5));
+  ASSERT_FALSE(login.empty()) << demo.output();
+  std::string creds = login.substr(login.find("login: ") + 7);
+  std::string user = creds.substr(0, creds.find(" / "));
+  std::string password = creds.substr(creds.find(" / ") + 3);
+
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(20);
+  auto health = client.Get("/api/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  auto root = client.Get("/");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->status, 200);
+  nlohmann::json body = {{"user", user}, {"password", password}};
+  auto session = client.Post("/api/login", body.dump(), "application/json");
+  ASSERT_TRUE(session);
+  if (session->status != 200 && !MissingCommands(demo.output()).empty()) {
+    GTEST_SKIP() << "dashboard up, but not in this build yet: "
+                 << MissingCommands(demo.output()) << "\n"
+                 << demo.output();
+  }
+  EXPECT_EQ(session->status, 200) << session->body << "\n" << demo.output();
+  EXPECT_FALSE(session->get_header_value("Set-Cookie").empty());
+
+  demo.Signal(SIGINT);  // what Ctrl-C sends
+  EXPECT_EQ(demo.Wait(std::chrono::seconds(30)), 0) << demo.output();
+  EXPECT_NE(demo.output().find("demo: stopped"), std::string::npos);
+
+  // Every demo post is in the store, once.
+  const std::string cfg = data + "/shagym.yaml";
+  auto exported = RunCommand(
+      {ShagymBinary(), "--config", cfg, "export", "--format", "jsonl"}, "",
+      120);
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  std::map<std::string, int> by_source;
+  std::set<std::string> ids;
+  std::string all_text;
+  std::istringstream lines(exported.out);
+  for (std::string l; std::getline(lines, l);) {
+    if (l.empty()) continue;
+    auto post = nlohmann::json::parse(l);
+    ids.insert(post["id"].get<std::string>());
+    ++by_source[post["source"].get<std::string>()];
+    all_text += post["text"].get<std::string>() + "\n";
+  }
+  EXPECT_EQ(static_cast<int>(ids.size()), expected["total_posts"].get<int>());
+  for (const auto& [id, src] : expected["sources"].items()) {
+    EXPECT_EQ(by_source[id], src["posts"].get<int>()) << "source " << id;
+  }
+  for (const auto& m : expected["must_find"]) {
+    EXPECT_NE(all_text.find(m["text"].get<std::string>()), std::string::npos)
+        << m["what"];
+  }
+  for (const auto& m : expected["must_not_find"]) {
+    EXPECT_EQ(all_text.find(m["text"].get<std::string>()), std::string::npos)
+        << m["what"];
+  }
+
+  // The stories that went around are flagged on their days.
+  std::string from = expected["first_post"].get<std::string>().substr(0, 10);
+  std::string to = expected["last_post"].get<std::string>().substr(0, 10);
+  auto spikes = RunCommand({ShagymBinary(), "--config", cfg, "trends", "--from",
+                            from, "--to", to, "--spikes", "--format", "json"},
+                           "", 120);
+  ASSERT_EQ(spikes.exit_code, 0) << spikes.err;
+  auto flagged = nlohmann::json::parse(spikes.out, nullptr, false);
+  ASSERT_TRUE(flagged.is_array()) << spikes.out;
+  for (const auto& want : expected["spikes"]) {
+    bool found = false;
+    for (const auto& s : flagged) {
+      std::string date = s.value("date", "");
+      if (s.value("category", "") == want["category"] && s.contains("region") &&
+          s["region"] == want["region"] && date >= want["from"] &&
+          date <= want["to"]) {
+        found = true;
+      }
+    }
+    EXPECT_TRUE(found) << "spike " << want["id"] << " (" << want["category"]
+                       << " in " << want["region"] << ", " << want["from"]
+                       << ".." << want["to"] << ") not flagged; flagged:\n"
+                       << spikes.out;
+  }
+}
+
+}  // namespace
+}  // namespace shagym
