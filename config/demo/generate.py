@@ -16,7 +16,7 @@ A file "<name>.headers" next to a page holds extra response lines (Status,
 Content-Type, Link, Location). "http://demo.invalid" in any file is replaced
 by the site's real address when it is served.
 
-Usage: python3 config/demo/generate.py
+Usage: python3 config/demo/generate.py [--dump-posts FILE.jsonl]
 """
 
 import datetime as dt
@@ -805,6 +805,18 @@ def main():
     with open(os.path.join(HERE, "expected.json"), "w", encoding="utf-8") as f:
         json.dump(expected, f, ensure_ascii=False, indent=2)
         f.write("\n")
+    if len(sys.argv) == 3 and sys.argv[1] == "--dump-posts":
+        # JSON Lines with the intended labels, for checking the rules against
+        # the demo world: shagym classify --input FILE.
+        with open(sys.argv[2], "w", encoding="utf-8") as f:
+            for p in sorted(stored, key=lambda p: p["time"]):
+                f.write(json.dumps({
+                    "id": p["url"].replace(BASE, ""), "text": p["text"],
+                    "intended_category": p["category"] if p["kind"] == "complaint" else None,
+                    "intended_region": p["region"], "written_lang": p["lang"],
+                    "negative": p["negative"], "spike": p["spike"],
+                    "published_at": p["time"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                }, ensure_ascii=False) + "\n")
     print(f"{len(stored)} posts, {sum(1 for _ in os.walk(SITE))} dirs", file=sys.stderr)
 
 
