@@ -127,11 +127,10 @@ def homoglyph(text):
     return text if i < 0 else text[:i] + "o" + text[i + 1:]
 
 
-def compose(template, lang, sl, decorate=True, opener=True):
+def compose(template, lang, sl, decorate=True):
     text = template.format(**sl)
     if decorate:
-        if opener:
-            text = rng.choice(texts.OPENERS[lang]) + text
+        text = rng.choice(texts.OPENERS[lang]) + text
         closer = rng.choice(texts.CLOSERS[lang])
         if closer:
             text += ("\n" + closer.strip()) if rng.random() < 0.5 else closer
@@ -186,7 +185,7 @@ def background():
                 kind, cat = "negative", None
             text = unique_text(lambda: compose(
                 rng.choice(pool), lang, slots(city),
-                decorate=(neg != "official"), opener=(neg is None)), lang)
+                decorate=(neg is None)), lang)
             add(dict(text=text, lang=lang, time=at(day), kind=kind,
                      category=cat, negative=neg, region=city, spike=None))
 
