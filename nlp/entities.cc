@@ -102,23 +102,25 @@ using SuffixSet = std::unordered_set<std::string>;
 // Skeleton forms (see above), so "ға" is written "га".
 const SuffixSet& KazakhSuffixes() {
   static const SuffixSet s = {
-      "да",     "де",     "та",     "те",     "нда",    "нде",    "дан",
-      "ден",    "тан",    "тен",    "нан",    "нен",    "га",     "ге",
-      "ка",     "ке",     "на",     "не",     "нын",    "нин",    "дын",
-      "дин",    "тын",    "тин",    "дагы",   "деги",   "таги",   "теги",
-      "ндагы",  "ндеги",  "дай",    "дей",    "лык",    "лик",    "тык",
-      "тик",    "дык",    "дик",    "лар",    "лер",    "дар",    "дер",
-      "тар",    "тер",    "мен",    "бен",    "пен",    "нан",    "ына",
-      "ине",    "ында",   "инде",   "ынан",   "инен",   "ынын",   "инин",
-      "ындагы", "индеги", "лыктар", "ликтер", "тыктар", "тиктер", "дыктар",
-      "диктер", "ша",     "ше",     "ндагы",  "ны",     "ни"};
+      "да", "де", "та", "те", "нда", "нде", "дан", "ден", "тан", "тен", "нан",
+      "нен", "га", "ге", "ка", "ке", "на", "не", "нын", "нин", "дын", "дин",
+      "тын", "тин", "дагы", "деги", "тагы", "теги", "ндагы", "ндеги", "дай",
+      "дей", "лык", "лик", "тык", "тик", "дык", "дик", "лар", "лер", "дар",
+      "дер", "тар", "тер", "мен", "бен", "пен", "нан", "ына", "ине", "ында",
+      "инде", "ынан", "инен", "ынын", "инин", "ындагы", "индеги", "лыктар",
+      "ликтер", "тыктар", "тиктер", "дыктар", "диктер", "ша", "ше", "ндагы",
+      "ны", "ни",
+      // An inserted vowel after a Russian consonant cluster: "Уральскіде".
+      "иде", "ыда", "ига", "иге", "ыга", "ынын", "инин", "иден", "ыдан",
+      "идеги", "ыдагы"};
   return s;
 }
 
 const SuffixSet& RussianSuffixes() {
-  static const SuffixSet s = {"а",   "у",  "е",  "ом",    "ой",   "ою",  "ы",
-                              "и",   "ей", "ем", "ю",     "я",    "ам",  "ах",
-                              "ами", "ов", "ск", "ского", "ской", "ском"};
+  static const SuffixSet s = {
+      "а",    "у",    "е",     "ом",   "ой",   "ою",   "ы",    "и",    "ей",
+      "ем",   "ю",    "я",     "ам",   "ах",   "ами",  "ов",   "ский", "ская",
+      "ское", "ские", "ского", "ской", "ском", "скую", "ских", "цы",   "цев"};
   return s;
 }
 
@@ -204,10 +206,9 @@ bool SplitsIntoKazakhSuffixes(std::string_view rest, int depth) {
   if (depth == 0) return false;
   const SuffixSet& kk = KazakhSuffixes();
   for (size_t len = 1; len <= rest.size(); ++len) {
-    if ((static_cast<unsigned char>(rest[len - 1]) & 0xC0) == 0x80 &&
-        len < rest.size() &&
+    if (len < rest.size() &&
         (static_cast<unsigned char>(rest[len]) & 0xC0) == 0x80) {
-      continue;
+      continue;  // not a code point boundary
     }
     if (kk.count(std::string(rest.substr(0, len))) &&
         SplitsIntoKazakhSuffixes(rest.substr(len), depth - 1)) {
@@ -666,6 +667,18 @@ Entities EntityExtractor::Extract(const NormalizedText& text) const {
     }
     // (B) number after: "школа №7", "СОШ 34", "гимназия 3",
     // "мектеп-гимназия №5", "КГУ «Средняя школа №7»".
+    // "школе N12" / "школа No12": a Latin N standing for "№".
+    if (number.empty() && last + 1 < tokens.size() &&
+        !tokens[last + 1].numeric && GapOnly(gap(last + 1), " ", false)) {
+      std::string_view t1 = tok(last + 1);
+      std::string_view digits = StartsWith(t1, "no")  ? t1.substr(2)
+                                : StartsWith(t1, "n") ? t1.substr(1)
+                                                      : std::string_view{};
+      if (AllDigits(digits) && digits.size() <= 3) {
+        number = digits;
+        num_token = last + 1;
+      }
+    }
     if (number.empty() && last + 1 < tokens.size() &&
         tokens[last + 1].numeric) {
       std::string_view g = gap(last + 1);

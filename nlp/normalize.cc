@@ -330,6 +330,23 @@ bool EndsWithAscii(const std::string& w, const char* suffix) {
   return w.size() >= n + 2 && w.compare(w.size() - n, n, suffix) == 0;
 }
 
+// Frequent Uzbek words (and stems) in Latin script, apostrophes removed.
+bool IsUzbekWord(const std::string& w) {
+  static const char* const kStems[] = {
+      "maktab", "oqituvchi", "oquvchi", "ogil",    "oglim",
+      "xohla",  "uchrash",   "yaxshi",  "qalesan", "qalaysan"};
+  static const std::unordered_set<std::string> kWords = {
+      "mening",   "sening", "bolani", "bolam", "salom", "juda",    "nima",
+      "qanday",   "bilan",  "ham",    "va",    "kerak", "ertaga",  "bugun",
+      "dars",     "darsda", "emas",   "yoq",   "bor",   "ustoz",   "rahmat",
+      "borishni", "uyga",   "qiz",    "qizim", "ozbek", "toshkent"};
+  if (kWords.count(w)) return true;
+  for (const char* s : kStems) {
+    if (w.compare(0, std::strlen(s), s) == 0) return true;
+  }
+  return false;
+}
+
 // "q" not followed by "u" is Kazakh Latin (2021 and chat), not English.
 bool QWithoutU(const std::string& w) {
   for (size_t i = 0; i < w.size(); ++i) {
@@ -472,7 +489,8 @@ class Pass {
   uint32_t item_start_ = 0;
   bool kazakh_latin_post_ = false;
   bool turkish_post_ = false;
-  std::vector<Cp> word_;  // scratch
+  bool foreign_latin_post_ = false;  // Uzbek
+  std::vector<Cp> word_;             // scratch
   NormalizedText out_;
 };
 
@@ -682,7 +700,7 @@ NormalizedText Pass::Run() {
 void Pass::DecideLatin() {
   const LatinLexicon& lex = GetLatinLexicon();
   double kazakh = 0, english = 0;
-  int sure = 0;
+  int sure = 0, uzbek = 0;
   std::string w;
   for (const Item& item : items_) {
     if (!item.word || item.latin == 0 || item.cyrillic > 0) continue;
@@ -695,6 +713,7 @@ void Pass::DecideLatin() {
       if (!IsApostrophe(c)) AppendUtf8(&w, c);
     }
     if (item.digits > 0) continue;
+    if (IsUzbekWord(w)) ++uzbek;
     const bool apostrophe =
         KazakhApostrophe(cps_.data() + item.first, item.last - item.first);
     if (marker || apostrophe || QWithoutU(w)) {
@@ -709,7 +728,12 @@ void Pass::DecideLatin() {
       kazakh += 0.5;
     }
   }
-  kazakh_latin_post_ = sure > 0 && kazakh > english && !turkish_post_;
+  // Uzbek Latin ("o'qituvchi", "maktabga") looks like the 2018 Kazakh
+  // apostrophe alphabet; a post with Uzbek words is left alone.
+  if (uzbek > 0 && uzbek >= sure) foreign_latin_post_ = true;
+  kazakh_latin_post_ =
+      !turkish_post_ && !foreign_latin_post_ &&
+      ((sure > 0 && kazakh > english) || (kazakh >= 2 && english == 0));
 }
 
 void Pass::EmitItem(const Item& item) {
@@ -935,7 +959,7 @@ void Pass::EmitWord(const Item& item) {
       w = buf.data();
     }
   } else if (item.latin > 0 && item.cyrillic == 0 && item.digits == 0 &&
-             !turkish_post_) {
+             !turkish_post_ && !foreign_latin_post_) {
     bool kazakh_letters = true, marker = false;
     const bool apostrophe = KazakhApostrophe(w, n);
     std::string ascii;
