@@ -1,16 +1,102 @@
 // serve, users add|token.
 
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
 #include "app/cli.h"
+#include "dashboards/auth.h"
+#include "dashboards/server.h"
+#include "store/db.h"
 
 namespace shagym::app {
+
+namespace {
+
+std::string DbDir(const config::Config& c) { return c.store.data_dir + "/db"; }
+
+// The password: the first line of the file, or of stdin. Trailing CR/LF is
+// not part of it.
+bool ReadPassword(const std::string& file, std::string* out) {
+  std::string line;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) {
+      PrintError(file + ": cannot read the password file");
+      return false;
+    }
+    std::getline(in, line);
+  } else {
+    std::getline(std::cin, line);
+  }
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+    line.pop_back();
+  }
+  if (line.empty()) {
+    PrintError((file.empty() ? std::string("stdin") : file) +
+               ": empty password");
+    return false;
+  }
+  *out = line;
+  return true;
+}
+
+int Serve(const config::Config& c, const std::string& listen) {
+  // Block the stop signals before any thread starts, so that only sigwait()
+  // below receives them and the server shuts down in order.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto db = store::Db::Open(DbDir(c));
+  if (!db.ok()) {
+    PrintError(db.status().message());
+    return kExitFailure;
+  }
+  dashboards::ServerOptions options = c.server;
+  if (!listen.empty()) options.listen = listen;
+  dashboards::ServerDeps deps;
+  deps.db = db->get();
+  auto server = dashboards::Server::Start(options, deps);
+  if (!server.ok()) {
+    PrintError(server.status().message());
+    return server.status().code() == StatusCode::kInvalidArgument
+               ? kExitConfig
+               : kExitFailure;
+  }
+  std::fprintf(stderr, "shagym: serving on http://%s/\n",
+               (*server)->address().c_str());
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  (*server)->Stop();
+  Status s = (*db)->Flush();
+  if (!s.ok()) PrintError(s.message());
+  return kExitOk;
+}
+
+}  // namespace
 
 void RegisterServeCommands(CLI::App& app, Context* ctx) {
   auto* serve = app.add_subcommand("serve", "Dashboard and HTTP API");
   static std::string listen;
   serve->add_option("--listen", listen, "ADDR:PORT (default: server.listen)");
   OnRun(serve, ctx, [ctx] {
-    if (ctx->LoadConfig() == nullptr) return kExitConfig;
-    return NotBuiltYet("serve");
+    const config::Config* c = ctx->LoadConfig();
+    if (c == nullptr) return kExitConfig;
+    if (!listen.empty()) {
+      std::string host;
+      int port = 0;
+      if (!dashboards::ParseListen(listen, &host, &port)) {
+        PrintError("--listen: expected ADDRESS:PORT, got '" + listen + "'");
+        return kExitConfig;
+      }
+    }
+    return Serve(*c, listen);
   });
 
   auto* users = app.add_subcommand("users", "Dashboard accounts");
@@ -24,16 +110,46 @@ void RegisterServeCommands(CLI::App& app, Context* ctx) {
   add->add_option("--password-file", password_file,
                   "File with the password (default: read from stdin)");
   OnRun(add, ctx, [ctx] {
-    if (ctx->LoadConfig() == nullptr) return kExitConfig;
-    return NotBuiltYet("users add");
+    const config::Config* c = ctx->LoadConfig();
+    if (c == nullptr) return kExitConfig;
+    std::string password;
+    if (!ReadPassword(password_file, &password)) return kExitFailure;
+    auto db = store::Db::Open(DbDir(*c));
+    if (!db.ok()) {
+      PrintError(db.status().message());
+      return kExitFailure;
+    }
+    dashboards::Auth auth(db->get(), SystemClock());
+    Status s = auth.AddUser(name, *dashboards::ParseRole(role), password);
+    if (s.ok()) s = auth.Audit("cli", "users.add", name + " role=" + role);
+    if (!s.ok()) {
+      PrintError(s.message());
+      return kExitFailure;
+    }
+    std::printf("user %s: %s\n", name.c_str(), role.c_str());
+    return kExitOk;
   });
   auto* token =
       users->add_subcommand("token", "Print a new bearer token, once");
   static std::string token_name;
   token->add_option("name", token_name, "User name")->required();
   OnRun(token, ctx, [ctx] {
-    if (ctx->LoadConfig() == nullptr) return kExitConfig;
-    return NotBuiltYet("users token");
+    const config::Config* c = ctx->LoadConfig();
+    if (c == nullptr) return kExitConfig;
+    auto db = store::Db::Open(DbDir(*c));
+    if (!db.ok()) {
+      PrintError(db.status().message());
+      return kExitFailure;
+    }
+    dashboards::Auth auth(db->get(), SystemClock());
+    StatusOr<std::string> t = auth.NewToken(token_name);
+    if (!t.ok()) {
+      PrintError(t.status().message());
+      return kExitFailure;
+    }
+    (void)auth.Audit("cli", "users.token", token_name);
+    std::printf("%s\n", t->c_str());
+    return kExitOk;
   });
 }
 

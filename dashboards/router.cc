@@ -1,0 +1,149 @@
+#include "dashboards/router.h"
+
+#include <chrono>
+
+namespace shagym::dashboards {
+
+namespace {
+
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void SendJson(httplib::Response& res, int status, const nlohmann::json& j) {
+  res.status = status;
+  // Invalid UTF-8 in stored text must not abort the reply: replace it.
+  res.set_content(
+      j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      "application/json; charset=utf-8");
+}
+
+void SendError(httplib::Response& res, int status, std::string_view message) {
+  SendJson(res, status, {{"error", std::string(message)}});
+}
+
+std::optional<nlohmann::json> ParseJsonBody(Call& call) {
+  nlohmann::json j = nlohmann::json::parse(call.req.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    SendError(call.res, 400, "request body must be a JSON object");
+    return std::nullopt;
+  }
+  return j;
+}
+
+std::string JsonString(const nlohmann::json& j, const char* key,
+                       const std::string& fallback) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return fallback;
+  return it->get<std::string>();
+}
+
+Router::Router(httplib::Server* http, Auth* auth, HttpMetrics* metrics,
+               Logger* logger)
+    : http_(http), auth_(auth), metrics_(metrics), logger_(logger) {}
+
+std::string Router::SessionCookie(const httplib::Request& req) {
+  // Cookie: a=b; shagym_session=...; c=d
+  const size_t n = req.get_header_value_count("Cookie");
+  for (size_t k = 0; k < n; ++k) {
+    const std::string value = req.get_header_value("Cookie", k);
+    std::string_view header = value;
+    while (!header.empty()) {
+      size_t semi = header.find(';');
+      std::string_view pair = header.substr(0, semi);
+      header = semi == std::string_view::npos ? std::string_view()
+                                              : header.substr(semi + 1);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      size_t eq = pair.find('=');
+      if (eq == std::string_view::npos) continue;
+      if (pair.substr(0, eq) == kSessionCookie) {
+        return std::string(pair.substr(eq + 1));
+      }
+    }
+  }
+  return "";
+}
+
+httplib::Server::Handler Router::Wrap(std::string method, std::string route,
+                                      std::optional<Role> min_role,
+                                      ApiHandler handler) {
+  return [this, method = std::move(method), route = std::move(route), min_role,
+          handler = std::move(handler)](const httplib::Request& req,
+                                        httplib::Response& res) {
+    const auto start = std::chrono::steady_clock::now();
+    res.set_header("Cache-Control", "no-store");
+    std::optional<Identity> who;
+    bool allowed = true;
+    if (min_role) {
+      std::string auth_header = req.get_header_value("Authorization");
+      StatusOr<Identity> id = PermissionDenied("login required");
+      if (StartsWithIgnoreCase(auth_header, "Bearer ")) {
+        id = auth_->FromToken(auth_header.substr(7));
+      } else {
+        std::string cookie = SessionCookie(req);
+        if (!cookie.empty()) id = auth_->FromSession(cookie);
+      }
+      if (!id.ok()) {
+        allowed = false;
+        res.set_header("WWW-Authenticate", "Bearer");
+        SendError(res, 401, "login required");
+      } else if (static_cast<int>(id->role) < static_cast<int>(*min_role)) {
+        allowed = false;
+        SendError(res, 403,
+                  "this needs the " + std::string(RoleName(*min_role)) +
+                      " role; you are " + std::string(RoleName(id->role)));
+      } else if (method != "GET" && !id->via_token &&
+                 !ConstantTimeEquals(req.get_header_value(kCsrfHeader.data()),
+                                     id->csrf_token)) {
+        // A browser session proves nothing on its own (the cookie rides on
+        // every request); a state change must also carry the CSRF token that
+        // only our own pages can read.
+        allowed = false;
+        SendError(res, 403, "missing or wrong CSRF token");
+      } else {
+        who = std::move(id).value();
+      }
+    }
+    if (allowed) {
+      Call call{req, res, who ? &*who : nullptr};
+      handler(call);
+    }
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+    metrics_->Record(route, method, res.status, micros);
+    if (res.status >= 500) {
+      Log(logger_, LogLevel::kWarn, "http_error",
+          {{"method", method}, {"path", req.path}, {"status", res.status}});
+    }
+  };
+}
+
+void Router::Get(const std::string& pattern, std::string route,
+                 std::optional<Role> min_role, ApiHandler handler) {
+  http_->Get(pattern,
+             Wrap("GET", std::move(route), min_role, std::move(handler)));
+}
+
+void Router::Post(const std::string& pattern, std::string route,
+                  std::optional<Role> min_role, ApiHandler handler) {
+  http_->Post(pattern,
+              Wrap("POST", std::move(route), min_role, std::move(handler)));
+}
+
+void Router::Put(const std::string& pattern, std::string route,
+                 std::optional<Role> min_role, ApiHandler handler) {
+  http_->Put(pattern,
+             Wrap("PUT", std::move(route), min_role, std::move(handler)));
+}
+
+}  // namespace shagym::dashboards
