@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <unicode/uidna.h>
 
+#include <cctype>
 #include <memory>
 
 namespace shagym::crawler {
@@ -101,9 +102,31 @@ bool IsAscii(std::string_view s) {
   return true;
 }
 
+// A host name as DNS and the frontier keys see it: LDH labels (plus '_',
+// which real sites use), or an IPv6 literal in brackets. Anything else
+// (e.g. '%' that survived IDNA) would not round-trip.
+bool IsPlainHost(std::string_view h) {
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') {
+    for (char c : h.substr(1, h.size() - 2)) {
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.')
+        return false;
+    }
+    return true;
+  }
+  for (char c : h) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' &&
+        c != '_')
+      return false;
+  }
+  return true;
+}
+
 // IDN to punycode with ICU's UTS #46 (non-transitional, as browsers do).
 StatusOr<std::string> HostToAscii(const std::string& host) {
-  if (IsAscii(host)) return Lower(host);
+  if (IsAscii(host)) {
+    if (!IsPlainHost(host)) return InvalidArgument("bad host name");
+    return Lower(host);
+  }
   static const UIDNA* idna = [] {
     UErrorCode err = U_ZERO_ERROR;
     UIDNA* u = uidna_openUTS46(
@@ -122,6 +145,7 @@ StatusOr<std::string> HostToAscii(const std::string& host) {
     return InvalidArgument("bad international host name");
   }
   out.resize(static_cast<size_t>(n));
+  if (!IsPlainHost(out)) return InvalidArgument("bad international host name");
   return Lower(out);
 }
 

@@ -984,7 +984,11 @@ StatusOr<TrendTable> Store::Trends(const TrendQuery& q) {
   table.bucket = q.bucket;
   table.from = from_day * 86400;
   table.to = to_day * 86400;
-  for (const auto& [key, days] : series) {
+  for (const auto& entry : series) {
+    // Named references, not a structured binding: clang 14 (fuzz build)
+    // cannot capture those in a lambda.
+    const auto& key = entry.first;
+    const auto& days = entry.second;
     auto sum = [&days](int64_t a, int64_t b) {  // days [a, b)
       std::array<int64_t, 2> s{0, 0};
       for (const auto& [d, c] : days) {
