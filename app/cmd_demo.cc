@@ -235,6 +235,7 @@ struct DemoFlags {
   std::string data_dir = "demo-data";
   std::string listen = "127.0.0.1:8080";
   std::string demo_dir;
+  bool site_only = false;
 };
 
 int RunDemo(DemoFlags f, const std::string& global_log_level) {
@@ -266,6 +267,19 @@ int RunDemo(DemoFlags f, const std::string& global_log_level) {
       (expected.is_object() ? std::to_string(expected.value("total_posts", 0))
                             : std::string("?")) +
       " posts)");
+
+  if (f.site_only) {
+    // For whoever works on adapters: the site alone, e.g. for `shagym fetch`.
+    Say("serving only the sample site; press Ctrl-C to stop");
+    auto until = f.serve_seconds > 0
+                     ? Clock::now() + std::chrono::seconds(f.serve_seconds)
+                     : Clock::time_point::max();
+    while (!g_stop_signal && Clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    Say("stopped");
+    return kExitOk;
+  }
 
   // 2. The run's configuration.
   std::string host = "127.0.0.1";
@@ -406,6 +420,9 @@ void RegisterDemoCommand(CLI::App& app, Context* ctx) {
                    "Dashboard address; port 0 or a busy port picks a free one");
   demo->add_option("--demo-dir", flags.demo_dir,
                    "Directory of the demo world (default: config/demo)");
+  demo->add_flag("--site-only", flags.site_only,
+                 "Serve only the sample site (for trying adapters with "
+                 "`shagym fetch`)");
   OnRun(demo, ctx, [ctx] { return RunDemo(flags, ctx->log_level); });
 }
 
