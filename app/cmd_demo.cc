@@ -236,6 +236,7 @@ struct DemoFlags {
   std::string listen = "127.0.0.1:8080";
   std::string demo_dir;
   bool site_only = false;
+  bool keep_data = false;
 };
 
 int RunDemo(DemoFlags f, const std::string& global_log_level) {
@@ -250,7 +251,9 @@ int RunDemo(DemoFlags f, const std::string& global_log_level) {
   const std::string demo_dir = FindDemoDir(f.demo_dir);
   std::error_code ec;
   const fs::path data_dir = fs::absolute(f.data_dir, ec).lexically_normal();
-  if (!PrepareDataDir(data_dir)) return kExitConfig;
+  const bool reuse = f.keep_data && fs::exists(data_dir / kMarker, ec) &&
+                     fs::exists(data_dir / "data", ec);
+  if (!reuse && !PrepareDataDir(data_dir)) return kExitConfig;
 
   // 1. The sample site.
   auto site = dashboards::DemoSite::Start(demo_dir + "/site");
@@ -328,22 +331,26 @@ int RunDemo(DemoFlags f, const std::string& global_log_level) {
   };
 
   // 3. Crawl (classification and storage happen in the pipeline).
-  Say("crawling with " + run_config);
-  auto t0 = Clock::now();
-  int rc = RunStep(args({"crawl", "--until-idle"}));
-  if (g_stop_signal) {
-    Say("interrupted");
-    return kExitOk;
+  if (reuse) {
+    Say("reusing the data of the last demo run in " + data_dir.string());
+  } else {
+    Say("crawling with " + run_config);
+    auto t0 = Clock::now();
+    int rc = RunStep(args({"crawl", "--until-idle"}));
+    if (g_stop_signal) {
+      Say("interrupted");
+      return kExitOk;
+    }
+    if (rc != 0) {
+      PrintError("demo: the crawl step failed (exit " + std::to_string(rc) +
+                 "); its messages are above");
+      return kExitFailure;
+    }
+    auto secs =
+        std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - t0);
+    Say("crawl done in " + std::to_string(secs.count()) + " s, " +
+        std::to_string((*site)->requests_served()) + " requests to the site");
   }
-  if (rc != 0) {
-    PrintError("demo: the crawl step failed (exit " + std::to_string(rc) +
-               "); its messages are above");
-    return kExitFailure;
-  }
-  auto secs =
-      std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - t0);
-  Say("crawl done in " + std::to_string(secs.count()) + " s, " +
-      std::to_string((*site)->requests_served()) + " requests to the site");
 
   // 4. What spiked, as `shagym trends --spikes` shows it.
   if (expected.is_object() && expected.contains("first_post")) {
@@ -420,6 +427,8 @@ void RegisterDemoCommand(CLI::App& app, Context* ctx) {
                    "Dashboard address; port 0 or a busy port picks a free one");
   demo->add_option("--demo-dir", flags.demo_dir,
                    "Directory of the demo world (default: config/demo)");
+  demo->add_flag("--keep-data", flags.keep_data,
+                 "Reuse the data of the last demo run: no new crawl");
   demo->add_flag("--site-only", flags.site_only,
                  "Serve only the sample site (for trying adapters with "
                  "`shagym fetch`)");
