@@ -10,13 +10,12 @@
 #include "app/cli.h"
 #include "dashboards/auth.h"
 #include "dashboards/server.h"
-#include "store/db.h"
+#include "dashboards/store_api.h"
+#include "store/store.h"
 
 namespace shagym::app {
 
 namespace {
-
-std::string DbDir(const config::Config& c) { return c.store.data_dir + "/db"; }
 
 // The password: the first line of the file, or of stdin. Trailing CR/LF is
 // not part of it.
@@ -53,15 +52,19 @@ int Serve(const config::Config& c, const std::string& listen) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto db = store::Db::Open(DbDir(c));
-  if (!db.ok()) {
-    PrintError(db.status().message());
+  auto st = store::Store::Open(c.store);
+  if (!st.ok()) {
+    PrintError(st.status().message());
     return kExitFailure;
   }
   dashboards::ServerOptions options = c.server;
   if (!listen.empty()) options.listen = listen;
+  dashboards::StoreApiOptions api_options;
+  api_options.store = st->get();
+  dashboards::StoreApi api(api_options);
   dashboards::ServerDeps deps;
-  deps.db = db->get();
+  deps.db = (*st)->db();
+  deps.data = &api;
   auto server = dashboards::Server::Start(options, deps);
   if (!server.ok()) {
     PrintError(server.status().message());
@@ -74,7 +77,7 @@ int Serve(const config::Config& c, const std::string& listen) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   (*server)->Stop();
-  Status s = (*db)->Flush();
+  Status s = (*st)->db()->Flush();
   if (!s.ok()) PrintError(s.message());
   return kExitOk;
 }
@@ -114,12 +117,12 @@ void RegisterServeCommands(CLI::App& app, Context* ctx) {
     if (c == nullptr) return kExitConfig;
     std::string password;
     if (!ReadPassword(password_file, &password)) return kExitFailure;
-    auto db = store::Db::Open(DbDir(*c));
-    if (!db.ok()) {
-      PrintError(db.status().message());
+    auto st = store::Store::Open(c->store);
+    if (!st.ok()) {
+      PrintError(st.status().message());
       return kExitFailure;
     }
-    dashboards::Auth auth(db->get(), SystemClock());
+    dashboards::Auth auth((*st)->db(), SystemClock());
     Status s = auth.AddUser(name, *dashboards::ParseRole(role), password);
     if (s.ok()) s = auth.Audit("cli", "users.add", name + " role=" + role);
     if (!s.ok()) {
@@ -136,12 +139,12 @@ void RegisterServeCommands(CLI::App& app, Context* ctx) {
   OnRun(token, ctx, [ctx] {
     const config::Config* c = ctx->LoadConfig();
     if (c == nullptr) return kExitConfig;
-    auto db = store::Db::Open(DbDir(*c));
-    if (!db.ok()) {
-      PrintError(db.status().message());
+    auto st = store::Store::Open(c->store);
+    if (!st.ok()) {
+      PrintError(st.status().message());
       return kExitFailure;
     }
-    dashboards::Auth auth(db->get(), SystemClock());
+    dashboards::Auth auth((*st)->db(), SystemClock());
     StatusOr<std::string> t = auth.NewToken(token_name);
     if (!t.ok()) {
       PrintError(t.status().message());

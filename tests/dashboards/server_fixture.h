@@ -14,7 +14,7 @@
 
 #include "dashboards/data_api.h"
 #include "dashboards/server.h"
-#include "store/db.h"
+#include "store/store.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::dashboards {
@@ -37,6 +37,8 @@ struct Login {
 
 class ServerFixture : public ::testing::Test {
  protected:
+  // Opens the store in the temp dir (StartServer does when not yet open).
+  void OpenStore();
   // Builds the web dir and starts the server; `data` may be null.
   void StartServer(DataApi* data = nullptr);
   void TearDown() override;
@@ -49,17 +51,23 @@ class ServerFixture : public ::testing::Test {
 
   testing::TempDir dir_;
   FakeClock clock_;
-  std::unique_ptr<store::Db> db_;
+  std::unique_ptr<store::Store> store_;
   std::unique_ptr<Server> server_;
   std::string web_dir_;
 };
 
 // Definitions kept in the header: the test glob builds only *_test.cc.
 
+inline void ServerFixture::OpenStore() {
+  store::StoreOptions so;
+  so.data_dir = dir_.File("data");
+  auto st = store::Store::Open(so, &clock_);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  store_ = std::move(st).value();
+}
+
 inline void ServerFixture::StartServer(DataApi* data) {
-  auto db = store::Db::Open(dir_.File("db"));
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
-  db_ = std::move(db).value();
+  if (!store_) OpenStore();
   web_dir_ = dir_.path() + "/web";
   dir_.Write("web/index.html", "<!doctype html><title>shagym</title>");
   dir_.Write("web/app.js", "console.log('hi');\n" + std::string(4000, ' '));
@@ -73,7 +81,7 @@ inline void ServerFixture::StartServer(DataApi* data) {
   options.workers = 4;
   options.max_body_bytes = 64 * 1024;
   ServerDeps deps;
-  deps.db = db_.get();
+  deps.db = store_->db();
   deps.clock = &clock_;
   deps.data = data;
   deps.auth.argon2_t_cost = 1;

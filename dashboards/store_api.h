@@ -1,0 +1,48 @@
+#pragma once
+
+// The data side of the HTTP API over store::Store: trends, spikes, posts
+// (masked, with highlights that stay on the right bytes), reviews, export,
+// sources and the rules endpoints. Thread-safe (the Store is; the rest is
+// immutable after construction).
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "dashboards/data_api.h"
+#include "dashboards/rules_service.h"
+#include "store/store.h"
+
+namespace shagym::dashboards {
+
+// Masks personal data (phones, e-mails, IIN) in a piece of text.
+using Masker = std::function<std::string(std::string_view)>;
+
+struct StoreApiOptions {
+  // Borrowed; must outlive the StoreApi. Required.
+  store::Store* store = nullptr;
+  // Null = the rules endpoints answer 503 (no rule engine wired).
+  RulesService* rules = nullptr;
+  // Applied to every post text shown or exported; null = texts are shown
+  // as stored (only when privacy.mask_personal_data is false).
+  Masker mask;
+  const Clock* clock = nullptr;  // null = SystemClock()
+};
+
+class StoreApi : public DataApi {
+ public:
+  explicit StoreApi(StoreApiOptions options);
+  void Register(Router* router, Auth* auth) override;
+  void AppendMetrics(std::string* out) override;
+
+ private:
+  StoreApiOptions options_;
+  Auth* auth_ = nullptr;
+};
+
+// `post` as the API shows it: SPEC JSON with the text masked piece by piece
+// between match boundaries, so that every match's byte offsets are moved to
+// where its words are in the masked text.
+Post MaskForDisplay(const Post& post, const Masker& mask);
+
+}  // namespace shagym::dashboards
