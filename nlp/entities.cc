@@ -36,9 +36,8 @@ namespace {
 // Russian stem change of names in -а/-я/-й and of adjectives
 // ("Жамбылская" → "жамбылской").
 
-std::string Skeleton(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+void AppendSkeleton(std::string_view s, std::string* outp) {
+  std::string& out = *outp;
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   const int32_t n = static_cast<int32_t>(s.size());
   for (int32_t i = 0; i < n;) {
@@ -94,10 +93,30 @@ std::string Skeleton(std::string_view s) {
       out.append(buf, static_cast<size_t>(len));
     }
   }
+}
+
+std::string Skeleton(std::string_view s) {
+  std::string out;
+  AppendSkeleton(s, &out);
   return out;
 }
 
-using SuffixSet = std::unordered_set<std::string>;
+// Keys are literals with static storage: views are safe.
+using SuffixSet = std::unordered_set<std::string_view>;
+
+// Heterogeneous lookup: find a std::string key by std::string_view.
+struct ViewHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view v) const {
+    return std::hash<std::string_view>()(v);
+  }
+};
+struct ViewEq {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const {
+    return a == b;
+  }
+};
 
 // Skeleton forms (see above), so "ға" is written "га".
 const SuffixSet& KazakhSuffixes() {
@@ -210,7 +229,7 @@ bool SplitsIntoKazakhSuffixes(std::string_view rest, int depth) {
         (static_cast<unsigned char>(rest[len]) & 0xC0) == 0x80) {
       continue;  // not a code point boundary
     }
-    if (kk.count(std::string(rest.substr(0, len))) &&
+    if (kk.count(rest.substr(0, len)) &&
         SplitsIntoKazakhSuffixes(rest.substr(len), depth - 1)) {
       return true;
     }
@@ -223,7 +242,7 @@ bool StemMatches(const Stem& stem, std::string_view token) {
       token.compare(0, stem.text.size(), stem.text) != 0) {
     return false;
   }
-  std::string rest(token.substr(stem.text.size()));
+  std::string_view rest = token.substr(stem.text.size());
   switch (stem.kind) {
     case StemKind::kFull:
       return rest.empty() || RussianSuffixes().count(rest) ||
@@ -424,14 +443,16 @@ bool GapOnly(std::string_view gap, std::string_view allowed_ascii,
 struct EntityExtractor::Impl {
   std::unique_ptr<Normalizer> normalizer;
   std::vector<CompiledName> names;
-  // First one or two code points of a first-token stem -> names.
-  std::unordered_map<std::string, std::vector<uint32_t>> index;
+  // First three code points of a first-token stem (the whole stem when
+  // shorter) -> names.
+  std::unordered_map<std::string, std::vector<uint32_t>, ViewHash, ViewEq>
+      index;
 
   void Add(CompiledName name) {
     uint32_t id = static_cast<uint32_t>(names.size());
     std::unordered_set<std::string> keys;
     for (const Stem& s : name.tokens[0])
-      keys.insert(std::string(Prefix(s.text, 2)));
+      keys.insert(std::string(Prefix(s.text, 3)));
     for (const std::string& k : keys) index[k].push_back(id);
     names.push_back(std::move(name));
   }
@@ -506,23 +527,31 @@ Entities EntityExtractor::Extract(const NormalizedText& text) const {
   };
 
   // --- Places ---
-  std::vector<std::string> skel(tokens.size());
+  // Skeletons of all tokens in one buffer (empty for numbers).
+  std::string arena;
+  arena.reserve(s.size());
+  std::vector<std::pair<uint32_t, uint32_t>> skel_at(tokens.size());
   for (size_t i = 0; i < tokens.size(); ++i) {
-    if (!tokens[i].numeric) skel[i] = Skeleton(tok(i));
+    uint32_t from = static_cast<uint32_t>(arena.size());
+    if (!tokens[i].numeric) AppendSkeleton(tok(i), &arena);
+    skel_at[i] = {from, static_cast<uint32_t>(arena.size()) - from};
   }
+  auto skel = [&](size_t i) {
+    return std::string_view(arena).substr(skel_at[i].first, skel_at[i].second);
+  };
   struct Hit {
     size_t first, last;  // token range [first, last)
     uint32_t name;
   };
   std::vector<Hit> hits, blocks;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    if (skel[i].empty()) continue;
+    if (skel(i).empty()) continue;
     const Hit* best = nullptr;
     Hit cand{};
-    for (size_t plen = 1; plen <= 2; ++plen) {
-      std::string_view key = Prefix(skel[i], plen);
+    for (size_t plen = 1; plen <= 3; ++plen) {
+      std::string_view key = Prefix(skel(i), plen);
       if (CodePoints(key) != plen) continue;
-      auto it = impl_->index.find(std::string(key));
+      auto it = impl_->index.find(key);
       if (it == impl_->index.end()) continue;
       for (uint32_t id : it->second) {
         const CompiledName& name = impl_->names[id];
@@ -534,7 +563,7 @@ Entities EntityExtractor::Extract(const NormalizedText& text) const {
           if (!ok) break;
           ok = std::any_of(
               name.tokens[j].begin(), name.tokens[j].end(),
-              [&](const Stem& st) { return StemMatches(st, skel[i + j]); });
+              [&](const Stem& st) { return StemMatches(st, skel(i + j)); });
         }
         if (!ok) continue;
         if (name.capitalized_only && !text.IsCapitalized(tokens[i].begin)) {

@@ -45,6 +45,38 @@ struct Lexicon {
   std::unordered_map<std::string, double> kk;  // word -> weight
   std::unordered_map<std::string, double> ru;
   std::unordered_set<std::string> neutral;  // proper nouns of both languages
+  struct Entry {
+    double kk = 0, ru = 0;
+    bool neutral = false;
+  };
+  // The three above merged, for one lookup per word.
+  std::unordered_map<std::string, Entry> all;
+  // Suffixes by length in bytes, for SuffixEvidence.
+  std::unordered_set<std::string_view> kk_suffixes, ru_suffixes;
+};
+
+const char* const kKkSuffixes[] = {
+    "лар",  "лер",  "дар",  "дер",  "тар",   "тер",   "ның",   "нің",   "дың",
+    "дің",  "тың",  "тің",  "нын",  "мыз",   "міз",   "ныз",   "ңыз",   "ңіз",
+    "сыз",  "сіз",  "ға",   "ге",   "қа",    "ған",   "ген",   "қан",   "кен",
+    "ып",   "іп",   "йды",  "йді",  "ады",   "еді",   "ейді",  "атын",  "етін",
+    "ында", "інде", "ынан", "інен", "сын",   "сің",   "мын",   "мін",   "пын",
+    "пін",  "бын",  "бін",  "ымыз", "імыз",  "ларды", "лерді", "ларға", "лерге",
+    "дағы", "дегі", "тағы", "тегі", "ді",    "ты",    "ті",    "нда",   "нде",
+    "мыс",  "ды",   "пыз",  "ғы",   "гы",    "қы",    "лық",   "лік",   "лык",
+    "лик",  "уге",  "уға",  "уга",  "ады",   "ейді",  "йды",   "ипті",  "ыпты",
+    "са",   "се",   "ша",   "ше",   "ларын", "лерін", "ында",  "інде",
+};
+const char* const kRuSuffixes[] = {
+    "ого",  "его",  "ому",  "ему",  "ых",   "ими",  "ыми",  "ться",  "тся",
+    "ешь",  "ает",  "яет",  "ует",  "ость", "ение", "ание", "ний",   "ния",
+    "ся",   "ый",   "ий",   "ая",   "яя",   "ое",   "ые",   "ов",    "ами",
+    "ями",  "ую",   "ют",   "ят",   "ить",  "ать",  "еть",  "ешь",   "ишь",
+    "ала",  "ило",  "ели",  "ыли",  "ому",  "ной",  "ных",  "ная",   "ное",
+    "ском", "ской", "ство", "ства", "тель", "ется", "ются", "ились", "ался",
+    "ела",  "али",  "или",  "ыли",  "ают",  "яют",  "ешь",  "ете",   "ите",
+    "ого",  "ит",   "ут",   "ют",   "ил",   "ила",  "ать",  "ция",   "ции",
+    "ии",   "ия",   "ие",   "ых",   "ов",   "ев",   "ам",
 };
 
 Lexicon BuildLexicon() {
@@ -262,17 +294,17 @@ Lexicon BuildLexicon() {
         "енбекшиказахский"}) {
     l->neutral.insert(w);
   }
+  for (const auto& [w, v] : lexicon.kk) lexicon.all[w].kk = v;
+  for (const auto& [w, v] : lexicon.ru) lexicon.all[w].ru = v;
+  for (const auto& w : lexicon.neutral) lexicon.all[w].neutral = true;
+  for (const char* x : kKkSuffixes) lexicon.kk_suffixes.insert(x);
+  for (const char* x : kRuSuffixes) lexicon.ru_suffixes.insert(x);
   return lexicon;
 }
 
 const Lexicon& GetLexicon() {
   static const Lexicon lexicon = BuildLexicon();
   return lexicon;
-}
-
-bool EndsWith(const std::string& w, std::string_view suffix) {
-  return w.size() > suffix.size() + 2 &&
-         w.compare(w.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool IsRussianVowel(UChar32 c) {
@@ -296,6 +328,8 @@ bool IsRussianVowel(UChar32 c) {
 // Weak evidence from suffixes and letters one language lacks. Kazakh native
 // words never start with two consonants and have no в ф ц щ ъ ь э; Russian
 // words do ("старшеклассники", "смены", "вообще").
+const Lexicon& GetLexicon();
+
 void SuffixEvidence(const std::string& w, double* kk, double* ru) {
   {
     const auto* p = reinterpret_cast<const uint8_t*>(w.data());
@@ -319,43 +353,23 @@ void SuffixEvidence(const std::string& w, double* kk, double* ru) {
     }
     if (foreign) *ru += 0.5;
   }
-  static const char* const kKkSuffixes[] = {
-      "лар",  "лер",  "дар",   "дер",   "тар",   "тер",   "ның",   "нің",
-      "дың",  "дің",  "тың",   "тің",   "нын",   "мыз",   "міз",   "ныз",
-      "ңыз",  "ңіз",  "сыз",   "сіз",   "ға",    "ге",    "қа",    "ған",
-      "ген",  "қан",  "кен",   "ып",    "іп",    "йды",   "йді",   "ады",
-      "еді",  "ейді", "атын",  "етін",  "ында",  "інде",  "ынан",  "інен",
-      "сын",  "сің",  "мын",   "мін",   "пын",   "пін",   "бын",   "бін",
-      "ымыз", "імыз", "ларды", "лерді", "ларға", "лерге", "дағы",  "дегі",
-      "тағы", "тегі", "ді",    "ты",    "ті",    "нда",   "нде",   "мыс",
-      "ды",   "пыз",  "ғы",    "гы",    "қы",    "лық",   "лік",   "лык",
-      "лик",  "уге",  "уға",   "уга",   "ады",   "ейді",  "йды",   "ипті",
-      "ыпты", "са",   "се",    "ша",    "ше",    "ларын", "лерін", "ында",
-      "інде",
-  };
-  static const char* const kRuSuffixes[] = {
-      "ого",  "его",  "ому",  "ему",  "ых",   "ими",  "ыми",  "ться",  "тся",
-      "ешь",  "ает",  "яет",  "ует",  "ость", "ение", "ание", "ний",   "ния",
-      "ся",   "ый",   "ий",   "ая",   "яя",   "ое",   "ые",   "ов",    "ами",
-      "ями",  "ую",   "ют",   "ят",   "ить",  "ать",  "еть",  "ешь",   "ишь",
-      "ала",  "ило",  "ели",  "ыли",  "ому",  "ной",  "ных",  "ная",   "ное",
-      "ском", "ской", "ство", "ства", "тель", "ется", "ются", "ились", "ался",
-      "ела",  "али",  "или",  "ыли",  "ают",  "яют",  "ешь",  "ете",   "ите",
-      "ого",  "ит",   "ут",   "ют",   "ил",   "ила",  "ать",  "ция",   "ции",
-      "ии",   "ия",   "ие",   "ых",   "ов",   "ев",   "ам",
-  };
-  for (const char* s : kKkSuffixes) {
-    if (EndsWith(w, s)) {
-      *kk += 0.6;
-      break;
-    }
+  // Tails of 1 to 5 code points (at least 3 code points left before them).
+  const Lexicon& lex = GetLexicon();
+  bool kk_hit = false, ru_hit = false;
+  size_t end = w.size(), cps = 0;
+  size_t pos = end;
+  while (pos > 0 && cps < 5) {
+    do {
+      --pos;
+    } while (pos > 0 && (static_cast<unsigned char>(w[pos]) & 0xC0) == 0x80);
+    ++cps;
+    if (pos < 4) break;  // keep a stem of two or more letters
+    std::string_view tail(w.data() + pos, end - pos);
+    if (!kk_hit && lex.kk_suffixes.count(tail)) kk_hit = true;
+    if (!ru_hit && lex.ru_suffixes.count(tail)) ru_hit = true;
   }
-  for (const char* s : kRuSuffixes) {
-    if (EndsWith(w, s)) {
-      *ru += 0.6;
-      break;
-    }
-  }
+  if (kk_hit) *kk += 0.6;
+  if (ru_hit) *ru += 0.6;
 }
 
 }  // namespace
@@ -414,12 +428,14 @@ Language DetectLanguage(std::string_view normalized, LanguageScores* scores) {
     }
     if (cyr == 0) continue;
     ++sc.cyrillic_words;
-    if (lex.neutral.count(word)) continue;
     double kk = 0, ru = 0;
+    if (auto it = lex.all.find(word); it != lex.all.end()) {
+      if (it->second.neutral) continue;
+      kk += it->second.kk;
+      ru += it->second.ru;
+    }
     if (kk_letters > 0) kk += 2.0;
     if (ru_letters > 0) ru += 1.0;
-    if (auto it = lex.kk.find(word); it != lex.kk.end()) kk += it->second;
-    if (auto it = lex.ru.find(word); it != lex.ru.end()) ru += it->second;
     const bool strong = kk >= 1.5 || ru >= 1.0;
     if (!strong) SuffixEvidence(word, &kk, &ru);
     const double weight = strong ? 1.0 : 0.5;

@@ -405,6 +405,16 @@ bool KazakhApostrophe(const Cp* w, size_t n) {
 }
 
 void AppendUtf8(std::string* out, UChar32 c) {
+  if (c < 0x80) {
+    out->push_back(static_cast<char>(c));
+    return;
+  }
+  if (c < 0x800) {
+    char two[2] = {static_cast<char>(0xC0 | (c >> 6)),
+                   static_cast<char>(0x80 | (c & 0x3F))};
+    out->append(two, 2);
+    return;
+  }
   char buf[4];
   int32_t len = 0;
   UBool err = false;
@@ -445,7 +455,11 @@ class Pass {
       : nfkc_cf_(nfkc_cf),
         s_(reinterpret_cast<const uint8_t*>(in.data())),
         n_(static_cast<int32_t>(in.size())) {
-    cps_.reserve(in.size());
+    cps_.resize(in.size() + 16);
+    const size_t cap = in.size() + 64;
+    out_.text.reserve(cap);
+    out_.orig_begin.resize(cap);
+    out_.orig_end.resize(cap);
   }
 
   NormalizedText Run();
@@ -466,25 +480,54 @@ class Pass {
   int32_t FoldSegment(int32_t i);
   int32_t TryUrl(int32_t i) const;
   int32_t TryMention(int32_t i) const;
-  void PushSpace(uint32_t b, uint32_t e) { cps_.push_back(Cp{' ', ' ', b, e}); }
+  void PushSpace(uint32_t b, uint32_t e) { AddCp(' ', ' ', b, e); }
+  void AddCp(UChar32 c, UChar32 orig, uint32_t b, uint32_t e) {
+    if (ncps_ == cps_.size()) cps_.resize(cps_.size() * 2 + 16);
+    Cp& x = cps_[ncps_++];
+    x.c = c;
+    x.orig = orig;
+    x.b = b;
+    x.e = e;
+    if (c < 0x80) {
+      if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+        ++cur_latin_;
+      } else if (c >= '0' && c <= '9') {
+        ++cur_digits_;
+      }
+    } else if (IsCyrillicLetter(c)) {
+      ++cur_cyrillic_;
+    } else if (IsLatinLetter(c)) {
+      ++cur_latin_;
+    }
+  }
   void CloseItem(bool word);
   void DecideLatin();
   void EmitItem(const Item& item);
   void EmitWord(const Item& item);
   void Transliterate(const Cp* w, size_t n);
+  // orig_begin/orig_end are sized ahead and trimmed at the end of Run().
   void Put(UChar32 c, uint32_t b, uint32_t e) {
-    size_t before = out_.text.size();
+    const size_t before = out_.text.size();
     AppendUtf8(&out_.text, c);
-    for (size_t k = before; k < out_.text.size(); ++k) {
-      out_.orig_begin.push_back(b);
-      out_.orig_end.push_back(e);
+    const size_t after = out_.text.size();
+    if (after > out_.orig_begin.size()) {
+      out_.orig_begin.resize(after * 2);
+      out_.orig_end.resize(after * 2);
+    }
+    uint32_t* ob = out_.orig_begin.data();
+    uint32_t* oe = out_.orig_end.data();
+    for (size_t k = before; k < after; ++k) {
+      ob[k] = b;
+      oe[k] = e;
     }
   }
 
   const icu::Normalizer2* nfkc_cf_;
   const uint8_t* s_;
   int32_t n_;
-  std::vector<Cp> cps_;
+  std::vector<Cp> cps_;  // [0, ncps_) in use
+  size_t ncps_ = 0;
+  int cur_cyrillic_ = 0, cur_latin_ = 0, cur_digits_ = 0;  // open item
   std::vector<Item> items_;
   uint32_t item_start_ = 0;
   bool kazakh_latin_post_ = false;
@@ -511,21 +554,30 @@ int32_t Pass::FoldSegment(int32_t i) {
     // Single code point: fast paths.
     if (c < 0x80) {
       UChar32 f = (c >= 'A' && c <= 'Z') ? c + 32 : c;
-      cps_.push_back(Cp{f, c, b, e});
+      AddCp(f, c, b, e);
       return end;
     }
     if (IsCyrillicLetter(c)) {
-      UChar32 f = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+      UChar32 f;
+      if (c >= 0x0430 && c <= 0x045F) {
+        f = c;  // already lower case
+      } else if (c >= 0x0410 && c <= 0x042F) {
+        f = c + 0x20;
+      } else if (c >= 0x0400 && c <= 0x040F) {
+        f = c + 0x50;
+      } else {
+        f = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+      }
       if (f == 0x0451) f = 0x0435;  // ё → е
-      cps_.push_back(Cp{f, c, b, e});
+      AddCp(f, c, b, e);
       return end;
     }
     if (c == 0x2116) {  // "№" stays itself (NFKC would make it "no")
-      cps_.push_back(Cp{c, c, b, e});
+      AddCp(c, c, b, e);
       return end;
     }
     if (c == 0x130) {  // "İ": plain i, not i + combining dot
-      cps_.push_back(Cp{'i', c, b, e});
+      AddCp('i', c, b, e);
       return end;
     }
   }
@@ -542,8 +594,8 @@ int32_t Pass::FoldSegment(int32_t i) {
     UChar32 f = folded.char32At(k);
     k += U16_LENGTH(f);
     if (f == 0x0451) f = 0x0435;
-    if (f == 0x0307 && !cps_.empty() && cps_.back().c == 'i') continue;
-    cps_.push_back(Cp{f, c, b, e});
+    if (f == 0x0307 && ncps_ > 0 && cps_[ncps_ - 1].c == 'i') continue;
+    AddCp(f, c, b, e);
   }
   return end;
 }
@@ -597,23 +649,18 @@ int32_t Pass::TryMention(int32_t i) const {
 }
 
 void Pass::CloseItem(bool word) {
-  uint32_t end = static_cast<uint32_t>(cps_.size());
-  if (end == item_start_) return;
-  Item item{item_start_, end, word};
-  if (word) {
-    for (uint32_t k = item_start_; k < end; ++k) {
-      UChar32 c = cps_[k].c;
-      if (IsCyrillicLetter(c)) {
-        ++item.cyrillic;
-      } else if (IsLatinLetter(c)) {
-        ++item.latin;
-      } else if (c >= '0' && c <= '9') {
-        ++item.digits;
-      }
+  const uint32_t end = static_cast<uint32_t>(ncps_);
+  if (end != item_start_) {
+    Item item{item_start_, end, word};
+    if (word) {
+      item.cyrillic = cur_cyrillic_;
+      item.latin = cur_latin_;
+      item.digits = cur_digits_;
     }
+    items_.push_back(item);
+    item_start_ = end;
   }
-  items_.push_back(item);
-  item_start_ = end;
+  cur_cyrillic_ = cur_latin_ = cur_digits_ = 0;
 }
 
 NormalizedText Pass::Run() {
@@ -668,8 +715,8 @@ NormalizedText Pass::Run() {
     }
     bool word_char = IsWordCp(c);
     // An apostrophe between letters stays inside the word ("qazaq'", "g'").
-    if (!word_char && IsApostrophe(c) && in_word && !cps_.empty() &&
-        IsLatinLetter(cps_.back().c)) {
+    if (!word_char && IsApostrophe(c) && in_word && ncps_ > 0 &&
+        IsLatinLetter(cps_[ncps_ - 1].c)) {
       word_char = true;
     }
     if (word_char != in_word) {
@@ -681,9 +728,6 @@ NormalizedText Pass::Run() {
   }
   CloseItem(in_word);
   DecideLatin();
-  out_.text.reserve(static_cast<size_t>(n_) + 16);
-  out_.orig_begin.reserve(static_cast<size_t>(n_) + 16);
-  out_.orig_end.reserve(static_cast<size_t>(n_) + 16);
   for (const Item& item : items_) {
     if (item.word) {
       EmitWord(item);
@@ -691,6 +735,8 @@ NormalizedText Pass::Run() {
       EmitItem(item);
     }
   }
+  out_.orig_begin.resize(out_.text.size());
+  out_.orig_end.resize(out_.text.size());
   return std::move(out_);
 }
 
@@ -989,7 +1035,9 @@ void Pass::EmitWord(const Item& item) {
   for (size_t k = 0; k < n;) {
     size_t run = 1;
     while (k + run < n && w[k + run].c == w[k].c) ++run;
-    const bool letter = !(w[k].c >= '0' && w[k].c <= '9') && !u_isdigit(w[k].c);
+    const UChar32 c0 = w[k].c;
+    const bool letter = !(c0 >= '0' && c0 <= '9') &&
+                        (c0 < 0x80 || IsCyrillicLetter(c0) || !u_isdigit(c0));
     if (run >= 3 && letter) {
       Put(w[k].c, w[k].b, w[k + run - 1].e);
     } else {

@@ -38,7 +38,10 @@ std::vector<Token> Tokenize(std::string_view text) {
         cur = Token{static_cast<uint32_t>(start), 0, true};
         in_word = true;
       }
-      if (!(c >= '0' && c <= '9') && !u_isdigit(c)) cur.numeric = false;
+      if (cur.numeric && !(c >= '0' && c <= '9') &&
+          (c < 0x80 || (c >= 0x0400 && c <= 0x04FF) || !u_isdigit(c))) {
+        cur.numeric = false;
+      }
       cur.end = static_cast<uint32_t>(i);
     } else if (in_word) {
       tokens.push_back(cur);

@@ -1,0 +1,223 @@
+// Throughput of the text step (normalise + language id + entities) on the
+// real corpora of the shared realworld folder, in MB/s of original UTF-8 per
+// core, next to ICU's own NFKC_Casefold measured in the same run as the
+// peer (normalizeUTF8 on UTF-8, and the UTF-16 round trip most code uses).
+//
+//   build/bench/normalize_bench [--realworld DIR] [--gazetteer FILE]
+//                               [--min-seconds S]
+//
+// Single thread: the figure is per core.
+
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "config/gazetteer_loader.h"
+#include "nlp/entities.h"
+#include "nlp/langid.h"
+#include "nlp/normalize.h"
+#include "nlp/tokenize.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The `text` column (2nd) of a CSV with quoted fields that may hold newlines.
+std::vector<std::string> CsvSecondColumn(const std::string& data) {
+  std::vector<std::string> out;
+  std::string field;
+  int col = 0;
+  bool quoted = false, header = true;
+  for (size_t i = 0; i < data.size(); ++i) {
+    char c = data[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < data.size() && data[i + 1] == '"') {
+        field.push_back('"');
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field.push_back(c);
+      }
+      continue;
+    }
+    if (c == '"') {
+      quoted = true;
+    } else if (c == ',' || c == '\n') {
+      if (col == 1 && !header) out.push_back(field);
+      field.clear();
+      if (c == '\n') {
+        col = 0;
+        header = false;
+      } else {
+        ++col;
+      }
+    } else if (c != '\r') {
+      field.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Lines(const std::string& data, int tsv_column) {
+  std::vector<std::string> out;
+  std::istringstream in(data);
+  std::string line;
+  bool first = tsv_column >= 0;
+  while (std::getline(in, line)) {
+    if (first) {
+      first = false;
+      continue;
+    }
+    if (tsv_column >= 0) {
+      size_t pos = 0;
+      for (int k = 0; k < tsv_column && pos != std::string::npos; ++k) {
+        pos = line.find('\t', pos);
+        if (pos != std::string::npos) ++pos;
+      }
+      if (pos == std::string::npos) continue;
+      line = line.substr(pos);
+    }
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+struct Corpus {
+  std::string name;
+  std::vector<std::string> posts;
+  size_t bytes = 0;
+};
+
+// Runs `fn` over all posts until `min_seconds` passed; returns MB/s.
+double Measure(const Corpus& c, double min_seconds,
+               const std::function<size_t(const std::string&)>& fn) {
+  size_t sink = 0, bytes = 0;
+  auto start = Clock::now();
+  double elapsed = 0;
+  for (int round = 0; round < 1000 && elapsed < min_seconds; ++round) {
+    for (const std::string& p : c.posts) sink += fn(p);
+    bytes += c.bytes;
+    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  if (sink == 42) std::printf(" ");  // keep the work observable
+  return static_cast<double>(bytes) / 1e6 / elapsed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string realworld =
+      std::string(SHAGYM_SOURCE_DIR) + "/../shared/realworld";
+  if (const char* env = std::getenv("SHAGYM_REALWORLD")) realworld = env;
+  std::string gazetteer =
+      std::string(SHAGYM_SOURCE_DIR) + "/config/gazetteer/regions.yaml";
+  double min_seconds = 1.0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--realworld"))
+      realworld = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--gazetteer"))
+      gazetteer = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--min-seconds"))
+      min_seconds = std::atof(argv[i + 1]);
+  }
+  const std::string dir = realworld + "/corpora/";
+  std::vector<Corpus> corpora = {
+      {"kazsandra_reviews",
+       CsvSecondColumn(ReadAll(dir + "kk_kazsandra_sc_test.csv"))},
+      {"kaznerd_sentences",
+       Lines(ReadAll(dir + "kk_kaznerd_test_sentences.txt"), -1)},
+      {"taiga_ru",
+       Lines(ReadAll(dir + "ru_taiga_ud_dev_test_sentences.tsv"), 3)},
+  };
+  for (Corpus& c : corpora) {
+    for (const std::string& p : c.posts) c.bytes += p.size();
+    if (c.posts.empty()) {
+      std::fprintf(stderr, "%s: corpus %s not found or empty\n", dir.c_str(),
+                   c.name.c_str());
+      return 1;
+    }
+  }
+  auto normalizer = shagym::nlp::Normalizer::Create();
+  auto g = shagym::config::LoadGazetteer(gazetteer);
+  if (!normalizer.ok() || !g.ok()) {
+    std::fprintf(stderr, "%s\n",
+                 g.ok() ? normalizer.status().ToString().c_str()
+                        : g.status().message().c_str());
+    return 1;
+  }
+  auto extractor = shagym::nlp::EntityExtractor::Create(*g);
+  if (!extractor.ok()) {
+    std::fprintf(stderr, "%s\n", extractor.status().message().c_str());
+    return 1;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* icu =
+      icu::Normalizer2::getNFKCCasefoldInstance(status);
+
+  auto icu_utf8 = [&](const std::string& p) {
+    std::string out;
+    icu::StringByteSink<std::string> sink(&out);
+    UErrorCode st = U_ZERO_ERROR;
+    icu->normalizeUTF8(0, p, sink, nullptr, st);
+    return out.size();
+  };
+  auto icu_utf16 = [&](const std::string& p) {
+    UErrorCode st = U_ZERO_ERROR;
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(p);
+    icu::UnicodeString n = icu->normalize(u, st);
+    std::string out;
+    n.toUTF8String(out);
+    return out.size();
+  };
+  auto ours = [&](const std::string& p) {
+    return (*normalizer)->Normalize(p).text.size();
+  };
+  auto whole = [&](const std::string& p) {
+    shagym::nlp::NormalizedText t = (*normalizer)->Normalize(p);
+    auto lang = shagym::nlp::DetectLanguage(t);
+    shagym::nlp::Entities e = (*extractor)->Extract(t);
+    return t.text.size() + static_cast<size_t>(lang) + e.region.size();
+  };
+  auto with_tokens = [&](const std::string& p) {
+    shagym::nlp::NormalizedText t = (*normalizer)->Normalize(p);
+    auto lang = shagym::nlp::DetectLanguage(t);
+    shagym::nlp::Entities e = (*extractor)->Extract(t);
+    return shagym::nlp::Tokenize(t.text).size() + static_cast<size_t>(lang) +
+           e.region.size();
+  };
+
+  std::printf("single thread, MB/s of original UTF-8 (min %.1fs per cell)\n",
+              min_seconds);
+  std::printf("%-18s %9s %6s %10s %10s %10s %12s %8s\n", "corpus", "MB",
+              "posts", "icu_utf8", "icu_utf16", "normalize", "norm+lid+ent",
+              "vs_icu8");
+  for (const Corpus& c : corpora) {
+    double a = Measure(c, min_seconds, icu_utf8);
+    double b = Measure(c, min_seconds, icu_utf16);
+    double n = Measure(c, min_seconds, ours);
+    double w = Measure(c, min_seconds, whole);
+    double t = Measure(c, min_seconds, with_tokens);
+    std::printf(
+        "%-18s %9.2f %6zu %10.1f %10.1f %10.1f %12.1f %8.2f  (+tokens %.1f)\n",
+        c.name.c_str(), c.bytes / 1e6, c.posts.size(), a, b, n, w, w / a, t);
+  }
+  return 0;
+}
