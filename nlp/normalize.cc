@@ -714,6 +714,13 @@ NormalizedText Pass::Run() {
       continue;
     }
     bool word_char = IsWordCp(c);
+    // Invisible characters inside a word (soft hyphen, zero-width space,
+    // BOM) vanish in folding and must not split it: "шко\u00ADла".
+    if (!word_char && in_word &&
+        (c == 0xAD || c == 0x200B || c == 0x200C || c == 0x2060 ||
+         c == 0xFEFF)) {
+      word_char = true;
+    }
     // An apostrophe between letters stays inside the word ("qazaq'", "g'").
     if (!word_char && IsApostrophe(c) && in_word && ncps_ > 0 &&
         IsLatinLetter(cps_[ncps_ - 1].c)) {
