@@ -640,11 +640,13 @@ Entities EntityExtractor::Extract(const NormalizedText& text) const {
   // --- School number and institution ---
   Inst first_inst = Inst::kNone;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    std::string_view t = tok(i);
+    // Skeletons, so that "гімназия" (Kazakh Latin "gimnaziya" folded) and
+    // "балабакша" meet the same words.
+    std::string_view t = skel(i);
     Inst inst = tokens[i].numeric ? Inst::kNone : InstitutionWord(t);
     // "бала бақша", "детский сад", "детском саду".
     if (inst == Inst::kNone && i + 1 < tokens.size()) {
-      std::string_view u = tok(i + 1);
+      std::string_view u = skel(i + 1);
       if (t == "бала" && (StartsWith(u, "бақша") || StartsWith(u, "бакша"))) {
         inst = Inst::kKindergarten;
       } else if (StartsWith(t, "детск") && StartsWith(u, "сад")) {
@@ -659,7 +661,7 @@ Entities EntityExtractor::Extract(const NormalizedText& text) const {
     Inst kind = inst;
     while (last + 1 < tokens.size() && !tokens[last + 1].numeric &&
            GapOnly(gap(last + 1), "-", false)) {
-      Inst next = InstitutionWord(tok(last + 1));
+      Inst next = InstitutionWord(skel(last + 1));
       if (next != Inst::kSchool && next != Inst::kBoarding) break;
       if (next == Inst::kBoarding) kind = Inst::kBoarding;
       ++last;

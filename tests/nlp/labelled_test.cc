@@ -31,16 +31,16 @@ struct Labelled {
   std::string id, group, text, lang, region, school;
 };
 
-std::vector<Labelled> ReadSet() {
+std::vector<Labelled> ReadSet(const std::string& path) {
   std::vector<Labelled> out;
-  std::ifstream in("tests/data/text_labelled.jsonl");
+  std::ifstream in(path);
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
     if (line.empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << "text_labelled.jsonl:" << n;
+    EXPECT_FALSE(j.is_discarded()) << path << ":" << n;
     if (j.is_discarded()) continue;
     out.push_back({j.value("id", ""), j.value("group", ""), j.value("text", ""),
                    j.value("lang", ""), j.value("region", ""),
@@ -49,15 +49,21 @@ std::vector<Labelled> ReadSet() {
   return out;
 }
 
-TEST(LabelledSetTest, LanguageRegionAndSchoolAccuracy) {
-  std::vector<Labelled> set = ReadSet();
-  ASSERT_GE(set.size(), 400u) << "tests/data/text_labelled.jsonl missing?";
+struct Accuracy {
+  Tally lang, region, school;
+  std::map<std::string, Tally> lang_by_lang, region_by_lang;
+};
+
+Accuracy Evaluate(const std::vector<Labelled>& set) {
+  Accuracy acc;
   auto normalizer = Normalizer::Create();
-  ASSERT_TRUE(normalizer.ok());
+  EXPECT_TRUE(normalizer.ok());
   auto gazetteer = config::LoadGazetteer("config/gazetteer/regions.yaml");
-  ASSERT_TRUE(gazetteer.ok()) << gazetteer.status().ToString();
+  EXPECT_TRUE(gazetteer.ok()) << gazetteer.status().ToString();
+  if (!normalizer.ok() || !gazetteer.ok()) return acc;
   auto extractor = EntityExtractor::Create(*gazetteer);
-  ASSERT_TRUE(extractor.ok());
+  EXPECT_TRUE(extractor.ok());
+  if (!extractor.ok()) return acc;
 
   std::map<std::string, Tally> lang_by_lang, lang_by_group, region_by_lang,
       school_by_lang;
@@ -113,18 +119,43 @@ TEST(LabelledSetTest, LanguageRegionAndSchoolAccuracy) {
       100 * lang_all.Rate(), 100 * region_all.Rate(), 100 * region_named.Rate(),
       100 * school_all.Rate(), 100 * school_named.Rate());
 
+  acc.lang = lang_all;
+  acc.region = region_all;
+  acc.school = school_all;
+  acc.lang_by_lang = lang_by_lang;
+  acc.region_by_lang = region_by_lang;
+  return acc;
+}
+
+// The development set: the code was improved while looking at its misses.
+TEST(LabelledSetTest, DevSetAccuracy) {
+  std::vector<Labelled> set = ReadSet("tests/data/text_labelled.jsonl");
+  ASSERT_GE(set.size(), 400u) << "tests/data/text_labelled.jsonl missing?";
+  Accuracy acc = Evaluate(set);
   // The levels reached (docs/TEXT.md), a little below so that one new hard
   // post does not break the build; the acceptance levels are 97% (language)
   // and 95% (region).
-  EXPECT_GE(lang_all.Rate(), 0.985);
-  EXPECT_GE(region_all.Rate(), 0.99);
-  EXPECT_GE(school_all.Rate(), 0.99);
-  for (const auto& [lang, tally] : lang_by_lang) {
+  EXPECT_GE(acc.lang.Rate(), 0.985);
+  EXPECT_GE(acc.region.Rate(), 0.99);
+  EXPECT_GE(acc.school.Rate(), 0.99);
+  for (const auto& [lang, tally] : acc.lang_by_lang) {
     EXPECT_GE(tally.Rate(), 0.95) << "language id for " << lang;
   }
-  for (const auto& [lang, tally] : region_by_lang) {
+  for (const auto& [lang, tally] : acc.region_by_lang) {
     EXPECT_GE(tally.Rate(), 0.97) << "region for " << lang;
   }
+}
+
+// Written after the code was frozen and measured once, never tuned on: the
+// honest estimate. Thresholds are the level first measured.
+TEST(LabelledSetTest, HeldOutSetAccuracy) {
+  std::vector<Labelled> set = ReadSet("tests/data/text_heldout.jsonl");
+  ASSERT_GE(set.size(), 90u) << "tests/data/text_heldout.jsonl missing?";
+  Accuracy acc = Evaluate(set);
+  // First measured: language 100%, region 100%, school 99.0% (97 posts).
+  EXPECT_GE(acc.lang.Rate(), 0.97);
+  EXPECT_GE(acc.region.Rate(), 0.97);
+  EXPECT_GE(acc.school.Rate(), 0.97);
 }
 
 }  // namespace
