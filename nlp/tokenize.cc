@@ -33,7 +33,9 @@ std::vector<Token> Tokenize(std::string_view text) {
     int32_t start = i;
     UChar32 c;
     U8_NEXT(s, i, n, c);
-    if (IsWordChar(c)) {
+    // A combining mark continues a word but never starts one ("☝️" + word).
+    if (IsWordChar(c) &&
+        (in_word || c < 0x0300 || (U_GET_GC_MASK(c) & U_GC_M_MASK) == 0)) {
       if (!in_word) {
         cur = Token{static_cast<uint32_t>(start), 0, true};
         in_word = true;

@@ -1,9 +1,16 @@
 #include "nlp/tokenize.h"
 
 #include <gtest/gtest.h>
+#include <unicode/brkiter.h>
+#include <unicode/utext.h>
 
+#include <fstream>
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
 namespace {
@@ -56,6 +63,63 @@ TEST(TokenizeTest, TokenIndexAt) {
   EXPECT_EQ(TokenIndexAt(t, s.find("бала")), 1u);
   EXPECT_EQ(TokenIndexAt(t, s.find("бала") - 1), 1u);  // the space before
   EXPECT_EQ(TokenIndexAt(t, s.size()), 3u);
+}
+
+}  // namespace
+}  // namespace shagym::nlp
+
+namespace shagym::nlp {
+namespace {
+
+// Every word ICU's word BreakIterator finds (letters or numbers) that has no
+// inner punctuation (ICU joins "e.g", "don't", "3.5", "x86_64"; we split them)
+// is exactly one of our tokens, on real Kazakh and Russian text.
+TEST(TokenizeTest, AgreesWithIcuWordBreakOnRealText) {
+  std::vector<std::string> lines = {
+      "Мектепте балаларды ұрып-соғып жатыр, 12-мектеп!",
+      "В школе №7 избили ученика 5 класса 😡 #буллинг",
+      "Keremet oin eken, rahmet 100%"};
+  const std::string dir = testing::RealworldDir();
+  if (!dir.empty()) {
+    for (const char* f : {"corpora/kk_kaznerd_test_sentences.txt",
+                          "corpora/ru_taiga_ud_dev_test_sentences.tsv",
+                          "corpora/kk_kazsandra_sc_test.csv"}) {
+      std::ifstream in(dir + "/" + f);
+      std::string line;
+      for (int n = 0; n < 1500 && std::getline(in, line); ++n) {
+        lines.push_back(line);
+      }
+    }
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::BreakIterator> bi(
+      icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+  ASSERT_TRUE(U_SUCCESS(status));
+  int compared = 0, mismatches = 0;
+  for (const std::string& line : lines) {
+    std::set<std::pair<uint32_t, uint32_t>> ours;
+    for (const Token& t : Tokenize(line)) ours.insert({t.begin, t.end});
+    UText* ut = utext_openUTF8(nullptr, line.data(),
+                               static_cast<int64_t>(line.size()), &status);
+    bi->setText(ut, status);
+    int32_t start = bi->first();
+    for (int32_t end = bi->next(); end != icu::BreakIterator::DONE;
+         start = end, end = bi->next()) {
+      int32_t rule = bi->getRuleStatus();
+      if (rule < UBRK_WORD_NUMBER || rule >= UBRK_WORD_KANA) continue;
+      std::string word = line.substr(start, end - start);
+      if (word.find_first_of(".,:;'_@\xE2") != std::string::npos) continue;
+      ++compared;
+      if (!ours.count(
+              {static_cast<uint32_t>(start), static_cast<uint32_t>(end)})) {
+        if (++mismatches <= 5)
+          ADD_FAILURE() << "ICU word '" << word << "' in: " << line;
+      }
+    }
+    utext_close(ut);
+  }
+  EXPECT_GT(compared, 10);
+  EXPECT_EQ(mismatches, 0);
 }
 
 }  // namespace
