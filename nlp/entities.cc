@@ -447,13 +447,18 @@ struct EntityExtractor::Impl {
   // shorter) -> names.
   std::unordered_map<std::string, std::vector<uint32_t>, ViewHash, ViewEq>
       index;
+  // Whether any key has 1, 2 or 3 code points (short keys are rare).
+  bool has_key_length[4] = {false, false, false, false};
 
   void Add(CompiledName name) {
     uint32_t id = static_cast<uint32_t>(names.size());
     std::unordered_set<std::string> keys;
     for (const Stem& s : name.tokens[0])
       keys.insert(std::string(Prefix(s.text, 3)));
-    for (const std::string& k : keys) index[k].push_back(id);
+    for (const std::string& k : keys) {
+      index[k].push_back(id);
+      has_key_length[std::min<size_t>(CodePoints(k), 3)] = true;
+    }
     names.push_back(std::move(name));
   }
 
@@ -549,6 +554,7 @@ Entities EntityExtractor::Extract(const NormalizedText& text) const {
     const Hit* best = nullptr;
     Hit cand{};
     for (size_t plen = 1; plen <= 3; ++plen) {
+      if (!impl_->has_key_length[plen]) continue;
       std::string_view key = Prefix(skel(i), plen);
       if (CodePoints(key) != plen) continue;
       auto it = impl_->index.find(key);
