@@ -1,0 +1,536 @@
+// The shagym dashboard: one page, hash routes, the JSON API only.
+// Posts are hostile input: every value from the API reaches the page through
+// textContent / text nodes (el() below), never through innerHTML.
+'use strict';
+
+const LANGS = ['kk', 'ru', 'en'];
+const CATEGORIES = Object.keys(NAMES.category);
+const REGIONS = Object.keys(NAMES.region);
+const REVIEWS = Object.keys(NAMES.review);
+const state = { lang: 'kk', user: null, role: null, csrf: '', charts: [] };
+const ROLE_RANK = { viewer: 0, analyst: 1, admin: 2 };
+
+function t(key) { return (I18N[state.lang] && I18N[state.lang][key]) || I18N.en[key] || key; }
+function name(kind, id) {
+  if (id === null || id === undefined || id === '') return '—';
+  const row = NAMES[kind] && NAMES[kind][id];
+  return row ? row[LANGS.indexOf(state.lang)] : String(id);
+}
+
+// el('td', {class: 'num'}, 'text', child...): strings become text nodes.
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'value') e.value = v;
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    e.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function api(method, path, body) {
+  const opts = { method, headers: {}, credentials: 'same-origin' };
+  if (method !== 'GET') {
+    opts.headers['X-CSRF-Token'] = state.csrf;
+    opts.headers['Content-Type'] = 'application/json';
+    opts.body = JSON.stringify(body || {});
+  }
+  const res = await fetch(path, opts);
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = null; }
+  if (res.status === 401 && path !== '/api/login') { showLogin(); }
+  if (!res.ok) {
+    const err = new ApiError(res.status, (data && data.error) || res.statusText);
+    err.data = data;
+    throw err;
+  }
+  return data;
+}
+
+function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== '' && v !== undefined && v !== null) u.set(k, v);
+  return u.toString();
+}
+
+function isoDay(d) { return d.toISOString().slice(0, 10); }
+function daysAgo(n) { const d = new Date(); d.setUTCDate(d.getUTCDate() - n); return isoDay(d); }
+function pct(v) {
+  if (v === null || v === undefined) return el('span', { class: 'muted' }, 'n/a');
+  const s = (v > 0 ? '+' : '') + v.toFixed(1) + '%';
+  return el('span', { class: v > 0 ? 'up' : v < 0 ? 'down' : '' }, s);
+}
+function fmtTime(iso) { return iso ? iso.replace('T', ' ').replace('Z', ' UTC') : '—'; }
+function errorBox(err) {
+  const msg = err && err.status === 403 ? t('error.forbidden') + ': ' + err.message : t('error.generic') + ': ' + (err && err.message);
+  return el('p', { class: 'error', role: 'alert' }, msg);
+}
+
+// ---- Language -------------------------------------------------------------
+
+function applyLang() {
+  document.documentElement.lang = state.lang;
+  for (const n of document.querySelectorAll('[data-i18n]')) n.textContent = t(n.dataset.i18n);
+  document.getElementById('lang').value = state.lang;
+}
+
+// ---- Login ----------------------------------------------------------------
+
+function showLogin() {
+  state.user = null;
+  document.getElementById('nav').hidden = true;
+  document.getElementById('logout').hidden = true;
+  document.getElementById('who').textContent = '';
+  document.getElementById('page').replaceChildren();
+  document.getElementById('login').hidden = false;
+}
+
+function loggedIn(me) {
+  state.user = me.user; state.role = me.role; state.csrf = me.csrf;
+  document.getElementById('login').hidden = true;
+  document.getElementById('nav').hidden = false;
+  document.getElementById('logout').hidden = false;
+  document.getElementById('who').textContent = me.user + ' (' + me.role + ')';
+  for (const a of document.querySelectorAll('#nav a[data-role]')) {
+    a.hidden = ROLE_RANK[state.role] < ROLE_RANK[a.dataset.role];
+  }
+  route();
+}
+
+async function doLogin(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  const errBox = document.getElementById('login-error');
+  errBox.textContent = '';
+  try {
+    const me = await api('POST', '/api/login', { user: f.user.value, password: f.password.value });
+    f.password.value = '';
+    loggedIn(me);
+  } catch (e) {
+    errBox.textContent = e.status === 401 ? t('login.failed') : e.message;
+  }
+}
+
+// ---- Router ---------------------------------------------------------------
+
+function clearCharts() { for (const c of state.charts) c.destroy(); state.charts = []; }
+
+async function route() {
+  if (!state.user) return;
+  clearCharts();
+  const hash = location.hash || '#/overview';
+  const [, page, arg] = hash.split('/');
+  for (const a of document.querySelectorAll('#nav a')) {
+    a.classList.toggle('active', a.getAttribute('href') === '#/' + page);
+  }
+  const root = document.getElementById('page');
+  root.replaceChildren();
+  const params = new URLSearchParams(hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : '');
+  const pages = { overview: pageOverview, trends: pageTrends, posts: pagePosts, post: pagePost,
+                  sources: pageSources, export: pageExport, rules: pageRules };
+  const fn = pages[(page || 'overview').split('?')[0]] || pageOverview;
+  try {
+    await fn(root, arg ? decodeURIComponent(arg.split('?')[0]) : '', params);
+  } catch (e) {
+    root.appendChild(errorBox(e));
+  }
+  root.dataset.ready = hash;
+}
+
+// ---- Shared widgets ---------------------------------------------------------
+
+function select(nameAttr, options, value, allLabel) {
+  const s = el('select', { name: nameAttr });
+  if (allLabel !== undefined) s.appendChild(el('option', { value: '' }, allLabel));
+  for (const [v, label] of options) s.appendChild(el('option', { value: v, selected: v === value }, label));
+  return s;
+}
+const catOptions = () => CATEGORIES.map((c) => [c, name('category', c)]);
+const regionOptions = () => REGIONS.map((r) => [r, name('region', r)]);
+
+function table(headers, rows) {
+  return el('div', { class: 'table-wrap' },
+    el('table', {},
+      el('thead', {}, el('tr', {}, headers.map((h) => el('th', { class: h.num ? 'num' : null }, h.label || h)))),
+      el('tbody', {}, rows)));
+}
+
+function sourceHealthTable(items) {
+  return table(
+    [t('col.source'), t('col.status'), t('col.last_success'), { label: t('col.error_rate'), num: true },
+     { label: t('col.not_modified'), num: true }, { label: t('col.posts_day'), num: true }],
+    items.map((s) => el('tr', {},
+      el('td', {}, s.source),
+      el('td', { class: s.disabled ? 'up' : 'down' },
+        s.disabled ? t('sources.disabled') + (s.disabled_reason ? ': ' + s.disabled_reason : '') : t('sources.ok')),
+      el('td', {}, fmtTime(s.last_success)),
+      el('td', { class: 'num' }, (100 * s.error_rate_7d).toFixed(0) + '%'),
+      el('td', { class: 'num' }, (100 * s.not_modified_rate_7d).toFixed(0) + '%'),
+      el('td', { class: 'num' }, s.posts_per_day_7d.toFixed(1)))));
+}
+
+// ---- Overview ---------------------------------------------------------------
+
+async function pageOverview(root) {
+  root.appendChild(el('h1', {}, t('nav.overview')));
+  const today = daysAgo(0);
+  const [day, week, table7, spikes, sources] = await Promise.all([
+    api('GET', '/api/trends?' + qs({ from: today, to: today, by: 'category' })),
+    api('GET', '/api/trends?' + qs({ from: daysAgo(6), to: today, by: 'category' })),
+    api('GET', '/api/trends?' + qs({ from: daysAgo(6), to: today, by: 'category,region' })),
+    api('GET', '/api/spikes?' + qs({ from: daysAgo(13), to: today })),
+    api('GET', '/api/sources'),
+  ]);
+  const cmp = (title, tbl) => el('div', { class: 'card' }, el('h2', {}, title),
+    table([t('col.category'), { label: t('col.incidents'), num: true }, { label: t('col.previous'), num: true },
+           { label: t('col.change'), num: true }, { label: t('col.volume'), num: true }],
+      tbl.totals.filter((x) => x.incidents || x.previous_incidents || x.volume).map((x) => el('tr', {},
+        el('td', {}, el('a', { href: '#/posts?' + qs({ category: x.category, originals: 1 }) }, name('category', x.category))),
+        el('td', { class: 'num' }, x.incidents), el('td', { class: 'num' }, x.previous_incidents),
+        el('td', { class: 'num' }, pct(x.incidents_change_pct)), el('td', { class: 'num' }, x.volume)))));
+  root.appendChild(el('div', { class: 'grid' }, cmp(t('overview.today'), day), cmp(t('overview.week'), week)));
+
+  const sp = el('div', { class: 'card', id: 'spikes' }, el('h2', {}, t('overview.spikes')));
+  if (!spikes.items.length) sp.appendChild(el('p', { class: 'muted' }, t('overview.nospikes')));
+  else sp.appendChild(table(
+    [t('col.date'), t('col.category'), t('col.region'), { label: t('col.incidents'), num: true },
+     { label: t('col.expected'), num: true }, t('col.drivers')],
+    spikes.items.map((s) => el('tr', {},
+      el('td', {}, s.date), el('td', {}, name('category', s.category)), el('td', {}, name('region', s.region)),
+      el('td', { class: 'num' }, s.incidents), el('td', { class: 'num' }, s.expected),
+      el('td', {}, [...s.terms.slice(0, 4).map((x) => x.key), ...s.sources.slice(0, 2).map((x) => '@' + x.key),
+                    ...s.schools.slice(0, 2).map((x) => '№' + x.key)].join(', '))))));
+  root.appendChild(sp);
+
+  // Region × category: incidents over the last 7 days.
+  const cells = new Map();
+  const cats = new Set();
+  const regs = new Set();
+  for (const x of table7.totals) {
+    if (!x.incidents) continue;
+    cells.set(x.region + '|' + x.category, x.incidents);
+    cats.add(x.category); regs.add(x.region);
+  }
+  const catList = CATEGORIES.filter((c) => cats.has(c));
+  const regList = [...REGIONS, ''].filter((r) => regs.has(r));
+  root.appendChild(el('div', { class: 'card', id: 'region-table' }, el('h2', {}, t('overview.table')),
+    table([t('col.region'), ...catList.map((c) => ({ label: name('category', c), num: true }))],
+      regList.map((r) => el('tr', {}, el('td', {}, name('region', r)),
+        catList.map((c) => el('td', { class: 'num' }, cells.get(r + '|' + c) || '')))))));
+  root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('overview.sources')), sourceHealthTable(sources.items)));
+}
+
+// ---- Trends -----------------------------------------------------------------
+
+async function pageTrends(root, _arg, params) {
+  root.appendChild(el('h1', {}, t('nav.trends')));
+  const p = {
+    from: params.get('from') || daysAgo(29), to: params.get('to') || daysAgo(0),
+    bucket: params.get('bucket') || 'day', category: params.get('category') || '',
+    region: params.get('region') || '', lang: params.get('lang') || '', source: params.get('source') || '',
+    by: params.get('by') || '',
+  };
+  const form = el('form', { class: 'filters', id: 'trend-filters' },
+    el('label', {}, t('filter.from'), el('input', { type: 'date', name: 'from', value: p.from })),
+    el('label', {}, t('filter.to'), el('input', { type: 'date', name: 'to', value: p.to })),
+    el('label', {}, t('filter.bucket'), select('bucket', ['day', 'week', 'month'].map((b) => [b, t('bucket.' + b)]), p.bucket)),
+    el('label', {}, t('filter.category'), select('category', catOptions(), p.category, t('filter.all'))),
+    el('label', {}, t('filter.region'), select('region', regionOptions(), p.region, t('filter.all'))),
+    el('label', {}, t('filter.lang'), select('lang', ['kk', 'ru', 'mixed'].map((l) => [l, name('lang', l)]), p.lang, t('filter.all'))),
+    el('label', {}, t('filter.source'), el('input', { name: 'source', value: p.source, size: 10 })),
+    el('label', {}, t('filter.by'), select('by', [['', t('by.none')], ['category', t('by.category')], ['region', t('by.region')]], p.by)),
+    el('button', { type: 'submit' }, t('filter.apply')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    location.hash = '#/trends?' + qs(Object.fromEntries(new FormData(form)));
+  });
+  root.appendChild(form);
+  const data = await api('GET', '/api/trends?' + qs(p));
+  const series = new Map();
+  const labels = [];
+  for (const r of data.rows) {
+    const key = r.category || r.region ? name(r.category ? 'category' : 'region', r.category || r.region) : '';
+    if (!series.has(key)) series.set(key, []);
+    series.get(key).push(r);
+    if (!labels.includes(r.bucket)) labels.push(r.bucket);
+  }
+  const palette = ['#0b6e99', '#c2410c', '#15803d', '#7c3aed', '#b91c1c', '#0f766e', '#a16207', '#be185d', '#4338ca', '#525252'];
+  const top = [...series.entries()].sort((a, b) => sum(b[1]) - sum(a[1])).slice(0, 10);
+  function sum(rows) { return rows.reduce((n, r) => n + r.volume, 0); }
+  const datasets = [];
+  top.forEach(([key, rows], i) => {
+    const color = palette[i % palette.length];
+    datasets.push({ label: (key ? key + ' — ' : '') + t('trends.incidents'), data: rows.map((r) => r.incidents),
+                    borderColor: color, backgroundColor: color, tension: 0.2 });
+    datasets.push({ label: (key ? key + ' — ' : '') + t('trends.volume'), data: rows.map((r) => r.volume),
+                    borderColor: color, backgroundColor: color, borderDash: [5, 4], tension: 0.2 });
+  });
+  const canvas = el('canvas', { id: 'trend-chart', 'aria-label': t('nav.trends') });
+  root.appendChild(el('div', { class: 'card' }, el('div', { class: 'chart-box' }, canvas)));
+  if (window.Chart) {
+    state.charts.push(new Chart(canvas, {
+      type: 'line', data: { labels, datasets },
+      options: { responsive: true, maintainAspectRatio: false, animation: false,
+                 scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    }));
+  }
+  root.appendChild(el('div', { class: 'card', id: 'trend-totals' }, table(
+    [t('col.category') + ' / ' + t('col.region'), { label: t('col.incidents'), num: true }, { label: t('col.volume'), num: true },
+     { label: t('col.previous'), num: true }, { label: t('col.change'), num: true }],
+    data.totals.map((x) => el('tr', {},
+      el('td', {}, x.category || x.region ? [name('category', x.category), x.region ? ' · ' + name('region', x.region) : ''].join('') : t('col.total')),
+      el('td', { class: 'num' }, x.incidents), el('td', { class: 'num' }, x.volume),
+      el('td', { class: 'num' }, x.previous_incidents), el('td', { class: 'num' }, pct(x.incidents_change_pct)))))));
+}
+
+// ---- Posts ------------------------------------------------------------------
+
+// Splits `text` at the byte offsets of `matches` (offsets are bytes of the
+// UTF-8 text; JS strings are UTF-16, so slice the encoded bytes) and returns
+// text nodes and <mark> elements.
+function highlighted(text, matches) {
+  const bytes = new TextEncoder().encode(text);
+  const dec = new TextDecoder();
+  const spans = (matches || [])
+    .map((m) => [Math.max(0, m.start), Math.min(bytes.length, m.end), m])
+    .filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
+  const out = [];
+  let pos = 0;
+  for (const [s, e, m] of spans) {
+    if (s < pos) continue;  // overlapping: keep the first
+    if (s > pos) out.push(document.createTextNode(dec.decode(bytes.subarray(pos, s))));
+    out.push(el('mark', { title: m.rule + ' · ' + name('category', m.category) }, dec.decode(bytes.subarray(s, e))));
+    pos = e;
+  }
+  if (pos < bytes.length) out.push(document.createTextNode(dec.decode(bytes.subarray(pos))));
+  return out;
+}
+
+function postCard(p, withLink) {
+  const tags = [...p.categories.map((c) => el('span', { class: 'tag' }, name('category', c))),
+                p.severity !== 'none' ? el('span', { class: 'tag' + (p.severity === 'high' ? ' sev-high' : '') }, name('severity', p.severity)) : null];
+  return el('article', { class: 'post', 'data-id': p.id },
+    el('div', { class: 'meta' },
+      el('span', {}, fmtTime(p.published_at)), el('span', {}, p.source), el('span', {}, name('region', p.region)),
+      p.school_number ? el('span', {}, '№' + p.school_number) : null,
+      el('span', {}, name('lang', p.lang)), el('span', { class: 'review' }, name('review', p.review)),
+      p.author ? el('span', {}, p.author) : null),
+    el('div', {}, tags),
+    el('div', { class: 'text' }, highlighted(p.text, p.matches)),
+    p.incident_size > 1 ? el('div', { class: 'dup muted' },
+      '+' + (p.incident_size - 1) + ' ' + t('posts.copies') + ': ' + (p.incident_sources || []).join(', ')) : null,
+    withLink ? el('a', { href: '#/post/' + encodeURIComponent(p.id), class: 'open' }, t('posts.open')) : null);
+}
+
+async function pagePosts(root, _arg, params) {
+  root.appendChild(el('h1', {}, t('nav.posts')));
+  const p = {
+    from: params.get('from') || '', to: params.get('to') || '', category: params.get('category') || '',
+    region: params.get('region') || '', review: params.get('review') || '', severity: params.get('severity') || '',
+    source: params.get('source') || '', originals: params.get('originals') || '1', complaints: '1',
+  };
+  const form = el('form', { class: 'filters', id: 'post-filters' },
+    el('label', {}, t('filter.from'), el('input', { type: 'date', name: 'from', value: p.from })),
+    el('label', {}, t('filter.to'), el('input', { type: 'date', name: 'to', value: p.to })),
+    el('label', {}, t('filter.category'), select('category', catOptions(), p.category, t('filter.all'))),
+    el('label', {}, t('filter.region'), select('region', regionOptions(), p.region, t('filter.all'))),
+    el('label', {}, t('filter.review'), select('review', REVIEWS.map((r) => [r, name('review', r)]), p.review, t('filter.all'))),
+    el('label', {}, t('filter.severity'), select('severity', ['high', 'medium', 'low'].map((s) => [s, name('severity', s)]), p.severity, t('filter.all'))),
+    el('label', {}, t('filter.source'), el('input', { name: 'source', value: p.source, size: 10 })),
+    el('label', {}, t('filter.originals'), select('originals', [['1', '✓'], ['0', '—']], p.originals)),
+    el('button', { type: 'submit' }, t('filter.apply')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    location.hash = '#/posts?' + qs(Object.fromEntries(new FormData(form)));
+  });
+  root.appendChild(form);
+  const list = el('div', { id: 'post-list' });
+  root.appendChild(list);
+  const more = el('button', { type: 'button', class: 'secondary', hidden: true }, t('posts.more'));
+  root.appendChild(more);
+  let cursor = '';
+  async function load() {
+    const q = { ...p, originals: p.originals === '1' ? 1 : '', limit: 30, cursor };
+    const data = await api('GET', '/api/posts?' + qs(q));
+    for (const post of data.items) list.appendChild(postCard(post, true));
+    if (!list.children.length) list.appendChild(el('p', { class: 'muted' }, t('posts.none')));
+    cursor = data.next_cursor;
+    more.hidden = !cursor;
+  }
+  more.addEventListener('click', () => load().catch((e) => root.appendChild(errorBox(e))));
+  await load();
+}
+
+async function pagePost(root, id, params) {
+  root.appendChild(el('a', { href: '#/posts' }, t('post.back')));
+  const unmask = params.get('unmask') === '1';
+  const data = await api('GET', '/api/posts/' + encodeURIComponent(id) + (unmask ? '?unmask=1' : ''));
+  const p = data.post;
+  root.appendChild(el('h1', {}, name('category', p.categories[0]) + ' · ' + name('region', p.region)));
+  root.appendChild(postCard(p, false));
+  if (data.masked && state.role === 'admin') {
+    root.appendChild(el('p', { class: 'muted' }, t('post.masked') + ' · ',
+      el('a', { href: '#/post/' + encodeURIComponent(id) + '?unmask=1', id: 'unmask' }, t('post.unmask'))));
+  }
+  if (ROLE_RANK[state.role] >= ROLE_RANK.analyst) {
+    const note = el('input', { name: 'note', placeholder: t('post.note'), size: 40, maxlength: 4000 });
+    const status = el('span', { class: 'ok', role: 'status' });
+    const buttons = REVIEWS.map((r) => el('button', {
+      type: 'button', class: r === p.review ? '' : 'secondary', 'data-review': r,
+      onclick: async () => {
+        status.textContent = '';
+        try {
+          await api('POST', '/api/posts/' + encodeURIComponent(id) + '/review', { status: r, note: note.value });
+          status.textContent = t('post.saved');
+          route();
+        } catch (e) { status.replaceChildren(errorBox(e)); }
+      },
+    }, name('review', r)));
+    root.appendChild(el('div', { class: 'card' }, el('div', { class: 'review-buttons' }, buttons), note, status));
+  }
+  if (data.incident) {
+    const i = data.incident;
+    root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('post.incident')),
+      el('p', {}, t('post.first') + ': ' + i.first_source + ' · ' + fmtTime(i.first_seen) + ' · ' + i.size + ' · ' + i.sources.join(', '))));
+  }
+  const ev = data.evidence;
+  root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('post.evidence')),
+    el('p', {}, el('a', { href: ev.url, rel: 'noopener noreferrer nofollow', target: '_blank' }, ev.url)),
+    el('p', { class: 'muted' }, fmtTime(ev.fetched_at) + (ev.forwarded_from ? ' · ' + ev.forwarded_from : '') + (ev.id ? ' · ' + ev.id : '')),
+    ev.title ? el('p', {}, ev.title) : null));
+  root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('post.history')),
+    table([t('col.date'), t('col.status'), t('post.note')], data.history.map((h) => el('tr', {},
+      el('td', {}, fmtTime(h.at) + ' · ' + h.user), el('td', {}, name('review', h.from) + ' → ' + name('review', h.to)),
+      el('td', {}, h.note))))));
+}
+
+// ---- Sources ----------------------------------------------------------------
+
+async function pageSources(root) {
+  root.appendChild(el('h1', {}, t('sources.title')));
+  const data = await api('GET', '/api/sources');
+  root.appendChild(el('div', { class: 'card' }, sourceHealthTable(data.items)));
+}
+
+// ---- Export -----------------------------------------------------------------
+
+async function pageExport(root) {
+  root.appendChild(el('h1', {}, t('export.title')));
+  const form = el('form', { class: 'filters', id: 'export-form' },
+    el('label', {}, t('filter.format'), select('format', [['csv', 'CSV'], ['jsonl', 'JSON Lines']], 'csv')),
+    el('label', {}, t('filter.from'), el('input', { type: 'date', name: 'from', value: daysAgo(29) })),
+    el('label', {}, t('filter.to'), el('input', { type: 'date', name: 'to', value: daysAgo(0) })),
+    el('label', {}, t('filter.category'), select('category', catOptions(), '', t('filter.all'))),
+    el('label', {}, t('filter.region'), select('region', regionOptions(), '', t('filter.all'))),
+    el('button', { type: 'submit' }, t('export.download')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    // A plain link: the browser streams the download with the session cookie.
+    const a = el('a', { href: '/api/export?' + qs(Object.fromEntries(new FormData(form))), download: '' });
+    document.body.appendChild(a); a.click(); a.remove();
+  });
+  root.appendChild(form);
+}
+
+// ---- Rules ------------------------------------------------------------------
+
+async function pageRules(root) {
+  root.appendChild(el('h1', {}, t('nav.rules')));
+  const data = await api('GET', '/api/rules');
+  const files = data.files;
+  const picker = select('file', files.map((f) => [f.name, f.name]), files.length ? files[0].name : '');
+  const editor = el('textarea', { class: 'rule', name: 'rule-text', spellcheck: 'false' });
+  const errors = el('div', { class: 'error', id: 'rule-errors', role: 'alert' });
+  const saved = el('span', { class: 'ok', role: 'status' });
+  const showFile = () => { const f = files.find((x) => x.name === picker.value); editor.value = f ? f.text : ''; errors.textContent = ''; };
+  picker.addEventListener('change', showFile);
+  showFile();
+  const showErrors = (e) => {
+    errors.replaceChildren();
+    const list = (e.data && e.data.errors && e.data.errors.length) ? e.data.errors.map((x) => x.message) : [e.message];
+    for (const m of list) errors.appendChild(el('div', {}, m));
+  };
+  const save = el('button', { type: 'button', id: 'rule-save', onclick: async () => {
+    saved.textContent = ''; errors.replaceChildren();
+    try {
+      await api('PUT', '/api/rules/' + encodeURIComponent(picker.value), { text: editor.value });
+      const f = files.find((x) => x.name === picker.value); if (f) f.text = editor.value;
+      saved.textContent = t('rules.saved');
+    } catch (e) { showErrors(e); }
+  } }, t('rules.save'));
+  const btResult = el('div', { id: 'backtest-result' });
+  const backtest = el('button', { type: 'button', class: 'secondary', id: 'rule-backtest', onclick: async () => {
+    btResult.replaceChildren(); errors.replaceChildren();
+    try {
+      const r = await api('POST', '/api/rules/backtest', { file: picker.value, text: editor.value });
+      btResult.appendChild(el('p', {}, t('rules.scanned') + ': ' + r.posts_scanned + ' · ' + t('rules.added') + ': ' +
+        r.added + ' · ' + t('rules.dropped') + ': ' + r.dropped));
+      btResult.appendChild(table(['id', t('rules.text'), '−', '+'], r.examples.map((x) => el('tr', {},
+        el('td', {}, el('a', { href: '#/post/' + encodeURIComponent(x.id) }, x.id)), el('td', {}, x.text.slice(0, 200)),
+        el('td', {}, x.before.map((c) => name('category', c)).join(', ')),
+        el('td', {}, x.after.map((c) => name('category', c)).join(', '))))));
+    } catch (e) { showErrors(e); }
+  } }, t('rules.backtest'));
+  root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('rules.files')),
+    el('div', { class: 'filters' }, picker, save, backtest, saved), editor, errors, btResult));
+
+  const sample = el('textarea', { name: 'test-text', rows: 3, style: null });
+  sample.className = 'rule'; sample.style.minHeight = '5rem';
+  const testOut = el('div', { id: 'rule-test-result' });
+  const testBtn = el('button', { type: 'button', id: 'rule-test', onclick: async () => {
+    testOut.replaceChildren();
+    try {
+      const r = await api('POST', '/api/rules/test', { text: sample.value });
+      testOut.appendChild(el('div', { class: 'post' },
+        el('div', {}, r.categories.length ? r.categories.map((c) => el('span', { class: 'tag' }, name('category', c))) : t('rules.nomatch'),
+          ' ', name('severity', r.severity), ' · ', name('region', r.region), ' · ', name('lang', r.lang)),
+        el('div', { class: 'text' }, highlighted(r.text, r.matches)),
+        el('ul', {}, r.matches.map((m) => el('li', {}, m.rule + ' [' + m.start + ', ' + m.end + ')')))));
+    } catch (e) { testOut.appendChild(errorBox(e)); }
+  } }, t('rules.run'));
+  root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('rules.test')), sample, testBtn, testOut));
+
+  root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('rules.stats')),
+    table([t('col.rule'), { label: t('col.hits'), num: true }, { label: name('review', 'confirmed'), num: true },
+           { label: name('review', 'false_positive'), num: true }, { label: t('col.precision'), num: true }],
+      data.stats.map((s) => el('tr', {}, el('td', {}, s.rule), el('td', { class: 'num' }, s.hits),
+        el('td', { class: 'num' }, s.confirmed), el('td', { class: 'num' }, s.false_positive),
+        el('td', { class: 'num' }, s.precision === null ? '—' : (100 * s.precision).toFixed(0) + '%'))))));
+}
+
+// ---- Start ------------------------------------------------------------------
+
+async function start() {
+  const saved = localStorage.getItem('shagym.lang');
+  if (LANGS.includes(saved)) state.lang = saved;
+  applyLang();
+  document.getElementById('lang').addEventListener('change', (ev) => {
+    state.lang = ev.target.value;
+    localStorage.setItem('shagym.lang', state.lang);
+    applyLang();
+    route();
+  });
+  document.getElementById('login-form').addEventListener('submit', doLogin);
+  document.getElementById('logout').addEventListener('click', async () => {
+    try { await api('POST', '/api/logout', {}); } catch (e) { /* already out */ }
+    showLogin();
+  });
+  window.addEventListener('hashchange', route);
+  try {
+    loggedIn(await api('GET', '/api/me'));
+  } catch (e) {
+    showLogin();
+  }
+}
+
+start();

@@ -1,0 +1,162 @@
+// Browser test of the dashboard: Debian's chromium, headless, driven by
+// playwright-core. Run by tests/dashboards/browser_test.cc against a real
+// server on 127.0.0.1 with a real store:
+//   node tests/e2e/dashboard.js http://127.0.0.1:PORT SCREENSHOT_DIR
+// Exits 0 when every step passed; prints one line per step.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const root = path.resolve(__dirname, '../..');
+const { chromium } = require(path.join(root, 'dashboards/web/node_modules/playwright-core'));
+
+const base = process.argv[2];
+const shots = process.argv[3] || path.join(__dirname, 'screenshots');
+fs.mkdirSync(shots, { recursive: true });
+
+function check(cond, what) {
+  if (!cond) throw new Error('FAILED: ' + what);
+  console.log('ok - ' + what);
+}
+
+async function ready(page, hash) {
+  await page.waitForFunction((h) => document.getElementById('page').dataset.ready === h, hash, { timeout: 15000 });
+}
+async function go(page, hash) {
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  await ready(page, hash);
+}
+
+(async () => {
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shagym-chromium-'));
+  const context = await chromium.launchPersistentContext(userDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const dialogs = [];
+  const external = [];
+  try {
+    const page = await context.newPage();
+    page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+    page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) external.push(r.url()); });
+    page.on('pageerror', (e) => console.log('page error: ' + e.message));
+
+    // Log in (Kazakh by default).
+    await page.goto(base + '/');
+    await page.waitForSelector('#login:not([hidden])');
+    check(await page.getAttribute('html', 'lang') === 'kk', 'Kazakh is the default language');
+    check((await page.textContent('#login h1')) === 'Кіру', 'login page in Kazakh');
+    await page.fill('input[name=user]', 'admin');
+    await page.fill('input[name=password]', 'wrong');
+    await page.click('#login-form button');
+    await page.waitForFunction(() => document.getElementById('login-error').textContent !== '');
+    check(true, 'wrong password is refused');
+    await page.fill('input[name=password]', 'pw-admin');
+    await page.click('#login-form button');
+    await page.waitForSelector('#nav:not([hidden])');
+    await ready(page, '#/overview');
+    check(await page.locator('#spikes').count() === 1, 'overview shows spikes');
+    check(await page.locator('#region-table td').count() > 0, 'overview shows the region × category table');
+    await page.screenshot({ path: path.join(shots, 'overview.png'), fullPage: true });
+
+    // Switch language: Russian, then English, then back.
+    await page.selectOption('#lang', 'ru');
+    await ready(page, '#/overview');
+    check((await page.textContent('#nav a[href="#/overview"]')) === 'Обзор', 'switched to Russian');
+    await page.selectOption('#lang', 'en');
+    await ready(page, '#/overview');
+    check((await page.textContent('#nav a[href="#/trends"]')) === 'Trends', 'switched to English');
+    await page.selectOption('#lang', 'kk');
+    await ready(page, '#/overview');
+    check((await page.textContent('#nav a[href="#/posts"]')) === 'Жазбалар', 'back to Kazakh');
+
+    // Trends, filtered to one category.
+    await go(page, '#/trends');
+    await page.selectOption('#trend-filters select[name=category]', 'bullying');
+    await page.selectOption('#trend-filters select[name=by]', 'region');
+    await page.click('#trend-filters button[type=submit]');
+    await page.waitForFunction(() => (document.getElementById('page').dataset.ready || '').includes('category=bullying'));
+    check(await page.locator('#trend-chart').count() === 1, 'trend chart drawn');
+    const totals = await page.textContent('#trend-totals');
+    check(totals.includes('Жамбыл облысы'), 'trends split by region for bullying');
+    await page.screenshot({ path: path.join(shots, 'trends.png'), fullPage: true });
+
+    // Posts: open one, see the highlight at the right bytes.
+    await go(page, '#/posts');
+    check(await page.locator('#post-list article').count() > 0, 'post list shows posts');
+    await page.screenshot({ path: path.join(shots, 'posts.png'), fullPage: false });
+    await page.click('article[data-id="p1"] a.open');
+    await ready(page, '#/post/p1');
+    check((await page.textContent('article[data-id="p1"] mark')) === 'буллинг', 'matched word highlighted at its byte offsets');
+    check(!(await page.textContent('article[data-id="p1"] .text')).includes('87011234567'), 'phone number masked');
+
+    // Review it.
+    await page.fill('input[name=note]', 'мектепке хабарландық');
+    await page.click('button[data-review="confirmed"]');
+    await page.waitForFunction(() => {
+      const r = document.querySelector('article[data-id="p1"] .review');
+      return r && r.textContent === 'Расталды';
+    });
+    check((await page.textContent('#page')).includes('мектепке хабарландық'), 'review saved with its note');
+    await page.screenshot({ path: path.join(shots, 'post.png'), fullPage: true });
+
+    // A hostile post shows as text.
+    await go(page, '#/post/p3');
+    const hostile = await page.textContent('article[data-id="p3"] .text');
+    check(hostile.includes('<script>alert(1)</script>'), 'script tag shown as text');
+    check(hostile.includes('<img src=x onerror=alert(2)>'), 'img onerror shown as text');
+    check(await page.locator('article[data-id="p3"] img, article[data-id="p3"] script').count() === 0, 'no element made from post text');
+    check(dialogs.length === 0, 'no script from a post ran');
+
+    // Export a CSV.
+    await go(page, '#/export');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#export-form button[type=submit]'),
+    ]);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    check(csv.startsWith('id,') && csv.includes('p1'), 'CSV export downloaded');
+    await page.screenshot({ path: path.join(shots, 'export.png') });
+
+    // Sources.
+    await go(page, '#/sources');
+    await page.screenshot({ path: path.join(shots, 'sources.png') });
+
+    // Rules: edit with a validation error, back-test, test a text.
+    const rulesStatus = await page.evaluate(async () => (await fetch('/api/rules')).status);
+    if (rulesStatus === 200) {
+      await go(page, '#/rules');
+      const original = await page.inputValue('textarea[name=rule-text]');
+      await page.fill('textarea[name=rule-text]', original + '\n  - id: [unclosed\n');
+      await page.click('#rule-save');
+      await page.waitForFunction(() => document.getElementById('rule-errors').textContent.length > 0);
+      check(/:\d+/.test(await page.textContent('#rule-errors')), 'invalid rule file shows file:line error inline');
+      await page.fill('textarea[name=rule-text]', original);
+      await page.click('#rule-backtest');
+      await page.waitForFunction(() => document.getElementById('backtest-result').textContent.length > 0);
+      check(true, 'back-test ran');
+      await page.fill('textarea[name=test-text]', '12-мектепте балаларды буллинг жасайды');
+      await page.click('#rule-test');
+      await page.waitForFunction(() => document.getElementById('rule-test-result').textContent.length > 0);
+      check(true, 'rule test ran');
+      await page.screenshot({ path: path.join(shots, 'rules.png'), fullPage: true });
+    } else {
+      console.log('skip - rules page: no rule engine in this server (status ' + rulesStatus + ')');
+    }
+
+    // Phone-sized screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await go(page, '#/overview');
+    await page.screenshot({ path: path.join(shots, 'phone-overview.png'), fullPage: false });
+
+    check(external.length === 0, 'no request left the server (' + external.join(' ') + ')');
+    console.log('e2e: all steps passed');
+  } finally {
+    await context.close();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  }
+})().catch((e) => { console.error(e.message || e); process.exit(1); });
