@@ -603,7 +603,8 @@ int32_t Pass::FoldSegment(int32_t i) {
 // http(s)://..., www...., or host.tld/... with a known top-level domain.
 int32_t Pass::TryUrl(int32_t i) const {
   auto url_char = [](uint8_t ch) {
-    return IsAsciiAlnum(ch) || std::strchr("-._~:/?#[]@!$&'()*+,;=%", ch);
+    return IsAsciiAlnum(ch) ||
+           (ch != 0 && std::strchr("-._~:/?#[]@!$&'()*+,;=%", ch));
   };
   int32_t j = i;
   while (j < n_ && s_[j] < 0x80 && url_char(s_[j])) ++j;

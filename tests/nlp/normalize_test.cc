@@ -168,6 +168,10 @@ TEST_F(NormalizeTest, InvalidUtf8NeverCrashes) {
     EXPECT_LT(t.orig_begin[i], t.orig_end[i]);
   }
   EXPECT_EQ(normalizer_->Normalize("").text, "");
+  const std::string nul("abc\0\0www.x.kz\0мектеп", 26);
+  NormalizedText z = normalizer_->Normalize(nul);
+  EXPECT_NE(z.text.find("мектеп"), std::string::npos);
+  EXPECT_EQ(z.text.find("www"), std::string::npos);
 }
 
 }  // namespace
