@@ -478,7 +478,7 @@ class Pass {
   }
   // Folds the segment starting at `i` and returns the end of the segment.
   int32_t FoldSegment(int32_t i);
-  int32_t TryUrl(int32_t i) const;
+  int32_t TryUrl(int32_t i);
   int32_t TryMention(int32_t i) const;
   void PushSpace(uint32_t b, uint32_t e) { AddCp(' ', ' ', b, e); }
   void AddCp(UChar32 c, UChar32 orig, uint32_t b, uint32_t e) {
@@ -531,6 +531,7 @@ class Pass {
   std::vector<Item> items_;
   uint32_t item_start_ = 0;
   bool kazakh_latin_post_ = false;
+  int32_t scanned_until_ = 0;  // end of the last URL-character run scanned
   bool turkish_post_ = false;
   bool foreign_latin_post_ = false;  // Uzbek
   std::vector<Cp> word_;             // scratch
@@ -601,13 +602,27 @@ int32_t Pass::FoldSegment(int32_t i) {
 }
 
 // http(s)://..., www...., or host.tld/... with a known top-level domain.
-int32_t Pass::TryUrl(int32_t i) const {
+int32_t Pass::TryUrl(int32_t i) {
   auto url_char = [](uint8_t ch) {
     return IsAsciiAlnum(ch) ||
            (ch != 0 && std::strchr("-._~:/?#[]@!$&'()*+,;=%", ch));
   };
+  // Inside a run already scanned ("a.b.c.d..."), only a scheme or "www."
+  // can start a URL: this keeps the scan linear on hostile input.
+  if (i < scanned_until_) {
+    auto at = [&](const char* p) {
+      size_t n = std::strlen(p);
+      if (static_cast<size_t>(n_ - i) < n) return false;
+      for (size_t k = 0; k < n; ++k) {
+        if (std::tolower(s_[i + static_cast<int32_t>(k)]) != p[k]) return false;
+      }
+      return true;
+    };
+    if (!at("http://") && !at("https://") && !at("www.")) return i;
+  }
   int32_t j = i;
   while (j < n_ && s_[j] < 0x80 && url_char(s_[j])) ++j;
+  scanned_until_ = std::max(scanned_until_, j);
   if (j == i) return i;
   std::string_view run(reinterpret_cast<const char*>(s_ + i),
                        static_cast<size_t>(j - i));

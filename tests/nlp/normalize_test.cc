@@ -132,6 +132,14 @@ TEST_F(NormalizeTest, UrlsMentionsEmojiBecomeSpaces) {
   for (const Case& c : cases) EXPECT_EQ(N(c.in), c.want) << c.in;
 }
 
+TEST_F(NormalizeTest, UrlAfterPunctuationAndLongDottedRuns) {
+  EXPECT_EQ(N("see:https://t.me/x ok"), "see:  ok");
+  // A long run of "a.a.a..." is scanned once, not once per letter.
+  std::string dotted;
+  for (int i = 0; i < 200000; ++i) dotted += "a.";
+  EXPECT_EQ(N(dotted).size(), dotted.size());
+}
+
 TEST_F(NormalizeTest, UrlKeepsTrailingPunctuationOut) {
   EXPECT_EQ(N("(см. https://x.kz/a)."), "(см.  ).");
 }
