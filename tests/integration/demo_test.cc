@@ -130,6 +130,7 @@ class DemoProcess {
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         exited_ = true;
+        WaitForLine("\x01never", std::chrono::seconds(2));  // the last lines
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       }
       WaitForLine("\x01never", std::chrono::seconds(0));  // drain stdout
@@ -221,6 +222,57 @@ TEST(DemoTest, RealSourcesExampleIsValidAndDisabled) {
   }
   EXPECT_TRUE(types.count(crawler::SourceType::kTelegram));
   EXPECT_TRUE(types.count(crawler::SourceType::kRss));
+}
+
+// The dashboard part alone, on kept (here: empty) demo data: it answers, the
+// printed login works, and SIGINT (Ctrl-C) ends everything with exit 0.
+TEST(DemoTest, ServesTheDashboardUntilCtrlC) {
+  TempDir dir;
+  dir.Write("demo-data/.shagym-demo", "");
+  fs::create_directories(dir.File("demo-data/data"));
+  DemoProcess demo({ShagymBinary(), "demo", "--keep-data", "--data-dir",
+                    dir.File("demo-data"), "--listen", "127.0.0.1:0",
+                    "--serve-seconds", "120"});
+  std::string line =
+      demo.WaitForLine("dashboard: http://", std::chrono::seconds(60));
+  if (line.empty()) {
+    int code = demo.Wait(std::chrono::seconds(5));
+    if (std::string missing = MissingCommands(demo.output());
+        !missing.empty()) {
+      GTEST_SKIP() << "not in this build yet: " << missing;
+    }
+    FAIL() << "no dashboard (exit " << code << "):\n" << demo.output();
+  }
+  std::string url = line.substr(line.find("http://"));
+  int port = std::stoi(url.substr(url.rfind(':') + 1));
+  std::string login = demo.WaitForLine("login: ", std::chrono::seconds(5));
+  ASSERT_FALSE(login.empty()) << demo.output();
+  std::string creds = login.substr(login.find("login: ") + 7);
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(20);
+  auto health = client.Get("/api/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  auto anonymous = client.Get("/api/posts");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  nlohmann::json body = {{"user", creds.substr(0, creds.find(" / "))},
+                         {"password", creds.substr(creds.find(" / ") + 3)}};
+  auto session = client.Post("/api/login", body.dump(), "application/json");
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->status, 200) << session->body;
+  std::string cookie = session->get_header_value("Set-Cookie");
+  cookie = cookie.substr(0, cookie.find(';'));
+  auto posts = client.Get("/api/posts", {{"Cookie", cookie}});
+  ASSERT_TRUE(posts);
+  EXPECT_EQ(posts->status, 200) << posts->body;
+  demo.Signal(SIGINT);
+  EXPECT_EQ(demo.Wait(std::chrono::seconds(30)), 0) << demo.output();
+  EXPECT_NE(demo.output().find("demo: stopped"), std::string::npos)
+      << demo.output();
+  // The port is free again: nothing was left running.
+  EXPECT_EQ(client.Get("/api/health"), nullptr);
 }
 
 // The acceptance test of the demo: every post crawled, the spikes found,
