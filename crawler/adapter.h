@@ -56,6 +56,9 @@ struct ExtractResult {
   // patterns (links) and pagination rules (next_pages).
   std::vector<std::string> links;
   std::vector<std::string> next_pages;
+  // Last-modified time (Unix seconds, 0 = unknown) of each entry of `links`
+  // when the page says so (sitemaps); empty otherwise. For scheduling.
+  std::vector<int64_t> link_lastmod;
   PageProblem problem = PageProblem::kNone;
   std::string problem_detail;  // human-readable, for logs and `shagym fetch`
 };
