@@ -303,6 +303,7 @@ void Fetcher::Start(FetchRequest request) {
   t->result.url = t->request.url;
   t->max_bytes = o.max_page_bytes;
   t->guard.allow_private = o.allow_private_addresses;
+  t->guard.allowed_endpoints = &o.allowed_private_endpoints;
   t->on_send = &impl_->on_send;
   CURL* e = t->easy.get();
   if (e == nullptr) {

@@ -38,7 +38,9 @@ struct FetcherOptions {
   // Decoded body bytes at most; larger transfers abort. Default: 5 MiB.
   int64_t max_page_bytes = 5 * 1024 * 1024;
   bool allow_private_addresses = false;  // Default: false.
-  std::string ca_file;                   // Default: "" (system CAs).
+  // Private "ip:port" endpoints allowed all the same. Default: none.
+  std::vector<std::string> allowed_private_endpoints;
+  std::string ca_file;  // Default: "" (system CAs).
 };
 
 struct FetchRequest {

@@ -72,15 +72,29 @@ curl_socket_t OpenSocket(void* clientp, curlsocktype purpose,
   if (purpose == CURLSOCKTYPE_IPCXN && !guard->allow_private &&
       IsPrivateAddress(&address->addr, address->addrlen)) {
     char text[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    std::string endpoint;
     if (address->family == AF_INET) {
       const auto* in = reinterpret_cast<const sockaddr_in*>(&address->addr);
       inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+      port = ntohs(in->sin_port);
+      endpoint = std::string(text) + ":" + std::to_string(port);
     } else if (address->family == AF_INET6) {
       const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address->addr);
       inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+      port = ntohs(in6->sin6_port);
+      endpoint = "[" + std::string(text) + "]:" + std::to_string(port);
     }
-    guard->refused_address = text;
-    return CURL_SOCKET_BAD;
+    bool exempt = false;
+    if (guard->allowed_endpoints != nullptr) {
+      for (const auto& allowed : *guard->allowed_endpoints) {
+        if (allowed == endpoint) exempt = true;
+      }
+    }
+    if (!exempt) {
+      guard->refused_address = endpoint.empty() ? text : endpoint;
+      return CURL_SOCKET_BAD;
+    }
   }
   return socket(address->family, address->socktype, address->protocol);
 }

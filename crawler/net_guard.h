@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace shagym::crawler {
 
@@ -25,6 +26,9 @@ bool IsPrivateAddress(std::string_view ip);
 // Per-transfer state of the guard. Must outlive the transfer.
 struct NetGuard {
   bool allow_private = false;
+  // Private endpoints allowed all the same, as "ip:port" ("10.0.0.5:3128",
+  // "[::1]:8080"): e.g. one internal mirror. Borrowed; may be null.
+  const std::vector<std::string>* allowed_endpoints = nullptr;
   // Set when a connection was refused: the address, for the error message.
   std::string refused_address;
 };

@@ -1,10 +1,13 @@
 #include "crawler/robots.h"
 
+#include <rocksdb/db.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
 #include "crawler/url.h"
+#include "store/db.h"
 
 namespace shagym::crawler {
 
@@ -265,6 +268,93 @@ RobotsDecision RobotsTxt::Check(std::string_view path_and_query) const {
   d.rule = std::string(best->allow ? "Allow: " : "Disallow: ") +
            best->original + " (line " + std::to_string(best->line) + ")";
   return d;
+}
+
+RobotsTxt RobotsFromFetch(const RobotsFetch& fetch,
+                          std::string_view product_token) {
+  if (!fetch.answered) {
+    return RobotsTxt::DisallowAll("robots.txt unreachable (" + fetch.error +
+                                  "): disallow all");
+  }
+  int s = fetch.http_status;
+  std::string status = "robots.txt answered " + std::to_string(s);
+  if (s >= 200 && s < 300) return RobotsTxt::Parse(fetch.body, product_token);
+  if (s == 429 || s >= 500)
+    return RobotsTxt::DisallowAll(status + ": disallow all");
+  return RobotsTxt::AllowAll(status + ": allow all");
+}
+
+bool RobotsFetchIsTemporaryFailure(const RobotsFetch& fetch) {
+  return !fetch.answered || fetch.http_status == 429 ||
+         fetch.http_status >= 500;
+}
+
+namespace {
+
+// kRobots value: "1\n<answered>\n<status>\n<expires_ms>\n<error>\n<body>".
+std::string EncodeRobots(const RobotsFetch& f, int64_t expires_ms) {
+  std::string error = f.error;
+  for (char& c : error) {
+    if (c == '\n') c = ' ';
+  }
+  return "1\n" + std::string(f.answered ? "1" : "0") + "\n" +
+         std::to_string(f.http_status) + "\n" + std::to_string(expires_ms) +
+         "\n" + error + "\n" + f.body;
+}
+
+bool DecodeRobots(const std::string& v, RobotsFetch* f, int64_t* expires_ms) {
+  size_t pos = 0;
+  std::string fields[5];
+  for (auto& field : fields) {
+    size_t nl = v.find('\n', pos);
+    if (nl == std::string::npos) return false;
+    field = v.substr(pos, nl - pos);
+    pos = nl + 1;
+  }
+  if (fields[0] != "1") return false;
+  f->answered = fields[1] == "1";
+  f->http_status = std::atoi(fields[2].c_str());
+  *expires_ms = std::atoll(fields[3].c_str());
+  f->error = fields[4];
+  f->body = v.substr(pos);
+  return true;
+}
+
+}  // namespace
+
+RobotsCache::RobotsCache(store::Db* db, std::string product_token)
+    : db_(db), token_(std::move(product_token)) {}
+
+const RobotsTxt* RobotsCache::Get(const std::string& host, int64_t now_ms) {
+  auto it = entries_.find(host);
+  if (it == entries_.end() && db_ != nullptr) {
+    std::string value;
+    rocksdb::Status s = db_->raw()->Get(
+        rocksdb::ReadOptions(), db_->cf(store::Cf::kRobots), host, &value);
+    RobotsFetch f;
+    int64_t expires = 0;
+    if (s.ok() && DecodeRobots(value, &f, &expires)) {
+      it = entries_.emplace(host, Entry{RobotsFromFetch(f, token_), expires})
+               .first;
+    }
+  }
+  if (it == entries_.end() || it->second.expires_ms <= now_ms) return nullptr;
+  return &it->second.robots;
+}
+
+const RobotsTxt* RobotsCache::Put(const std::string& host,
+                                  const RobotsFetch& fetch,
+                                  int64_t expires_ms) {
+  if (db_ != nullptr) {
+    // Best effort: a lost cache entry only means one more fetch.
+    (void)db_->raw()->Put(rocksdb::WriteOptions(), db_->cf(store::Cf::kRobots),
+                          host, EncodeRobots(fetch, expires_ms));
+  }
+  auto it = entries_
+                .insert_or_assign(
+                    host, Entry{RobotsFromFetch(fetch, token_), expires_ms})
+                .first;
+  return &it->second.robots;
 }
 
 }  // namespace shagym::crawler

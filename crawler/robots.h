@@ -11,6 +11,7 @@
 // Immutable after Parse; thread-safe to share.
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,8 @@ class RobotsTxt {
   // matching rule wins; Allow wins a tie (RFC 9309 2.2.2).
   RobotsDecision Check(std::string_view path_and_query) const;
 
+  // True for DisallowAll() (robots.txt could not be had: retry later).
+  bool disallows_all() const { return mode_ == Mode::kDisallowAll; }
   // crawl-delay of the selected group(s) (the largest); 0 when none.
   std::chrono::milliseconds crawl_delay() const { return crawl_delay_; }
   // Lines that were not understood (for logs).
@@ -70,5 +73,53 @@ class RobotsTxt {
 // characters, a final '$' the end). Both already percent-normalised.
 bool RobotsPatternMatches(std::string_view pattern,
                           std::string_view path_and_query);
+
+}  // namespace shagym::crawler
+
+namespace shagym::store {
+class Db;
+}
+
+namespace shagym::crawler {
+
+// How a robots.txt fetch ended, for the RFC 9309 2.3.1 status policy.
+struct RobotsFetch {
+  bool answered = false;  // false: network error, timeout, refused
+  int http_status = 0;
+  std::string body;
+  std::string error;  // when !answered
+};
+
+// 2xx: parse; 3xx left over (more than 5 redirects) and 4xx: allow all;
+// 5xx, 429 and no answer: disallow all (retried after a short expiry).
+RobotsTxt RobotsFromFetch(const RobotsFetch& fetch,
+                          std::string_view product_token);
+// True when the outcome disallows everything for now and should be retried
+// sooner than the normal expiry.
+bool RobotsFetchIsTemporaryFailure(const RobotsFetch& fetch);
+
+// robots.txt per host ("scheme://host:port") with expiry, in memory and, when
+// a Db is given, in Cf::kRobots so that a restart does not refetch them.
+// Not thread-safe: owned by the fetch loop.
+class RobotsCache {
+ public:
+  // `db` may be null; it must outlive the cache.
+  RobotsCache(store::Db* db, std::string product_token);
+
+  // The rules for `host` if cached and not expired at `now_ms`, else null.
+  const RobotsTxt* Get(const std::string& host, int64_t now_ms);
+  // Stores the outcome of a fetch, valid until `expires_ms`.
+  const RobotsTxt* Put(const std::string& host, const RobotsFetch& fetch,
+                       int64_t expires_ms);
+
+ private:
+  struct Entry {
+    RobotsTxt robots;
+    int64_t expires_ms;
+  };
+  store::Db* db_;
+  std::string token_;
+  std::map<std::string, Entry> entries_;
+};
 
 }  // namespace shagym::crawler

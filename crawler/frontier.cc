@@ -1,0 +1,560 @@
+#include "crawler/frontier.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <ctime>
+#include <mutex>
+
+#include "crawler/url.h"
+#include "store/db.h"
+
+namespace shagym::crawler {
+
+namespace {
+
+// ---- Encoding ---------------------------------------------------------------
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+bool GetVarint(std::string_view* in, uint64_t* v) {
+  *v = 0;
+  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
+    unsigned char c = static_cast<unsigned char>(in->front());
+    in->remove_prefix(1);
+    *v |= uint64_t{c & 0x7fu} << shift;
+    if ((c & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+void PutFixed64(std::string* out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>(v >> (i * 8)));
+}
+
+bool GetFixed64(std::string_view* in, uint64_t* v) {
+  if (in->size() < 8) return false;
+  *v = 0;
+  for (int i = 0; i < 8; ++i) {
+    *v = (*v << 8) | static_cast<unsigned char>((*in)[i]);
+  }
+  in->remove_prefix(8);
+  return true;
+}
+
+void PutString(std::string* out, std::string_view s) {
+  PutVarint(out, s.size());
+  out->append(s);
+}
+
+bool GetString(std::string_view* in, std::string* s) {
+  uint64_t n;
+  if (!GetVarint(in, &n) || n > in->size()) return false;
+  s->assign(in->substr(0, n));
+  in->remove_prefix(n);
+  return true;
+}
+
+constexpr char kEntryVersion = 1;
+constexpr char kStateVersion = 1;
+
+std::string EncodeEntry(const FrontierEntry& e) {
+  std::string out;
+  out.push_back(kEntryVersion);
+  out.push_back(static_cast<char>(e.kind));
+  PutVarint(&out, static_cast<uint64_t>(std::max(0, e.depth)));
+  PutFixed64(&out, static_cast<uint64_t>(e.due_ms));
+  PutVarint(&out, static_cast<uint64_t>(std::max(0, e.attempts)));
+  PutVarint(&out, static_cast<uint64_t>(std::max(0, e.redirects)));
+  out.push_back(e.recrawl ? 1 : 0);
+  PutString(&out, e.source_id);
+  PutString(&out, e.url);
+  return out;
+}
+
+bool DecodeEntry(std::string_view in, FrontierEntry* e) {
+  if (in.size() < 2 || in[0] != kEntryVersion) return false;
+  uint8_t kind = static_cast<uint8_t>(in[1]);
+  if (kind > static_cast<uint8_t>(UrlKind::kRecrawl)) return false;
+  e->kind = static_cast<UrlKind>(kind);
+  in.remove_prefix(2);
+  uint64_t depth, due, attempts, redirects;
+  if (!GetVarint(&in, &depth) || !GetFixed64(&in, &due) ||
+      !GetVarint(&in, &attempts) || !GetVarint(&in, &redirects) || in.empty()) {
+    return false;
+  }
+  e->depth = static_cast<int>(depth);
+  e->due_ms = static_cast<int64_t>(due);
+  e->attempts = static_cast<int>(attempts);
+  e->redirects = static_cast<int>(redirects);
+  e->recrawl = in[0] != 0;
+  in.remove_prefix(1);
+  return GetString(&in, &e->source_id) && GetString(&in, &e->url);
+}
+
+std::string EncodeState(const UrlState& s) {
+  std::string out;
+  out.push_back(kStateVersion);
+  PutFixed64(&out, static_cast<uint64_t>(s.fetched_ms));
+  PutVarint(&out, static_cast<uint64_t>(std::max(0, s.http_status)));
+  PutString(&out, s.etag);
+  PutString(&out, s.last_modified);
+  return out;
+}
+
+bool DecodeState(std::string_view in, UrlState* s) {
+  if (in.empty() || in[0] != kStateVersion) return false;
+  in.remove_prefix(1);
+  uint64_t fetched, status;
+  if (!GetFixed64(&in, &fetched) || !GetVarint(&in, &status)) return false;
+  s->fetched_ms = static_cast<int64_t>(fetched);
+  s->http_status = static_cast<int>(status);
+  return GetString(&in, &s->etag) && GetString(&in, &s->last_modified);
+}
+
+std::string HashKey(uint64_t h) {
+  std::string k;
+  PutFixed64(&k, h);
+  return k;
+}
+
+// ---- RocksDB store
+// ------------------------------------------------------------
+
+class RocksFrontierStore : public FrontierStore {
+ public:
+  explicit RocksFrontierStore(store::Db* db) : db_(db) {}
+
+  Status LoadQueue(const std::function<void(FrontierEntry)>& each) override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
+        rocksdb::ReadOptions(), db_->cf(store::Cf::kFrontier)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      FrontierEntry e;
+      if (DecodeEntry(std::string_view(it->value().data(), it->value().size()),
+                      &e)) {
+        each(std::move(e));
+      }
+    }
+    return store::FromRocks(it->status(), "load frontier");
+  }
+
+  Status LoadSeen(const std::function<void(uint64_t)>& each) override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
+        rocksdb::ReadOptions(), db_->cf(store::Cf::kSeen)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string_view k(it->key().data(), it->key().size());
+      uint64_t h;
+      if (GetFixed64(&k, &h)) each(h);
+    }
+    return store::FromRocks(it->status(), "load seen set");
+  }
+
+  Status Commit(const FrontierBatch& batch) override {
+    if (batch.empty()) return Status::Ok();
+    rocksdb::WriteBatch wb;
+    auto* frontier = db_->cf(store::Cf::kFrontier);
+    auto* seen = db_->cf(store::Cf::kSeen);
+    for (const auto& item : batch.items) {
+      std::string key = HashKey(UrlHash(item.entry.url));
+      switch (item.op) {
+        case FrontierBatch::Op::kQueue:
+          wb.Put(frontier, key, EncodeEntry(item.entry));
+          break;
+        case FrontierBatch::Op::kSeen:
+          wb.Put(seen, key, "");
+          break;
+        case FrontierBatch::Op::kDone:
+          wb.Delete(frontier, key);
+          break;
+        case FrontierBatch::Op::kState:
+          wb.Put(seen, key, EncodeState(item.state));
+          break;
+      }
+    }
+    return store::FromRocks(db_->raw()->Write(rocksdb::WriteOptions(), &wb),
+                            "write frontier");
+  }
+
+  StatusOr<std::optional<UrlState>> GetState(const std::string& url) override {
+    std::string value;
+    rocksdb::Status s =
+        db_->raw()->Get(rocksdb::ReadOptions(), db_->cf(store::Cf::kSeen),
+                        HashKey(UrlHash(url)), &value);
+    if (s.IsNotFound()) return std::optional<UrlState>();
+    if (!s.ok()) return store::FromRocks(s, "read fetch state of " + url);
+    UrlState state;
+    if (!DecodeState(value, &state)) return std::optional<UrlState>();
+    return std::optional<UrlState>(std::move(state));
+  }
+
+ private:
+  store::Db* db_;
+};
+
+class MemoryFrontierStore : public FrontierStore {
+ public:
+  Status LoadQueue(const std::function<void(FrontierEntry)>& each) override {
+    std::lock_guard lock(mu_);
+    for (const auto& [h, e] : queue_) each(e);
+    return Status::Ok();
+  }
+  Status LoadSeen(const std::function<void(uint64_t)>& each) override {
+    std::lock_guard lock(mu_);
+    for (const auto& [h, s] : seen_) each(h);
+    return Status::Ok();
+  }
+  Status Commit(const FrontierBatch& batch) override {
+    std::lock_guard lock(mu_);
+    for (const auto& item : batch.items) {
+      uint64_t h = UrlHash(item.entry.url);
+      switch (item.op) {
+        case FrontierBatch::Op::kQueue:
+          queue_[h] = item.entry;
+          break;
+        case FrontierBatch::Op::kSeen:
+          seen_[h];
+          break;
+        case FrontierBatch::Op::kDone:
+          queue_.erase(h);
+          break;
+        case FrontierBatch::Op::kState:
+          seen_[h] = item.state;
+          break;
+      }
+    }
+    return Status::Ok();
+  }
+  StatusOr<std::optional<UrlState>> GetState(const std::string& url) override {
+    std::lock_guard lock(mu_);
+    auto it = seen_.find(UrlHash(url));
+    if (it == seen_.end() || it->second.fetched_ms == 0) {
+      return std::optional<UrlState>();
+    }
+    return std::optional<UrlState>(it->second);
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<uint64_t, FrontierEntry> queue_;
+  std::map<uint64_t, UrlState> seen_;
+};
+
+int CurrentYear(int64_t now_ms) {
+  time_t t = static_cast<time_t>(now_ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  return tm.tm_year + 1900;
+}
+
+}  // namespace
+
+std::unique_ptr<FrontierStore> NewRocksFrontierStore(store::Db* db) {
+  return std::make_unique<RocksFrontierStore>(db);
+}
+
+std::unique_ptr<FrontierStore> NewMemoryFrontierStore() {
+  return std::make_unique<MemoryFrontierStore>();
+}
+
+uint64_t UrlHash(std::string_view url) {
+  // FNV-1a, then a murmur3 finaliser to spread the bits. Stable across runs
+  // and builds: it is part of the on-disk format.
+  uint64_t h = 1469598103934665603ull;
+  for (char c : url) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+const char* AddResultName(AddResult r) {
+  switch (r) {
+    case AddResult::kAdded:
+      return "added";
+    case AddResult::kSeen:
+      return "seen";
+    case AddResult::kTooDeep:
+      return "too_deep";
+    case AddResult::kHostFull:
+      return "host_full";
+    case AddResult::kSourceFull:
+      return "source_full";
+    case AddResult::kTrap:
+      return "trap";
+    case AddResult::kTooLong:
+      return "too_long";
+  }
+  return "?";
+}
+
+// ---- Frontier
+// -----------------------------------------------------------------
+
+bool Frontier::Host::Empty() const {
+  for (const auto& q : queue) {
+    if (!q.empty()) return false;
+  }
+  return true;
+}
+
+Frontier::Frontier(const FrontierOptions& options, FrontierStore* store)
+    : options_(options), store_(store) {}
+
+Status Frontier::Load() {
+  SHAGYM_RETURN_IF_ERROR(
+      store_->LoadSeen([this](uint64_t h) { seen_.insert(h); }));
+  return store_->LoadQueue([this](FrontierEntry e) {
+    seen_.insert(UrlHash(e.url));
+    std::string host = HostKey(e.url);
+    if (host.empty()) return;
+    ++hosts_[HostIndex(host)].pages;
+    ++source_pages_[e.source_id];
+    Reschedule(std::move(e), nullptr);
+  });
+}
+
+size_t Frontier::HostIndex(const std::string& key) {
+  auto it = host_index_.find(key);
+  if (it != host_index_.end()) return it->second;
+  size_t i = hosts_.size();
+  hosts_.emplace_back();
+  hosts_.back().key = key;
+  hosts_.back().delay_ms = options_.per_host_delay_ms;
+  host_index_.emplace(key, i);
+  return i;
+}
+
+bool Frontier::IsSeen(std::string_view url) const {
+  return seen_.count(UrlHash(url)) > 0;
+}
+
+std::string Frontier::TrapReason(const FrontierEntry& e, int64_t now_ms) const {
+  StatusOr<UrlParts> parts = SplitUrl(e.url);
+  if (!parts.ok()) return "invalid URL";
+  std::string_view pq = parts->path_and_query;
+  std::string_view path = pq.substr(0, pq.find('?'));
+  // Repeated path segments ("/a/b/a/b/a/b", "/x/x/x"): RE2 has no
+  // back-references, so count them here.
+  std::unordered_map<std::string_view, int> counts;
+  int segments = 0;
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) next = path.size();
+    std::string_view seg = path.substr(pos, next - pos);
+    pos = next + 1;
+    if (seg.empty()) continue;
+    if (++segments > options_.max_path_segments) return "too many segments";
+    if (++counts[seg] >= options_.max_segment_repeats) {
+      return "repeated path segment '" + std::string(seg) + "'";
+    }
+  }
+  // Calendar-like endless URLs: a year far in the future.
+  int limit = CurrentYear(now_ms) + options_.max_future_years;
+  for (size_t i = 0; i + 4 <= pq.size(); ++i) {
+    if (i > 0 && pq[i - 1] >= '0' && pq[i - 1] <= '9') continue;
+    size_t n = 0;
+    while (i + n < pq.size() && pq[i + n] >= '0' && pq[i + n] <= '9') ++n;
+    if (n != 4) {
+      i += n;
+      continue;
+    }
+    int year = std::stoi(std::string(pq.substr(i, 4)));
+    if (year >= 1900 && year < 3000 && year > limit) {
+      return "calendar year " + std::to_string(year);
+    }
+    i += n;
+  }
+  return "";
+}
+
+AddResult Frontier::Add(FrontierEntry entry, int max_depth, int64_t max_pages,
+                        int64_t now_ms, FrontierBatch* batch) {
+  reject_detail_.clear();
+  uint64_t h = UrlHash(entry.url);
+  if (seen_.count(h) > 0) return AddResult::kSeen;
+  if (entry.url.size() > options_.max_url_bytes) return AddResult::kTooLong;
+  int depth_limit = max_depth >= 0 ? max_depth : options_.max_depth;
+  if (entry.depth > depth_limit) return AddResult::kTooDeep;
+  std::string host = HostKey(entry.url);
+  if (host.empty()) return AddResult::kTrap;
+  if (entry.kind != UrlKind::kSeed) {
+    reject_detail_ = TrapReason(entry, now_ms);
+    if (!reject_detail_.empty()) return AddResult::kTrap;
+  }
+  size_t hi = HostIndex(host);
+  if (hosts_[hi].pages >= options_.max_pages_per_host) {
+    return AddResult::kHostFull;
+  }
+  int64_t& source_count = source_pages_[entry.source_id];
+  if (max_pages > 0 && source_count >= max_pages) return AddResult::kSourceFull;
+  ++hosts_[hi].pages;
+  ++source_count;
+  seen_.insert(h);
+  if (entry.due_ms == 0) entry.due_ms = now_ms;
+  if (batch != nullptr) {
+    batch->Seen(entry.url);
+    batch->Queue(entry);
+  }
+  Reschedule(std::move(entry), nullptr);
+  return AddResult::kAdded;
+}
+
+void Frontier::Reschedule(FrontierEntry entry, FrontierBatch* batch) {
+  if (batch != nullptr) batch->Queue(entry);
+  uint64_t seq = ++timer_seq_;
+  bool retry = entry.kind != UrlKind::kRecrawl;
+  timers_.push(Timer{entry.due_ms, seq, retry});
+  if (retry) retry_dues_.insert(entry.due_ms);
+  timer_entries_.emplace(seq, std::move(entry));
+  ++queued_;
+}
+
+void Frontier::PromoteTimers(int64_t now_ms) {
+  while (!timers_.empty() && timers_.top().due_ms <= now_ms) {
+    Timer t = timers_.top();
+    timers_.pop();
+    if (t.retry) {
+      auto it = retry_dues_.find(t.due_ms);
+      if (it != retry_dues_.end()) retry_dues_.erase(it);
+    }
+    auto it = timer_entries_.find(t.seq);
+    if (it == timer_entries_.end()) continue;
+    FrontierEntry e = std::move(it->second);
+    timer_entries_.erase(it);
+    --queued_;  // Enqueue counts it again
+    Enqueue(std::move(e), false);
+  }
+}
+
+void Frontier::Enqueue(FrontierEntry entry, bool front) {
+  std::string host = HostKey(entry.url);
+  if (host.empty()) return;
+  size_t hi = HostIndex(host);
+  Host& h = hosts_[hi];
+  auto& q = h.queue[static_cast<size_t>(entry.kind)];
+  if (front) {
+    q.push_front(std::move(entry));
+  } else {
+    q.push_back(std::move(entry));
+  }
+  ++queued_;
+  MarkReady(hi);
+}
+
+bool Frontier::Eligible(const Host& h) const {
+  return !h.blocked && !h.Empty() &&
+         h.in_flight < std::max(1, options_.per_host_connections);
+}
+
+void Frontier::MarkReady(size_t hi) {
+  if (Eligible(hosts_[hi])) ready_.push(Ready{hosts_[hi].next_allowed_ms, hi});
+}
+
+std::optional<FrontierEntry> Frontier::Pop(int64_t now_ms) {
+  PromoteTimers(now_ms);
+  // Bounded: every iteration removes one heap element, and re-pushes only
+  // with a later time than now.
+  while (!ready_.empty() && ready_.top().at_ms <= now_ms) {
+    Ready r = ready_.top();
+    ready_.pop();
+    Host& h = hosts_[r.host];
+    if (!Eligible(h)) continue;
+    if (h.next_allowed_ms > now_ms) {
+      ready_.push(Ready{h.next_allowed_ms, r.host});
+      continue;
+    }
+    for (auto& q : h.queue) {
+      if (q.empty()) continue;
+      FrontierEntry e = std::move(q.front());
+      q.pop_front();
+      --queued_;
+      // The host may give more right away (until Started() says otherwise).
+      MarkReady(r.host);
+      return e;
+    }
+  }
+  return std::nullopt;
+}
+
+void Frontier::Unpop(FrontierEntry entry) { Enqueue(std::move(entry), true); }
+
+void Frontier::Started(const std::string& host, int64_t now_ms) {
+  size_t hi = HostIndex(host);
+  Host& h = hosts_[hi];
+  ++h.in_flight;
+  h.next_allowed_ms = std::max(h.next_allowed_ms, now_ms + h.delay_ms);
+}
+
+void Frontier::Sent(const std::string& host, int64_t now_ms) {
+  Host& h = hosts_[HostIndex(host)];
+  h.next_allowed_ms = std::max(h.next_allowed_ms, now_ms + h.delay_ms);
+}
+
+void Frontier::Finished(const std::string& host) {
+  size_t hi = HostIndex(host);
+  Host& h = hosts_[hi];
+  if (h.in_flight > 0) --h.in_flight;
+  MarkReady(hi);
+}
+
+void Frontier::SetHostDelay(const std::string& host, int64_t delay_ms) {
+  Host& h = hosts_[HostIndex(host)];
+  int64_t old = h.delay_ms;
+  h.delay_ms = std::max(options_.per_host_delay_ms, delay_ms);
+  // Apply a larger delay to the start that already happened.
+  if (h.delay_ms > old && h.next_allowed_ms > 0) {
+    h.next_allowed_ms += h.delay_ms - old;
+  }
+}
+
+void Frontier::PushBackHost(const std::string& host, int64_t until_ms) {
+  size_t hi = HostIndex(host);
+  Host& h = hosts_[hi];
+  h.next_allowed_ms = std::max(h.next_allowed_ms, until_ms);
+  MarkReady(hi);
+}
+
+void Frontier::BlockHost(const std::string& host, bool blocked) {
+  size_t hi = HostIndex(host);
+  hosts_[hi].blocked = blocked;
+  if (!blocked) MarkReady(hi);
+}
+
+int64_t Frontier::NextWakeMs(int64_t now_ms) const {
+  int64_t best = -1;
+  if (!ready_.empty()) best = std::max(now_ms, ready_.top().at_ms);
+  if (!timers_.empty()) {
+    int64_t t = std::max(now_ms, timers_.top().due_ms);
+    best = best < 0 ? t : std::min(best, t);
+  }
+  return best;
+}
+
+bool Frontier::HasDueWork(int64_t now_ms, int64_t horizon_ms) const {
+  if (queued_ > timer_entries_.size()) {
+    // Entries wait in host queues; they are due unless their host was
+    // pushed back (Retry-After) beyond the horizon.
+    for (const Host& h : hosts_) {
+      if (!h.Empty() && (h.blocked || h.next_allowed_ms <= horizon_ms)) {
+        return true;
+      }
+    }
+  }
+  if (!timers_.empty() && timers_.top().due_ms <= now_ms) return true;
+  return !retry_dues_.empty() && *retry_dues_.begin() <= horizon_ms;
+}
+
+}  // namespace shagym::crawler

@@ -1,0 +1,242 @@
+#pragma once
+
+// The crawl frontier: which URL to fetch next, when, and what was seen.
+//
+// Two parts. FrontierStore is the persistent side behind a small interface
+// (RocksDB here, Cf::kFrontier and Cf::kSeen; another engine later): every
+// queued URL is written before it can be fetched and removed only after its
+// page was processed, so a killed crawl resumes with nothing lost and no
+// completed URL fetched again. Frontier is the in-memory schedule over it:
+// one queue per host (scheme+host+port), politeness (in-flight limit and
+// least delay between request starts), priorities, due times for recrawls
+// and retries, trap protection and the seen set.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/status.h"
+
+namespace shagym::store {
+class Db;
+}
+
+namespace shagym::crawler {
+
+// Why a URL is in the frontier; decides its priority.
+enum class UrlKind : uint8_t {
+  kSeed = 0,      // a source's start URL
+  kNextPage = 1,  // pagination
+  kRedirect = 2,  // the target of a redirect
+  kLink = 3,      // a followed link
+  kRecrawl = 4,   // a scheduled revisit
+};
+
+struct FrontierEntry {
+  std::string url;  // canonical
+  std::string source_id;
+  UrlKind kind = UrlKind::kSeed;
+  int depth = 0;
+  int64_t due_ms = 0;  // not before (Unix ms)
+  int attempts = 0;    // failed attempts so far
+  int redirects = 0;   // redirect hops that led here
+  // The page this one was found on was recrawled; keeps recrawl alive for
+  // pages that yielded posts.
+  bool recrawl = false;
+};
+
+// Fetch state of a URL, for conditional GET on recrawl.
+struct UrlState {
+  std::string etag;
+  std::string last_modified;
+  int64_t fetched_ms = 0;
+  int http_status = 0;
+};
+
+// One atomic change of the persistent frontier: operations applied in the
+// order they were recorded (a URL done and then queued again stays queued).
+struct FrontierBatch {
+  enum class Op : uint8_t { kQueue, kSeen, kDone, kState };
+  struct Item {
+    Op op;
+    FrontierEntry entry;  // kQueue; entry.url for the others
+    UrlState state;       // kState
+  };
+  std::vector<Item> items;
+
+  void Queue(const FrontierEntry& e) { items.push_back({Op::kQueue, e, {}}); }
+  void Seen(const std::string& url) {
+    items.push_back({Op::kSeen, Url(url), {}});
+  }
+  void Done(const std::string& url) {
+    items.push_back({Op::kDone, Url(url), {}});
+  }
+  void State(const std::string& url, const UrlState& s) {
+    items.push_back({Op::kState, Url(url), s});
+  }
+  bool empty() const { return items.empty(); }
+
+ private:
+  static FrontierEntry Url(const std::string& url) {
+    FrontierEntry e;
+    e.url = url;
+    return e;
+  }
+};
+
+// Persistent frontier. Implementations must be thread-safe.
+class FrontierStore {
+ public:
+  virtual ~FrontierStore() = default;
+  // Everything queued and not done, in no particular order.
+  virtual Status LoadQueue(const std::function<void(FrontierEntry)>& each) = 0;
+  // The hash (UrlHash) of every URL ever seen.
+  virtual Status LoadSeen(const std::function<void(uint64_t)>& each) = 0;
+  // Applies `batch` atomically, in order.
+  virtual Status Commit(const FrontierBatch& batch) = 0;
+  // The last fetch state of `url`; nullopt when none.
+  virtual StatusOr<std::optional<UrlState>> GetState(
+      const std::string& url) = 0;
+};
+
+// RocksDB-backed store on Cf::kFrontier and Cf::kSeen. `db` must outlive it.
+std::unique_ptr<FrontierStore> NewRocksFrontierStore(store::Db* db);
+// In memory, for one-off fetches and tests.
+std::unique_ptr<FrontierStore> NewMemoryFrontierStore();
+
+// Stable 64-bit hash of a canonical URL (the seen-set key).
+uint64_t UrlHash(std::string_view url);
+
+struct FrontierOptions {
+  int per_host_connections = 2;
+  int64_t per_host_delay_ms = 1000;
+  int max_depth = 5;                    // unless the source sets its own
+  int64_t max_pages_per_host = 100000;  // URLs queued per host, at most
+  size_t max_url_bytes = 2048;
+  // A path segment repeated this often is a trap ("/a/b/a/b/a/b").
+  int max_segment_repeats = 3;
+  int max_path_segments = 32;
+  // Date-like URL parts further than this many years in the future are
+  // calendar traps ("/calendar/2097/01").
+  int max_future_years = 1;
+};
+
+// Why Add() did not queue a URL.
+enum class AddResult {
+  kAdded,
+  kSeen,
+  kTooDeep,
+  kHostFull,
+  kSourceFull,
+  kTrap,
+  kTooLong,
+};
+const char* AddResultName(AddResult r);
+
+// In-memory schedule. Not thread-safe: owned by the fetch loop.
+class Frontier {
+ public:
+  // `store` must outlive the frontier.
+  Frontier(const FrontierOptions& options, FrontierStore* store);
+
+  // Reads the persisted queue and seen set (after a restart).
+  Status Load();
+
+  // Queues a new URL unless seen or a trap; records the change in `batch`.
+  // `max_depth` < 0 uses the options'; `max_pages` > 0 caps the source.
+  AddResult Add(FrontierEntry entry, int max_depth, int64_t max_pages,
+                int64_t now_ms, FrontierBatch* batch);
+  // Queues a seen URL again (retry, recrawl, robots wait) at entry.due_ms;
+  // persisted when `batch` is not null.
+  void Reschedule(FrontierEntry entry, FrontierBatch* batch);
+
+  // An entry whose host may start a request now, or nullopt. Politeness
+  // state does not change until Started().
+  std::optional<FrontierEntry> Pop(int64_t now_ms);
+  // Puts a popped entry back at the head of its host queue (not persisted:
+  // it still is).
+  void Unpop(FrontierEntry entry);
+
+  // A request to `host` starts (page or robots.txt): counts it in flight and
+  // sets the earliest next start.
+  void Started(const std::string& host, int64_t now_ms);
+  // The request was sent on its connection: politeness counts from here.
+  void Sent(const std::string& host, int64_t now_ms);
+  void Finished(const std::string& host);
+  // Least delay between request starts for `host` (robots crawl-delay).
+  void SetHostDelay(const std::string& host, int64_t delay_ms);
+  // Nothing starts on `host` before `until_ms` (Retry-After).
+  void PushBackHost(const std::string& host, int64_t until_ms);
+  // A blocked host gives nothing (robots.txt is being fetched).
+  void BlockHost(const std::string& host, bool blocked);
+
+  // Earliest time something may become ready (for the loop's wait); -1 when
+  // nothing is queued.
+  int64_t NextWakeMs(int64_t now_ms) const;
+  // True when something is due by `now_ms` (ignoring politeness waits), or
+  // a retry is due before `horizon_ms`. Recrawls later than now don't count.
+  bool HasDueWork(int64_t now_ms, int64_t horizon_ms) const;
+  size_t queued() const { return queued_; }
+  size_t seen() const { return seen_.size(); }
+  bool IsSeen(std::string_view url) const;
+  const std::string& last_reject_detail() const { return reject_detail_; }
+
+ private:
+  struct Host {
+    std::string key;
+    std::deque<FrontierEntry> queue[5];  // by UrlKind
+    int in_flight = 0;
+    int64_t next_allowed_ms = 0;
+    int64_t delay_ms = 0;
+    bool blocked = false;
+    int64_t pages = 0;
+    bool Empty() const;
+  };
+  struct Timer {
+    int64_t due_ms;
+    uint64_t seq;
+    bool retry;
+    bool operator>(const Timer& o) const {
+      return due_ms != o.due_ms ? due_ms > o.due_ms : seq > o.seq;
+    }
+  };
+  struct Ready {
+    int64_t at_ms;
+    size_t host;
+    bool operator>(const Ready& o) const {
+      return at_ms != o.at_ms ? at_ms > o.at_ms : host > o.host;
+    }
+  };
+
+  size_t HostIndex(const std::string& key);
+  void Enqueue(FrontierEntry entry, bool front);
+  void MarkReady(size_t host);
+  void PromoteTimers(int64_t now_ms);
+  bool Eligible(const Host& h) const;
+  std::string TrapReason(const FrontierEntry& e, int64_t now_ms) const;
+
+  FrontierOptions options_;
+  FrontierStore* store_;
+  std::vector<Host> hosts_;
+  std::unordered_map<std::string, size_t> host_index_;
+  std::unordered_set<uint64_t> seen_;
+  std::unordered_map<std::string, int64_t> source_pages_;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::unordered_map<uint64_t, FrontierEntry> timer_entries_;
+  uint64_t timer_seq_ = 0;
+  std::multiset<int64_t> retry_dues_;  // due times of non-recrawl timers
+  std::priority_queue<Ready, std::vector<Ready>, std::greater<>> ready_;
+  size_t queued_ = 0;
+  std::string reject_detail_;
+};
+
+}  // namespace shagym::crawler
