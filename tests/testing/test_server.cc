@@ -62,8 +62,12 @@ struct TestServer::Impl {
     cv.wait(lock, [&] { return stopping || released; });
   }
 
+  // Idempotent: a streamed response is finished just before its last chunk
+  // is written (a client that has the whole body may already send its next
+  // request, which must not count as overlapping) and again by its releaser.
   void Finish(size_t index, int status) {
     std::lock_guard lock(mu);
+    if (log[index].end_ms >= 0) return;
     log[index].end_ms = NowMs();
     log[index].status = status;
     --in_flight;
@@ -126,8 +130,8 @@ struct TestServer::Impl {
     int64_t stall_at = out.stall_after_bytes;
     res.set_content_provider(
         body->size(), out.content_type,
-        [this, body, chunk, interval, stall_at](size_t offset, size_t length,
-                                                httplib::DataSink& sink) {
+        [this, body, chunk, interval, stall_at, index, status](
+            size_t offset, size_t length, httplib::DataSink& sink) {
           size_t n = std::min(chunk, length);
           if (stall_at >= 0 && offset + n > static_cast<size_t>(stall_at)) {
             n = static_cast<size_t>(stall_at) > offset
@@ -140,6 +144,7 @@ struct TestServer::Impl {
           if (offset > 0 && interval.count() > 0 && !Pause(interval)) {
             return false;
           }
+          if (offset + n == body->size()) Finish(index, status);
           return sink.write(body->data() + offset, n);
         },
         [this, index, status](bool) { Finish(index, status); });
