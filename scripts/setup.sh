@@ -16,6 +16,8 @@ packages=(
   libssl-dev libargon2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
+  # hardening: clang with the libFuzzer and sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 # Extra packages the dashboard, browser tests and benchmarks need.
 if [[ -f scripts/packages-extra.txt ]]; then

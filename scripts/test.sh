@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds, and runs every test (ctest prints the summary).
+# Installs what is needed, builds, and runs every test:
+#  1. release build (gcc, warnings as errors);
+#  2. hardening: clang ASan+UBSan build running the suite again, then every
+#     fuzz target for a bounded time (skip with SHAGYM_SKIP_HARDENING=1);
+#  3. the release test suite, whose ctest summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
+if [[ "${SHAGYM_SKIP_HARDENING:-0}" != 1 ]]; then
+  bash scripts/hardening.sh "${SHAGYM_FUZZ_SECONDS:-20}"
+fi
 cd build
 ctest --output-on-failure -j "$(nproc)" --timeout 600

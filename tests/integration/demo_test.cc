@@ -174,7 +174,9 @@ TEST(DemoTest, TemplateBecomesALoopbackConfigForOneRun) {
     }
   }
   // Every source the expected counts name is configured.
-  for (const auto& [id, src] : Expected()["sources"].items()) {
+  // Keep the document alive: a range over a temporary's member dangles.
+  const auto expected = Expected();
+  for (const auto& [id, src] : expected["sources"].items()) {
     EXPECT_TRUE(ids.count(id)) << id;
   }
   // The template alone never allows private addresses.
