@@ -1,0 +1,117 @@
+#include "store/evidence.h"
+
+#include <openssl/sha.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <vector>
+
+namespace shagym::store {
+
+namespace {
+
+// Record layout: "e1" | BE64 fetched_at | BE32 url length | url |
+// BE64 raw length | zlib stream.
+constexpr char kMagic[] = "e1";
+constexpr size_t kMaxRawBytes = size_t{1} << 30;
+
+void PutBE(uint64_t v, int bytes, std::string* out) {
+  for (int i = bytes - 1; i >= 0; --i) {
+    out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+}
+
+uint64_t GetBE(std::string_view s, size_t pos, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) {
+    v = (v << 8) | static_cast<unsigned char>(s[pos + i]);
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string EvidenceStore::IdOf(std::string_view bytes) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+         digest);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * SHA256_DIGEST_LENGTH);
+  for (unsigned char c : digest) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+StatusOr<bool> EvidenceStore::Contains(const std::string& id) const {
+  std::string value;
+  rocksdb::Status s = db_->raw()->Get(rocksdb::ReadOptions(),
+                                      db_->cf(Cf::kEvidence), id, &value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocks(s, "read evidence " + id);
+  return true;
+}
+
+StatusOr<std::string> EvidenceStore::Put(std::string_view url,
+                                         int64_t fetched_at,
+                                         std::string_view bytes) {
+  std::string id = IdOf(bytes);
+  auto exists = Contains(id);
+  if (!exists.ok()) return exists.status();
+  if (*exists) return id;
+  std::string record(kMagic, 2);
+  PutBE(static_cast<uint64_t>(fetched_at), 8, &record);
+  PutBE(url.size(), 4, &record);
+  record.append(url);
+  PutBE(bytes.size(), 8, &record);
+  uLongf bound = compressBound(static_cast<uLong>(bytes.size()));
+  size_t header = record.size();
+  record.resize(header + bound);
+  int rc = compress2(reinterpret_cast<Bytef*>(record.data() + header), &bound,
+                     reinterpret_cast<const Bytef*>(bytes.data()),
+                     static_cast<uLong>(bytes.size()), 6);
+  if (rc != Z_OK)
+    return Internal("compress evidence: zlib error " + std::to_string(rc));
+  record.resize(header + bound);
+  rocksdb::Status s = db_->raw()->Put(rocksdb::WriteOptions(),
+                                      db_->cf(Cf::kEvidence), id, record);
+  if (!s.ok()) return FromRocks(s, "write evidence " + id);
+  return id;
+}
+
+StatusOr<std::optional<EvidencePage>> EvidenceStore::Get(
+    const std::string& id) const {
+  std::string record;
+  rocksdb::Status s = db_->raw()->Get(rocksdb::ReadOptions(),
+                                      db_->cf(Cf::kEvidence), id, &record);
+  if (s.IsNotFound()) return std::optional<EvidencePage>();
+  if (!s.ok()) return FromRocks(s, "read evidence " + id);
+  auto corrupt = [&id](const char* what) {
+    return Corruption("evidence " + id + ": " + what);
+  };
+  if (record.size() < 14 || record.compare(0, 2, kMagic) != 0) {
+    return corrupt("bad header");
+  }
+  EvidencePage page;
+  page.id = id;
+  page.fetched_at = static_cast<int64_t>(GetBE(record, 2, 8));
+  size_t url_len = GetBE(record, 10, 4);
+  if (14 + url_len + 8 > record.size()) return corrupt("truncated");
+  page.url = record.substr(14, url_len);
+  size_t raw_len = GetBE(record, 14 + url_len, 8);
+  if (raw_len > kMaxRawBytes) return corrupt("implausible size");
+  size_t data = 14 + url_len + 8;
+  page.bytes.resize(raw_len);
+  uLongf out_len = static_cast<uLongf>(raw_len);
+  int rc = uncompress(reinterpret_cast<Bytef*>(page.bytes.data()), &out_len,
+                      reinterpret_cast<const Bytef*>(record.data() + data),
+                      static_cast<uLong>(record.size() - data));
+  if (rc != Z_OK || out_len != raw_len) return corrupt("does not inflate");
+  if (IdOf(page.bytes) != id) return corrupt("content does not match its id");
+  page.stored_bytes = static_cast<int64_t>(record.size());
+  return std::optional<EvidencePage>(std::move(page));
+}
+
+}  // namespace shagym::store

@@ -1,0 +1,101 @@
+#include "store/evidence.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "store/db.h"
+#include "store/dedupe_index.h"
+#include "tests/testing/temp_dir.h"
+
+namespace shagym::store {
+namespace {
+
+class EvidenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = Db::Open(dir_.path() + "/db");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<Db> db_;
+};
+
+TEST_F(EvidenceTest, ContentAddressedAndCompressed) {
+  EvidenceStore ev(db_.get());
+  std::string page = "<html>";
+  for (int i = 0; i < 2000; ++i) page += "<p>Мектептегі оқиға туралы</p>";
+  auto id = ev.Put("https://t.me/s/x", 1715594400, page);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(*id, EvidenceStore::IdOf(page));
+  EXPECT_EQ(id->size(), 64u);
+  // Stored again from elsewhere: same id, first URL and time kept.
+  auto again = ev.Put("https://mirror/x", 1815594400, page);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *id);
+  auto got = ev.Get(*id);
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->bytes, page);
+  EXPECT_EQ((*got)->url, "https://t.me/s/x");
+  EXPECT_EQ((*got)->fetched_at, 1715594400);
+  EXPECT_LT((*got)->stored_bytes, static_cast<int64_t>(page.size()) / 10);
+  auto missing = ev.Get(EvidenceStore::IdOf("nope"));
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(EvidenceTest, SurvivesReopenAndDetectsCorruption) {
+  std::string id;
+  {
+    EvidenceStore ev(db_.get());
+    id = ev.Put("u", 1, "bytes").value();
+  }
+  db_.reset();
+  db_ = Db::Open(dir_.path() + "/db").value();
+  EvidenceStore ev(db_.get());
+  EXPECT_EQ(ev.Get(id).value()->bytes, "bytes");
+  ASSERT_TRUE(db_->raw()
+                  ->Put(rocksdb::WriteOptions(), db_->cf(Cf::kEvidence), id,
+                        "e1garbage")
+                  .ok());
+  auto bad = ev.Get(id);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(bad.status().message().find(id), std::string::npos);
+}
+
+TEST_F(EvidenceTest, DedupeIndexFindsExactAndNear) {
+  DedupeIndex index(db_.get(), 3);
+  const uint64_t a = 0x0123456789abcdefULL;
+  ASSERT_TRUE(index.Add("A", "A", "hashA", a, 100).ok());
+  // Exact content hash.
+  auto exact = index.Find("B", "hashA", 0);
+  ASSERT_TRUE(exact.ok());
+  ASSERT_TRUE(exact->has_value());
+  EXPECT_EQ((*exact)->original_id, "A");
+  EXPECT_EQ((*exact)->distance, 0);
+  // Three bits off in different bands: still found.
+  const uint64_t near = a ^ (1ULL << 1) ^ (1ULL << 20) ^ (1ULL << 40);
+  auto found = index.Find("B", "other", near);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->original_id, "A");
+  EXPECT_EQ((*found)->distance, 3);
+  // Four bits off: not a near-duplicate.
+  auto far = index.Find("B", "other", near ^ (1ULL << 60));
+  ASSERT_TRUE(far.ok());
+  EXPECT_FALSE(far->has_value());
+  // A post never matches itself.
+  auto self = index.Find("A", "hashA", a);
+  ASSERT_TRUE(self.ok());
+  EXPECT_FALSE(self->has_value());
+  // A repost of a repost points at the first original.
+  ASSERT_TRUE(index.Add("B", "A", "hashB", near, 200).ok());
+  auto chain = index.Find("C", "hashB", 0);
+  ASSERT_TRUE(chain.ok() && chain->has_value());
+  EXPECT_EQ((*chain)->original_id, "A");
+}
+
+}  // namespace
+}  // namespace shagym::store
