@@ -35,7 +35,7 @@ class IngestTest : public ::testing::Test {
         keys_.get(), normalizer_.get(), evidence_.get(), dedupe_.get(),
         [](const Post& p) {
           Labels l;
-          if (p.text.find("буллинг") != std::string::npos) {
+          if (p.text.find("отбирают деньги") != std::string::npos) {
             l.categories = {"bullying"};
             l.severity = "medium";
           }
@@ -82,8 +82,8 @@ class IngestTest : public ::testing::Test {
 };
 
 constexpr char kStory[] =
-    "В школе №12 города Тараз старшеклассники травят, это буллинг, уже месяц "
-    "отбирают деньги у младших учеников и снимают это на телефон. Каждый день "
+    "В школе №12 города Тараз старшеклассники уже месяц отбирают "
+    "деньги у младших учеников и снимают это на телефон. Каждый день "
     "после уроков они ждут детей у ворот школы, а учителя и охрана делают вид, "
     "что ничего не происходит. Мой сын боится идти на занятия, плачет по утрам "
     "и просит перевести его в другую школу. Директор на наши жалобы отвечает, "
@@ -142,7 +142,7 @@ TEST_F(IngestTest, RepostsAreLinkedToTheEarliest) {
       // Exact repost with other spacing.
       Extracted("other/1", "  " + std::string(kStory) + "  ", "b", 1715598000),
       // A rewrite: one word added.
-      Extracted("other/2", "Срочно! " + std::string(kStory), "c", 1715599000),
+      Extracted("other/2", std::string(kStory) + " Репост.", "c", 1715599000),
       // Unrelated.
       Extracted("other/3",
                 "В детском саду Астаны третью неделю нет горячей воды и "
