@@ -1,0 +1,145 @@
+// Extraction throughput: MB of HTML per second per core through Gumbo parsing
+// plus a source adapter's extraction (selectors, text layout, dates), next to
+// a bare Gumbo parse of the same bytes measured in the same run as the peer.
+// Inputs: the real Telegram preview page and the RSS feed of the shared
+// realworld folder, and a synthetic forum page for the `html` adapter.
+//
+//   build/bench/extract_bench [--realworld DIR] [--min-seconds S]
+//
+// Single thread: the figure is per core.
+
+#include <gumbo.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "crawler/adapter.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs `fn` until `min_seconds` have passed; returns MB/s over `bytes` per
+// call.
+template <typename F>
+double Rate(size_t bytes, double min_seconds, F fn, size_t* sink) {
+  size_t calls = 0;
+  auto start = Clock::now();
+  double elapsed = 0;
+  do {
+    *sink += fn();
+    ++calls;
+    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  } while (elapsed < min_seconds);
+  return static_cast<double>(bytes) * calls / elapsed / 1e6;
+}
+
+std::string ForumPage() {
+  std::string html = "<html><body><div class=thread>";
+  for (int i = 0; i < 200; ++i) {
+    html += "<div class=post id=p" + std::to_string(i) +
+            "><a class=user href=/u/" + std::to_string(i) +
+            ">Пайдаланушы</a><span class=date>13.05.2024 12:" +
+            std::to_string(10 + i % 50) +
+            "</span><div class=content><p>Мектептегі жағдай туралы жазамын, "
+            "балалар қорқады.</p><p>В школе опять проблемы с едой и "
+            "отоплением.<br>Помогите.</p></div><a class=num href=#p" +
+            std::to_string(i) + ">#</a></div>";
+  }
+  return html + "<a class=next href=?page=2>next</a></div></body></html>";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string realworld;
+  double min_seconds = 1.0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--realworld") == 0) realworld = argv[i + 1];
+    if (std::strcmp(argv[i], "--min-seconds") == 0) {
+      min_seconds = std::atof(argv[i + 1]);
+    }
+  }
+  if (realworld.empty()) {
+    realworld = std::string(SHAGYM_SOURCE_DIR) + "/../shared/realworld";
+  }
+  using namespace shagym::crawler;
+  struct Input {
+    const char* name;
+    SourceConfig source;
+    std::string url;
+    std::string body;
+  };
+  SourceConfig tg;
+  tg.id = "tg";
+  tg.type = SourceType::kTelegram;
+  tg.seeds = {"https://t.me/s/topwar_official"};
+  SourceConfig rss;
+  rss.id = "rss";
+  rss.type = SourceType::kRss;
+  rss.seeds = {"https://ulpressa.ru/feed/"};
+  SourceConfig forum;
+  forum.id = "forum";
+  forum.type = SourceType::kHtml;
+  forum.seeds = {"https://forum.kz/t/1"};
+  forum.post.item = "div.post";
+  forum.post.text = ".content";
+  forum.post.author = ".user";
+  forum.post.time = ".date";
+  forum.post.link = "a.num@href";
+  forum.next_page = "a.next";
+  Input inputs[] = {
+      {"telegram_preview", tg, "https://t.me/s/topwar_official?before=71009",
+       ReadAll(realworld + "/telegram/tme_s_topwar_official_any2feed.html")},
+      {"rss_feed", rss, "https://ulpressa.ru/feed/",
+       ReadAll(realworld + "/feeds/rss_ulpressa_ru_excerpt.xml")},
+      {"forum_html", forum, "https://forum.kz/t/1", ForumPage()},
+  };
+  std::printf("%-18s %8s %6s %14s %16s %8s\n", "input", "KB", "posts",
+              "gumbo MB/s", "extract MB/s", "ratio");
+  size_t sink = 0;
+  for (auto& in : inputs) {
+    if (in.body.empty()) {
+      std::printf("%-18s missing (no %s)\n", in.name, realworld.c_str());
+      continue;
+    }
+    auto adapter = MakeAdapter(in.source);
+    if (!adapter.ok()) {
+      std::fprintf(stderr, "%s\n", adapter.status().ToString().c_str());
+      return 1;
+    }
+    FetchedPage page;
+    page.url = page.final_url = in.url;
+    page.body = in.body;
+    page.fetched_at = 1715594400;
+    size_t posts = (*adapter)->Extract(page).posts.size();
+    double gumbo = Rate(
+        in.body.size(), min_seconds,
+        [&] {
+          GumboOutput* out = gumbo_parse_with_options(
+              &kGumboDefaultOptions, in.body.data(), in.body.size());
+          size_t n = out->root->v.element.children.length;
+          gumbo_destroy_output(&kGumboDefaultOptions, out);
+          return n;
+        },
+        &sink);
+    double ours = Rate(
+        in.body.size(), min_seconds,
+        [&] { return (*adapter)->Extract(page).posts.size(); }, &sink);
+    std::printf("%-18s %8.1f %6zu %14.1f %16.1f %8.2f\n", in.name,
+                in.body.size() / 1024.0, posts, gumbo, ours, ours / gumbo);
+  }
+  return sink == 0 ? 1 : 0;
+}
