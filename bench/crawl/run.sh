@@ -97,7 +97,7 @@ crawl:
   max_connections: 64
   per_host_connections: $PARALLEL
   per_host_delay_ms: 0
-  max_depth: 100000
+  max_depth: 1000
   max_pages_per_host: 1000000
   allow_private_addresses: true
 sources:
@@ -105,7 +105,7 @@ sources:
     type: html
     seeds: [${seeds%, }]
     follow: ['^http://127\.0\.0\.1:\d+/p/']
-    max_depth: 100000
+    max_depth: 1000
     post: {item: "div.post", text: "p.text", author: "span.author"}
 log: {level: warn}
 YAML
