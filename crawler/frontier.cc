@@ -4,6 +4,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <mutex>
 
@@ -372,7 +373,18 @@ std::string Frontier::TrapReason(const FrontierEntry& e, int64_t now_ms) const {
       continue;
     }
     int year = std::stoi(std::string(pq.substr(i, 4)));
-    if (year >= 1900 && year < 3000 && year > limit) {
+    // Only date-like uses count: "2099/01", "2099-01", "year=2099"; a page
+    // number such as "/p/2031.html" is not a year.
+    bool month_follows = i + 6 <= pq.size() &&
+                         (pq[i + 4] == '/' || pq[i + 4] == '-') &&
+                         pq[i + 5] >= '0' && pq[i + 5] <= '1';
+    std::string before(pq.substr(i >= 6 ? i - 6 : 0, i >= 6 ? 6 : i));
+    for (char& c : before) c = static_cast<char>(std::tolower(c));
+    bool named = before.find("year") != std::string::npos ||
+                 before.find("date") != std::string::npos ||
+                 before.find("cal") != std::string::npos;
+    if (year >= 1900 && year < 3000 && year > limit &&
+        (month_follows || named)) {
       return "calendar year " + std::to_string(year);
     }
     i += n;

@@ -133,6 +133,9 @@ TEST_F(FrontierTest, TrapProtection) {
   EXPECT_EQ(Add(f, Entry("http://b.kz/cal?month=2150-02")), AddResult::kTrap);
   EXPECT_EQ(Add(f, Entry("http://b.kz/news/2025/05/12/x")), AddResult::kAdded);
   EXPECT_EQ(Add(f, Entry("http://b.kz/p?id=12345678")), AddResult::kAdded);
+  EXPECT_EQ(Add(f, Entry("http://b.kz/p/2031.html")), AddResult::kAdded);
+  EXPECT_EQ(Add(f, Entry("http://d.kz/t?page=2999")), AddResult::kAdded);
+  EXPECT_EQ(Add(f, Entry("http://d.kz/e?year=2200")), AddResult::kTrap);
   EXPECT_EQ(Add(f, Entry("http://b.kz/" + std::string(3000, 'a'))),
             AddResult::kTooLong);
   EXPECT_EQ(Add(f, Entry("http://a.kz/2")), AddResult::kAdded);
