@@ -233,17 +233,61 @@ Post MaskForDisplay(const Post& post, const Masker& mask) {
   return out;
 }
 
+StoreApi::Reply StoreApi::Cached(const std::string& key,
+                                 const std::function<Reply()>& compute) {
+  if (options_.cache_ttl_ms <= 0) return compute();
+  const int64_t now = options_.clock->NowMs();
+  std::promise<Reply> promise;
+  std::shared_future<Reply> future;
+  bool owner = false;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end() && it->second.expires_ms > now) {
+      future = it->second.reply;
+    } else {
+      if (cache_.size() >= 1024) {
+        std::erase_if(cache_, [now](const auto& e) {
+          return e.second.expires_ms <= now;
+        });
+        if (cache_.size() >= 1024) cache_.clear();  // memory bound
+      }
+      future = promise.get_future().share();
+      cache_[key] = {now + options_.cache_ttl_ms, future};
+      owner = true;
+    }
+  }
+  if (owner) {
+    Reply r = compute();
+    promise.set_value(r);
+    if (r.status != 200) {
+      std::lock_guard<std::mutex> lock(cache_mu_);
+      cache_.erase(key);
+    }
+    return r;
+  }
+  return future.get();
+}
+
 StoreApi::StoreApi(StoreApiOptions options) : options_(std::move(options)) {
   if (options_.clock == nullptr) options_.clock = SystemClock();
 }
 
 void StoreApi::Register(Router* router, Auth* auth) {
+  auto ErrorReply = [](const Status& s) {
+    return Reply{HttpStatusFor(s),
+                 nlohmann::json{{"error", s.message()}}.dump()};
+  };
+  auto SendReply = [](Call& c, const Reply& r) {
+    c.res.status = r.status;
+    c.res.set_content(r.body, "application/json; charset=utf-8");
+  };
   auth_ = auth;
   store::Store* st = options_.store;
   const Clock* clock = options_.clock;
   const Masker mask = options_.mask;
 
-  router->Get("/api/trends", "/api/trends", Role::kViewer, [=](Call& c) {
+  router->Get("/api/trends", "/api/trends", Role::kViewer, [=, this](Call& c) {
     Params p(c);
     store::TrendQuery q;
     TimeRange(p, clock->NowSeconds(), 30, &q.from, &q.to);
@@ -261,21 +305,37 @@ void StoreApi::Register(Router* router, Auth* auth) {
     q.by_category = by.find("category") != std::string::npos;
     q.by_region = by.find("region") != std::string::npos;
     if (!p.ok()) return;
-    auto t = st->Trends(q);
-    if (!t.ok()) return SendStatus(c, t.status());
-    SendJson(c.res, 200, store::TrendTableToJson(*t));
+    const std::string key =
+        "trends|" + std::to_string(q.from) + "|" + std::to_string(q.to) + "|" +
+        std::string(store::BucketName(q.bucket)) + "|" + q.category + "|" +
+        q.region + "|" + q.lang + "|" + q.source + "|" +
+        std::to_string(q.by_category) + std::to_string(q.by_region);
+    Reply r = Cached(key, [&] {
+      auto t = st->Trends(q);
+      if (!t.ok()) return ErrorReply(t.status());
+      return Reply{200, store::TrendTableToJson(*t).dump()};
+    });
+    SendReply(c, r);
   });
 
-  router->Get("/api/spikes", "/api/spikes", Role::kViewer, [=](Call& c) {
+  router->Get("/api/spikes", "/api/spikes", Role::kViewer, [=, this](Call& c) {
     Params p(c);
     store::SpikeQuery q;
     TimeRange(p, clock->NowSeconds(), 14, &q.from, &q.to);
     q.category = p.Str("category");
     q.region = p.Str("region");
     if (!p.ok()) return;
-    auto s = st->Spikes(q);
-    if (!s.ok()) return SendStatus(c, s.status());
-    SendJson(c.res, 200, {{"items", store::SpikesToJson(*s)}});
+    const std::string key = "spikes|" + std::to_string(q.from) + "|" +
+                            std::to_string(q.to) + "|" + q.category + "|" +
+                            q.region;
+    Reply r = Cached(key, [&] {
+      auto s = st->Spikes(q);
+      if (!s.ok()) return ErrorReply(s.status());
+      nlohmann::ordered_json j;
+      j["items"] = store::SpikesToJson(*s);
+      return Reply{200, j.dump()};
+    });
+    SendReply(c, r);
   });
 
   router->Get("/api/posts", "/api/posts", Role::kViewer, [=](Call& c) {
@@ -286,9 +346,9 @@ void StoreApi::Register(Router* router, Auth* auth) {
     if (!p.ok()) return;
     auto page = st->QueryPosts(q);
     if (!page.ok()) return SendStatus(c, page.status());
-    nlohmann::json items = nlohmann::json::array();
+    nlohmann::ordered_json items = nlohmann::ordered_json::array();
     for (const Post& post : page->posts) {
-      nlohmann::json j = PostToJson(MaskForDisplay(post, mask));
+      nlohmann::ordered_json j = PostToJson(MaskForDisplay(post, mask));
       if (!post.incident_id.empty()) {
         auto inc = st->GetIncident(post.incident_id);
         if (inc.ok() && inc->has_value()) {
@@ -298,8 +358,14 @@ void StoreApi::Register(Router* router, Auth* auth) {
       }
       items.push_back(std::move(j));
     }
-    SendJson(c.res, 200,
-             {{"items", std::move(items)}, {"next_cursor", page->next_cursor}});
+    nlohmann::ordered_json out;
+    out["items"] = std::move(items);
+    out["next_cursor"] = page->next_cursor;
+    c.res.status = 200;
+    c.res.set_content(
+        out.dump(-1, ' ', false,
+                 nlohmann::ordered_json::error_handler_t::replace),
+        "application/json; charset=utf-8");
   });
 
   router->Get(
@@ -370,13 +436,17 @@ void StoreApi::Register(Router* router, Auth* auth) {
                                                : nlohmann::json::array()}});
                });
 
-  router->Get("/api/sources", "/api/sources", Role::kViewer, [=](Call& c) {
-    auto all = st->SourcesHealth();
-    if (!all.ok()) return SendStatus(c, all.status());
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& s : *all) items.push_back(SourceJson(s));
-    SendJson(c.res, 200, {{"items", std::move(items)}});
-  });
+  router->Get(
+      "/api/sources", "/api/sources", Role::kViewer, [=, this](Call& c) {
+        Reply r = Cached("sources", [&] {
+          auto all = st->SourcesHealth();
+          if (!all.ok()) return ErrorReply(all.status());
+          nlohmann::json items = nlohmann::json::array();
+          for (const auto& s : *all) items.push_back(SourceJson(s));
+          return Reply{200, nlohmann::json{{"items", std::move(items)}}.dump()};
+        });
+        SendReply(c, r);
+      });
 
   router->Get("/api/export", "/api/export", Role::kAnalyst, [=](Call& c) {
     Params p(c);

@@ -6,6 +6,9 @@
 // immutable after construction).
 
 #include <functional>
+#include <future>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -27,6 +30,10 @@ struct StoreApiOptions {
   // as stored (only when privacy.mask_personal_data is false).
   Masker mask;
   const Clock* clock = nullptr;  // null = SystemClock()
+  // Answers of /api/trends, /api/spikes and /api/sources are reused for this
+  // long for the same query (many people open the same Overview each
+  // morning; counters move slowly). 0 = always recompute. Default: 15 s.
+  int64_t cache_ttl_ms = 15000;
 };
 
 class StoreApi : public DataApi {
@@ -36,8 +43,23 @@ class StoreApi : public DataApi {
   void AppendMetrics(std::string* out) override;
 
  private:
+  struct Reply {
+    int status = 200;
+    std::string body;
+  };
+  // The reply for `key` from the cache, or from `compute` (run once however
+  // many requests ask for the same key at the same time). Errors are not
+  // kept.
+  Reply Cached(const std::string& key, const std::function<Reply()>& compute);
+
   StoreApiOptions options_;
   Auth* auth_ = nullptr;
+  struct CacheEntry {
+    int64_t expires_ms = 0;
+    std::shared_future<Reply> reply;
+  };
+  std::mutex cache_mu_;
+  std::map<std::string, CacheEntry> cache_;  // Guarded by cache_mu_.
 };
 
 // `post` as the API shows it: SPEC JSON with the text masked piece by piece

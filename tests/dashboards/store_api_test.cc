@@ -131,6 +131,23 @@ TEST_F(StoreApiTest, TrendsCountIncidentsAndVolume) {
   EXPECT_TRUE(found) << r->body;
 }
 
+TEST_F(StoreApiTest, TrendsAreReusedForTheCacheTtlThenRecomputed) {
+  Login l = LoginAs("viewer");
+  const std::string path = "/api/trends?from=2024-05-12&to=2024-05-12";
+  auto volume = [&] {
+    auto r = Get(path, l);
+    EXPECT_TRUE(r && r->status == 200);
+    return Json(r)["totals"][0]["volume"].get<int64_t>();
+  };
+  EXPECT_EQ(volume(), 2);
+  Post more = original_;
+  more.id = "p9";
+  ASSERT_TRUE(store_->Ingest(more).ok());
+  EXPECT_EQ(volume(), 2);  // within the 15 s cache
+  clock_.AdvanceSeconds(16);
+  EXPECT_EQ(volume(), 3);
+}
+
 TEST_F(StoreApiTest, TrendsRejectBadParameters) {
   Login l = LoginAs("viewer");
   auto r = Get("/api/trends?from=yesterday", l);
