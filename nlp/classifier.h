@@ -1,0 +1,40 @@
+#pragma once
+
+// Text → Labels (common/post.h): normalise, identify the language, run the
+// rules, find region and school number. Thread-safe; the rule set is passed
+// per call so that a hot reload never changes rules in the middle of a post.
+//
+//   nlp::Classifier classifier(normalizer.get());
+//   Labels l = classifier.Classify(*rules, post.text, {.region = "jambyl"});
+
+#include <string>
+#include <string_view>
+
+#include "common/post.h"
+#include "nlp/normalize.h"
+#include "nlp/rules/rule_set.h"
+
+namespace shagym::nlp {
+
+// What a source knows better than the text (SPEC "Sources": a source's
+// forced `region` and `lang`). Empty fields are ignored.
+struct ClassifyHints {
+  std::string lang;
+  std::string region;
+};
+
+class Classifier {
+ public:
+  // `normalizer` is borrowed and must outlive the classifier.
+  explicit Classifier(const Normalizer* normalizer);
+
+  // Categories sorted, severity the highest of the rules that fired ("none"
+  // without categories), matches in bytes of the original `text`, sorted.
+  Labels Classify(const RuleSet& rules, std::string_view text,
+                  const ClassifyHints& hints = {}) const;
+
+ private:
+  const Normalizer* normalizer_;
+};
+
+}  // namespace shagym::nlp

@@ -1,0 +1,601 @@
+#include "nlp/rules/rule_set.h"
+
+#include <openssl/evp.h>
+#include <re2/re2.h>
+#include <re2/set.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "nlp/rules/stem.h"
+
+namespace shagym::nlp {
+
+const std::vector<std::string>& CategoryIds() {
+  static const auto* ids = new std::vector<std::string>{"bullying",
+                                                        "violence",
+                                                        "extortion_corruption",
+                                                        "safety_security",
+                                                        "infrastructure",
+                                                        "food",
+                                                        "staff_misconduct",
+                                                        "mental_health",
+                                                        "licensing_legal",
+                                                        "overcrowding_access",
+                                                        "exams",
+                                                        "camps_leisure",
+                                                        "other_complaint"};
+  return *ids;
+}
+
+bool IsCategoryId(const std::string& id) {
+  const auto& ids = CategoryIds();
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+int SeverityRank(std::string_view s) {
+  if (s == "high") return 3;
+  if (s == "medium") return 2;
+  if (s == "low") return 1;
+  return 0;
+}
+
+namespace {
+
+using Span = std::pair<size_t, size_t>;
+
+constexpr char kBegin[] = R"((?:^|[^\p{L}\p{N}]))";
+constexpr char kEnd[] = R"((?:[^\p{L}\p{N}]|$))";
+constexpr char kGap[] = R"([^\p{L}\p{N}]+)";
+
+// Words that cancel a term when they stand just before it (Russian and
+// Kazakh) or just after it (Kazakh: "ұрған жоқ", "қорлаған емес").
+const std::set<std::string>& NegatorsBefore() {
+  static const auto* s = new std::set<std::string>{
+      "не",      "нет",   "ни",      "никто",   "никогда",
+      "ничего",  "нету",  "ешкім",   "ешқашан", "ешбір",
+      "ешкимде", "ешким", "ешкашан", "ешкімде", "еш"};
+  return *s;
+}
+const std::set<std::string>& NegatorsAfter() {
+  static const auto* s =
+      new std::set<std::string>{"жоқ", "жок", "емес", "емеспіз", "емес пе"};
+  return *s;
+}
+constexpr int kNegationBefore = 2;  // words
+constexpr int kNegationAfter = 2;
+
+struct Term {
+  std::string set_pattern;
+  std::unique_ptr<RE2> finder;  // group 1 is the occurrence
+};
+
+struct NearClause {
+  std::vector<std::vector<int>> groups;
+  int within = 5;
+  bool ordered = false;
+};
+
+struct CompiledRule {
+  RuleInfo info;
+  int file = 0;
+  bool negation = true;
+  std::vector<int> any;
+  std::vector<std::vector<int>> all;
+  std::vector<NearClause> near;
+  std::vector<int> exclude;
+};
+
+std::vector<Span> Tokens(std::string_view text) {
+  std::vector<Span> out;
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(text.size());
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  int32_t start = -1;
+  while (i < n) {
+    int32_t at = i;
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    bool word = c >= 0 && (u_isalpha(c) || u_isdigit(c));
+    if (word && start < 0) start = at;
+    if (!word && start >= 0) {
+      out.emplace_back(start, at);
+      start = -1;
+    }
+  }
+  if (start >= 0) out.emplace_back(start, n);
+  return out;
+}
+
+void Sha256Hex(const std::string& data, std::string* out) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  out->clear();
+  for (unsigned int i = 0; i < len && i < 8; ++i) {
+    out->push_back(kHex[md[i] >> 4]);
+    out->push_back(kHex[md[i] & 15]);
+  }
+}
+
+std::string Canonical(const RuleSetSpec& spec) {
+  std::string s;
+  auto term = [&](const TermSpec& t) {
+    s += static_cast<char>('0' + static_cast<int>(t.kind));
+    s += t.value;
+    s += '\x1f';
+  };
+  for (const auto& f : spec.files) {
+    for (const auto& r : f.rules) {
+      s += "R" + r.id + '\x1e' + r.category + '\x1e' + r.lang + '\x1e' +
+           r.severity + (r.negation ? "N" : "n");
+      s += "A";
+      for (const auto& t : r.any) term(t);
+      for (const auto& g : r.all) {
+        s += "G";
+        for (const auto& t : g) term(t);
+      }
+      for (const auto& n : r.near) {
+        s += "W" + std::to_string(n.within) + (n.ordered ? "o" : "u");
+        for (const auto& g : n.groups) {
+          s += "G";
+          for (const auto& t : g) term(t);
+        }
+      }
+      s += "X";
+      for (const auto& t : r.exclude) term(t);
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+struct RuleSet::Impl {
+  std::vector<Term> terms;
+  std::vector<CompiledRule> rules;
+  std::vector<std::vector<int>> rules_of_term;  // positive uses only
+  std::unique_ptr<RE2::Set> set;
+  std::string version;
+
+  // Compiles one term; returns its index or -1 with `error` set.
+  int AddTerm(const TermSpec& t, const std::string& lang,
+              const Normalizer& normalizer, std::map<std::string, int>* index,
+              std::string* error);
+
+  std::vector<RuleHit> Match(std::string_view text) const;
+};
+
+int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
+                           const Normalizer& normalizer,
+                           std::map<std::string, int>* index,
+                           std::string* error) {
+  std::string set_pattern, exact;
+  bool bounded = true;
+  switch (t.kind) {
+    case TermSpec::Kind::kRegex: {
+      set_pattern = t.value;
+      exact = t.value;
+      bounded = false;
+      break;
+    }
+    case TermSpec::Kind::kWord: {
+      std::string joined;
+      size_t i = 0;
+      const std::string& v = t.value;
+      int words = 0;
+      while (i < v.size()) {
+        while (i < v.size() && (v[i] == ' ' || v[i] == '\t')) ++i;
+        size_t j = i;
+        while (j < v.size() && v[j] != ' ' && v[j] != '\t') ++j;
+        if (j == i) break;
+        std::string word = v.substr(i, j - i);
+        i = j;
+        bool prefix = false;
+        if (!word.empty() && word.back() == '*') {
+          prefix = true;
+          word.pop_back();
+        }
+        if (word.empty() || word.find('*') != std::string::npos) {
+          *error = "'*' may only end a word in '" + v + "'";
+          return -1;
+        }
+        std::string norm = normalizer.Normalize(word).text;
+        bool kk = lang == "kk" || (lang == "any" && HasKazakhLetter(norm));
+        if (words++) joined += kGap;
+        joined += kk ? KazakhLiteral(norm) : RE2::QuoteMeta(norm);
+        if (prefix) joined += R"(\p{L}*)";
+      }
+      if (words == 0) {
+        *error = "empty term";
+        return -1;
+      }
+      set_pattern = kBegin + joined + kEnd;
+      exact = joined;
+      break;
+    }
+    case TermSpec::Kind::kStem: {
+      std::string norm = normalizer.Normalize(t.value).text;
+      bool kk = lang == "kk" || (lang == "any" && HasKazakhLetter(norm));
+      StatusOr<StemPattern> p =
+          kk ? ExpandKazakhStem(norm) : ExpandRussianStem(norm);
+      if (!p.ok()) {
+        *error = p.status().message();
+        return -1;
+      }
+      set_pattern = kBegin + p->prefilter;
+      exact = p->exact;
+      break;
+    }
+  }
+  std::string finder = bounded ? std::string(kBegin) + "(" + exact + ")" + kEnd
+                               : "(" + exact + ")";
+  auto it = index->find(finder);
+  if (it != index->end()) return it->second;
+  RE2::Options opt;
+  opt.set_log_errors(false);
+  opt.set_max_mem(64 << 20);
+  auto re = std::make_unique<RE2>(finder, opt);
+  if (!re->ok()) {
+    *error = "bad pattern '" + t.value + "': " + re->error();
+    return -1;
+  }
+  int id = static_cast<int>(terms.size());
+  terms.push_back(Term{set_pattern, std::move(re)});
+  rules_of_term.emplace_back();
+  (*index)[finder] = id;
+  return id;
+}
+
+RuleSet::RuleSet() : impl_(std::make_unique<Impl>()) {}
+RuleSet::~RuleSet() = default;
+
+size_t RuleSet::rule_count() const { return impl_->rules.size(); }
+const RuleInfo& RuleSet::rule(int i) const { return impl_->rules[i].info; }
+size_t RuleSet::pattern_count() const { return impl_->terms.size(); }
+const std::string& RuleSet::version() const { return impl_->version; }
+
+StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
+    const RuleSetSpec& spec, const Normalizer& normalizer,
+    std::vector<std::string>* errors) {
+  std::shared_ptr<RuleSet> rs(new RuleSet());
+  Impl& im = *rs->impl_;
+  size_t first_error = errors->size();
+  std::map<std::string, int> index;
+  std::map<std::string, std::string> seen_ids;
+
+  for (size_t f = 0; f < spec.files.size(); ++f) {
+    for (const RuleSpec& r : spec.files[f].rules) {
+      bool ok = true;
+      auto fail = [&](const std::string& where, const std::string& what) {
+        errors->push_back(where + ": rule '" + r.id + "': " + what);
+        ok = false;
+      };
+      if (r.id.empty()) fail(r.where, "missing id");
+      if (auto it = seen_ids.find(r.id); it != seen_ids.end()) {
+        fail(r.where, "duplicate id (first defined at " + it->second + ")");
+      } else {
+        seen_ids[r.id] = r.where;
+      }
+      if (!IsCategoryId(r.category)) {
+        fail(r.where, "unknown category '" + r.category + "'");
+      }
+      if (SeverityRank(r.severity) == 0) {
+        fail(r.where,
+             "severity must be high, medium or low, not '" + r.severity + "'");
+      }
+      if (r.lang != "kk" && r.lang != "ru" && r.lang != "any") {
+        fail(r.where, "lang must be kk, ru or any, not '" + r.lang + "'");
+      }
+      if (r.any.empty() && r.all.empty() && r.near.empty()) {
+        fail(r.where, "empty condition: give any:, all: or near:");
+      }
+      CompiledRule cr;
+      cr.info =
+          RuleInfo{r.id, r.category, r.severity, r.lang, spec.files[f].path};
+      cr.file = static_cast<int>(f);
+      cr.negation = r.negation;
+      auto add_group = [&](const TermGroup& g, std::vector<int>* out) {
+        for (const TermSpec& t : g) {
+          std::string error;
+          int id = im.AddTerm(t, r.lang, normalizer, &index, &error);
+          if (id < 0) {
+            fail(t.where.empty() ? r.where : t.where, error);
+          } else {
+            out->push_back(id);
+          }
+        }
+      };
+      add_group(r.any, &cr.any);
+      for (const TermGroup& g : r.all) {
+        if (g.empty()) fail(r.where, "empty group in all:");
+        cr.all.emplace_back();
+        add_group(g, &cr.all.back());
+      }
+      for (const NearSpec& n : r.near) {
+        NearClause nc;
+        nc.within = n.within;
+        nc.ordered = n.ordered;
+        if (n.groups.size() < 2) {
+          fail(n.where.empty() ? r.where : n.where,
+               "near: needs at least two terms");
+        }
+        if (n.within < 1) fail(n.where, "near: within must be at least 1");
+        for (const TermGroup& g : n.groups) {
+          nc.groups.emplace_back();
+          add_group(g, &nc.groups.back());
+        }
+        cr.near.push_back(std::move(nc));
+      }
+      add_group(r.exclude, &cr.exclude);
+      if (!ok) continue;
+      int rule_index = static_cast<int>(im.rules.size());
+      std::set<int> positive(cr.any.begin(), cr.any.end());
+      for (const auto& g : cr.all) positive.insert(g.begin(), g.end());
+      for (const auto& n : cr.near) {
+        for (const auto& g : n.groups) positive.insert(g.begin(), g.end());
+      }
+      for (int t : positive) im.rules_of_term[t].push_back(rule_index);
+      im.rules.push_back(std::move(cr));
+    }
+  }
+
+  RE2::Options opt;
+  opt.set_log_errors(false);
+  opt.set_max_mem(256 << 20);
+  im.set = std::make_unique<RE2::Set>(opt, RE2::UNANCHORED);
+  for (const Term& t : im.terms) {
+    std::string error;
+    if (im.set->Add(t.set_pattern, &error) < 0) {
+      errors->push_back("pattern '" + t.set_pattern + "': " + error);
+    }
+  }
+  if (!im.set->Compile()) {
+    errors->push_back("rule set: RE2::Set failed to compile (out of memory)");
+  }
+  Sha256Hex(Canonical(spec), &im.version);
+
+  if (errors->size() == first_error) {
+    // Rule CI: every file's examples.
+    for (size_t f = 0; f < spec.files.size(); ++f) {
+      for (const ExampleSpec& ex : spec.files[f].examples) {
+        NormalizedText nt = normalizer.Normalize(ex.text);
+        bool hit = false;
+        std::string which;
+        for (const RuleHit& h : im.Match(nt.text)) {
+          if (im.rules[h.rule].file == static_cast<int>(f)) {
+            hit = true;
+            which = im.rules[h.rule].info.id;
+            break;
+          }
+        }
+        std::string shown =
+            ex.text.size() > 60 ? ex.text.substr(0, 57) + "..." : ex.text;
+        // Keep the excerpt valid UTF-8.
+        while (!shown.empty() &&
+               (static_cast<unsigned char>(shown.back()) & 0xC0) == 0x80) {
+          shown.pop_back();
+        }
+        if (ex.should_match && !hit) {
+          errors->push_back(ex.where +
+                            ": example should match but no rule "
+                            "of this file fires: '" +
+                            shown + "'");
+        } else if (!ex.should_match && hit) {
+          errors->push_back(ex.where + ": rule '" + which +
+                            "': no_match example fires: '" + shown + "'");
+        }
+      }
+    }
+  }
+  size_t n = errors->size() - first_error;
+  if (n > 0) {
+    return InvalidArgument(
+        (*errors)[first_error] +
+        (n > 1 ? " (and " + std::to_string(n - 1) + " more problems)" : ""));
+  }
+  return std::shared_ptr<const RuleSet>(std::move(rs));
+}
+
+std::vector<RuleHit> RuleSet::Match(std::string_view text) const {
+  return impl_->Match(text);
+}
+
+std::vector<RuleHit> RuleSet::Impl::Match(std::string_view text) const {
+  std::vector<RuleHit> out;
+  if (text.empty() || terms.empty()) return out;
+  std::vector<int> matched;
+  if (!set->Match(text, &matched) || matched.empty()) return out;
+  std::vector<char> in_set(terms.size(), 0);
+  for (int t : matched) in_set[t] = 1;
+  std::set<int> candidates;
+  for (int t : matched) {
+    for (int r : rules_of_term[t]) candidates.insert(r);
+  }
+  if (candidates.empty()) return out;
+
+  auto any_in_set = [&](const std::vector<int>& g) {
+    for (int t : g) {
+      if (in_set[t]) return true;
+    }
+    return false;
+  };
+
+  std::optional<std::vector<Span>> tokens;
+  auto token_list = [&]() -> const std::vector<Span>& {
+    if (!tokens) tokens = Tokens(text);
+    return *tokens;
+  };
+  // Index of the token containing or following byte `pos`.
+  auto word_index = [&](size_t pos) -> int {
+    const auto& tk = token_list();
+    auto it =
+        std::upper_bound(tk.begin(), tk.end(), pos,
+                         [](size_t p, const Span& s) { return p < s.second; });
+    return static_cast<int>(it - tk.begin());
+  };
+  std::map<int, std::vector<Span>> occ_cache;
+  auto occurrences = [&](int t) -> const std::vector<Span>& {
+    auto it = occ_cache.find(t);
+    if (it != occ_cache.end()) return it->second;
+    std::vector<Span>& v = occ_cache[t];
+    if (!in_set[t]) return v;
+    re2::StringPiece input(text.data(), text.size());
+    re2::StringPiece m[2];
+    size_t pos = 0;
+    while (pos <= text.size() &&
+           terms[t].finder->Match(input, pos, text.size(), RE2::UNANCHORED, m,
+                                  2)) {
+      if (m[1].data() == nullptr) break;
+      size_t b = static_cast<size_t>(m[1].data() - text.data());
+      size_t e = b + m[1].size();
+      if (e > b) v.emplace_back(b, e);
+      size_t next = e > b ? e : e + 1;
+      if (next <= pos) next = pos + 1;
+      pos = next;
+    }
+    return v;
+  };
+  auto negated = [&](const Span& s) {
+    const auto& tk = token_list();
+    int first = word_index(s.first);
+    int last = word_index(s.second - 1);
+    for (int k = std::max(0, first - kNegationBefore); k < first; ++k) {
+      std::string_view w = text.substr(tk[k].first, tk[k].second - tk[k].first);
+      if (NegatorsBefore().count(std::string(w))) return true;
+    }
+    for (int k = last + 1;
+         k <= last + kNegationAfter && k < static_cast<int>(tk.size()); ++k) {
+      std::string_view w = text.substr(tk[k].first, tk[k].second - tk[k].first);
+      if (NegatorsAfter().count(std::string(w))) return true;
+    }
+    return false;
+  };
+  auto live = [&](const CompiledRule& r, const std::vector<int>& g) {
+    std::vector<Span> spans;
+    for (int t : g) {
+      for (const Span& s : occurrences(t)) {
+        if (r.negation && negated(s)) continue;
+        spans.push_back(s);
+      }
+    }
+    std::sort(spans.begin(), spans.end());
+    return spans;
+  };
+
+  for (int ri : candidates) {
+    const CompiledRule& r = rules[ri];
+    if (!r.any.empty() && !any_in_set(r.any)) continue;
+    bool pre = true;
+    for (const auto& g : r.all) pre = pre && any_in_set(g);
+    for (const auto& n : r.near) {
+      for (const auto& g : n.groups) pre = pre && any_in_set(g);
+    }
+    if (!pre) continue;
+    bool excluded = false;
+    for (int t : r.exclude) {
+      if (in_set[t] && !occurrences(t).empty()) {
+        excluded = true;
+        break;
+      }
+    }
+    if (excluded) continue;
+
+    RuleHit hit;
+    hit.rule = ri;
+    bool ok = true;
+    if (!r.any.empty()) {
+      std::vector<Span> s = live(r, r.any);
+      if (s.empty()) continue;
+      hit.spans.insert(hit.spans.end(), s.begin(), s.end());
+    }
+    for (const auto& g : r.all) {
+      std::vector<Span> s = live(r, g);
+      if (s.empty()) {
+        ok = false;
+        break;
+      }
+      hit.spans.insert(hit.spans.end(), s.begin(), s.end());
+    }
+    if (!ok) continue;
+    for (const auto& n : r.near) {
+      // Word positions of each group's live occurrences.
+      std::vector<std::vector<std::pair<int, Span>>> pos;
+      for (const auto& g : n.groups) {
+        pos.emplace_back();
+        for (const Span& s : live(r, g)) {
+          pos.back().emplace_back(word_index(s.first), s);
+        }
+        if (pos.back().empty()) ok = false;
+      }
+      if (!ok) break;
+      // Try each occurrence of the first group as an anchor: for ordered,
+      // later groups must follow in order; otherwise within a window.
+      bool found = false;
+      std::vector<Span> best;
+      for (const auto& [w0, s0] : pos[0]) {
+        if (n.ordered) {
+          std::vector<Span> chain = {s0};
+          int prev = w0;
+          bool good = true;
+          for (size_t gi = 1; gi < pos.size() && good; ++gi) {
+            good = false;
+            for (const auto& [w, s] : pos[gi]) {
+              if (w > prev && w - w0 <= n.within) {
+                chain.push_back(s);
+                prev = w;
+                good = true;
+                break;
+              }
+            }
+          }
+          if (good) {
+            found = true;
+            best = chain;
+            break;
+          }
+        } else {
+          std::vector<Span> chain = {s0};
+          bool good = true;
+          int lo = w0, hi = w0;
+          for (size_t gi = 1; gi < pos.size() && good; ++gi) {
+            good = false;
+            for (const auto& [w, s] : pos[gi]) {
+              int nlo = std::min(lo, w), nhi = std::max(hi, w);
+              if (nhi - nlo <= n.within) {
+                chain.push_back(s);
+                lo = nlo;
+                hi = nhi;
+                good = true;
+                break;
+              }
+            }
+          }
+          if (good) {
+            found = true;
+            best = chain;
+            break;
+          }
+        }
+      }
+      if (!found) {
+        ok = false;
+        break;
+      }
+      hit.spans.insert(hit.spans.end(), best.begin(), best.end());
+    }
+    if (!ok) continue;
+    std::sort(hit.spans.begin(), hit.spans.end());
+    hit.spans.erase(std::unique(hit.spans.begin(), hit.spans.end()),
+                    hit.spans.end());
+    out.push_back(std::move(hit));
+  }
+  return out;
+}
+
+}  // namespace shagym::nlp

@@ -1,0 +1,74 @@
+#pragma once
+
+// A compiled, immutable rule set: every term of every rule in one RE2::Set
+// over the normalised text; the per-rule checks (all, near, not, negation)
+// run only for rules whose terms hit. Thread-safe: share it as
+// std::shared_ptr<const RuleSet>; a reload builds a new one and swaps.
+//
+//   std::vector<std::string> errors;
+//   auto set = nlp::RuleSet::Compile(spec, *normalizer, &errors);
+//   if (!set.ok()) { for (auto& e : errors) puts(e.c_str()); }
+//   for (const nlp::RuleHit& h : (*set)->Match(normalised.text)) ...
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "nlp/normalize.h"
+#include "nlp/rules/rule_spec.h"
+
+namespace shagym::nlp {
+
+// Severity order: none < low < medium < high.
+int SeverityRank(std::string_view severity);
+
+struct RuleInfo {
+  std::string id;
+  std::string category;
+  std::string severity;
+  std::string lang;
+  std::string file;
+};
+
+// One rule that fired, with the byte spans of the normalised text that made
+// it fire (sorted, without duplicates).
+struct RuleHit {
+  int rule = 0;  // index into RuleSet::rule()
+  std::vector<std::pair<size_t, size_t>> spans;
+};
+
+class RuleSet {
+ public:
+  // Compiles `spec`, then runs every file's examples through `normalizer`
+  // and the compiled rules. Every problem is appended to `errors` as one
+  // line "FILE:LINE:COL: rule 'id': what"; InvalidArgument (with the first
+  // line and the count) when there is any.
+  static StatusOr<std::shared_ptr<const RuleSet>> Compile(
+      const RuleSetSpec& spec, const Normalizer& normalizer,
+      std::vector<std::string>* errors);
+
+  ~RuleSet();
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
+
+  // Rules that fire on the normalised `text`, in rule order.
+  std::vector<RuleHit> Match(std::string_view text) const;
+
+  size_t rule_count() const;
+  const RuleInfo& rule(int index) const;
+  // Number of distinct patterns in the RE2::Set.
+  size_t pattern_count() const;
+  // Stable hash of the rule set's content (16 hex digits).
+  const std::string& version() const;
+
+ private:
+  RuleSet();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shagym::nlp

@@ -1,0 +1,355 @@
+#include "nlp/rules/stem.h"
+
+#include <re2/re2.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <set>
+#include <vector>
+
+namespace shagym::nlp {
+namespace {
+
+std::u32string Decode(std::string_view s) {
+  std::u32string out;
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(s.size());
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    out.push_back(c < 0 ? 0xFFFD : static_cast<char32_t>(c));
+  }
+  return out;
+}
+
+std::string Encode(std::u32string_view s) {
+  std::string out;
+  for (char32_t c : s) {
+    char buf[4];
+    int32_t len = 0;
+    UBool err = false;
+    U8_APPEND(reinterpret_cast<uint8_t*>(buf), len, 4, static_cast<UChar32>(c),
+              err);
+    (void)err;
+    out.append(buf, static_cast<size_t>(len));
+  }
+  return out;
+}
+
+// Kazakh letters and the Russian letter people type instead.
+const char* KazakhLookAlike(char32_t c) {
+  switch (c) {
+    case U'қ':
+      return "[қк]";
+    case U'ғ':
+      return "[ғг]";
+    case U'ң':
+      return "[ңн]";
+    case U'ә':
+      return "[әа]";
+    case U'ө':
+      return "[өо]";
+    case U'ұ':
+      return "[ұу]";
+    case U'ү':
+      return "[үу]";
+    case U'і':
+      return "[іи]";
+    case U'һ':
+      return "[һх]";
+    default:
+      return nullptr;
+  }
+}
+
+bool AllLetters(const std::u32string& s) {
+  for (char32_t c : s) {
+    if (!u_isalpha(static_cast<UChar32>(c))) return false;
+  }
+  return true;
+}
+
+// Alternation of literals, longest first, each through `quote`.
+template <typename Quote>
+std::string Alternation(std::vector<std::string> items, Quote quote) {
+  std::sort(items.begin(), items.end(),
+            [](const std::string& a, const std::string& b) {
+              return a.size() != b.size() ? a.size() > b.size() : a < b;
+            });
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+  std::string out = "(?:";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += "|";
+    out += quote(items[i]);
+  }
+  return out + ")";
+}
+
+// ---- Kazakh ----------------------------------------------------------------
+
+enum class Harmony { kBack, kFront, kBoth };
+
+Harmony KazakhHarmony(const std::u32string& stem) {
+  for (auto it = stem.rbegin(); it != stem.rend(); ++it) {
+    switch (*it) {
+      case U'а':
+      case U'о':
+      case U'ұ':
+      case U'ы':
+      case U'я':
+        return Harmony::kBack;
+      case U'ә':
+      case U'е':
+      case U'ө':
+      case U'ү':
+      case U'і':
+      case U'э':
+        return Harmony::kFront;
+      default:
+        break;
+    }
+  }
+  return Harmony::kBoth;
+}
+
+// Back-vowel allomorph → front-vowel allomorph.
+std::string Fronted(const std::string& back) {
+  std::u32string s = Decode(back);
+  for (char32_t& c : s) {
+    switch (c) {
+      case U'а':
+        c = U'е';
+        break;
+      case U'ы':
+        c = U'і';
+        break;
+      case U'ұ':
+        c = U'ү';
+        break;
+      case U'о':
+        c = U'ө';
+        break;
+      case U'ғ':
+        c = U'г';
+        break;
+      case U'қ':
+        c = U'к';
+        break;
+      default:
+        break;
+    }
+  }
+  return Encode(s);
+}
+
+// Suffix slots in back-vowel form, in morphotactic order.
+const std::vector<std::vector<std::string>>& KazakhSlots() {
+  static const auto* slots = new std::vector<std::vector<std::string>>{
+      // voice (verbs): passive, reflexive, reciprocal, causative
+      {"ыл", "л", "ын", "н", "ыс", "с", "дыр", "тыр", "ғыз", "қыз", "т"},
+      // tense, participles, converbs, verbal nouns, derivation
+      {"ған",  "қан",   "ды",   "ты",  "ып",  "п",    "а",    "й",     "ады",
+       "йды",  "атын",  "йтын", "у",   "уы",  "ушы",  "ар",   "р",     "мақ",
+       "бақ",  "пақ",   "са",   "сын", "шы",  "ғалы", "қалы", "ғанша", "қанша",
+       "лық",  "дық",   "тық",  "лы",  "сыз", "дай",  "тай",  "ша",    "дағы",
+       "тағы", "ндағы", "ғы",   "қы",  "ған", "атын"},
+      // plural
+      {"лар", "дар", "тар"},
+      // possessive
+      {"ы", "сы", "ым", "м", "ың", "ң", "ымыз", "мыз", "ыңыз", "ңыз"},
+      // case (and the relative -дағы after a possessive)
+      {"ның", "дың", "тың", "ны",   "ды",   "ты",   "н",
+       "ға",  "қа",  "а",   "на",   "да",   "та",   "нда",
+       "дан", "тан", "нан", "дағы", "тағы", "ндағы"},
+      // person (predicates)
+      {"мын", "бын", "пын", "мыз", "быз", "пыз", "сың", "сыз", "м", "ң", "қ"},
+  };
+  return *slots;
+}
+
+// Suffixes that do not follow vowel harmony.
+const std::vector<std::string>& KazakhNeutralCase() {
+  static const auto* v =
+      new std::vector<std::string>{"мен", "бен", "пен", "менен", "бенен"};
+  return *v;
+}
+
+}  // namespace
+
+std::string KazakhLiteral(std::string_view word) {
+  std::string out;
+  for (char32_t c : Decode(word)) {
+    if (const char* cls = KazakhLookAlike(c)) {
+      out += cls;
+    } else {
+      out += RE2::QuoteMeta(Encode(std::u32string(1, c)));
+    }
+  }
+  return out;
+}
+
+bool HasKazakhLetter(std::string_view text) {
+  for (char32_t c : Decode(text)) {
+    if (KazakhLookAlike(c) != nullptr) return true;
+  }
+  return false;
+}
+
+StatusOr<StemPattern> ExpandKazakhStem(std::string_view stem_text) {
+  std::u32string stem = Decode(stem_text);
+  if (stem.size() < 3 || !AllLetters(stem)) {
+    return InvalidArgument("stem '" + std::string(stem_text) +
+                           "' must be at least 3 letters and letters only");
+  }
+  std::vector<std::string> variants = {Encode(stem)};
+  std::u32string voiced = stem;
+  switch (stem.back()) {
+    case U'п':
+      voiced.back() = U'б';
+      break;
+    case U'к':
+      voiced.back() = U'г';
+      break;
+    case U'қ':
+      voiced.back() = U'ғ';
+      break;
+    default:
+      break;
+  }
+  if (voiced != stem) variants.push_back(Encode(voiced));
+
+  Harmony h = KazakhHarmony(stem);
+  std::string chain;
+  const auto& slots = KazakhSlots();
+  for (size_t i = 0; i < slots.size(); ++i) {
+    std::vector<std::string> items;
+    for (const std::string& back : slots[i]) {
+      if (h != Harmony::kFront) items.push_back(back);
+      if (h != Harmony::kBack) items.push_back(Fronted(back));
+    }
+    if (i == 4) {
+      for (const auto& n : KazakhNeutralCase()) items.push_back(n);
+    }
+    chain += Alternation(items, KazakhLiteral) + "?";
+  }
+  StemPattern p;
+  p.prefilter = Alternation(variants, KazakhLiteral);
+  p.exact = p.prefilter + chain;
+  return p;
+}
+
+// ---- Russian ---------------------------------------------------------------
+
+StatusOr<StemPattern> ExpandRussianStem(std::string_view lemma_text) {
+  std::u32string lemma = Decode(lemma_text);
+  if (!AllLetters(lemma)) {
+    return InvalidArgument("stem '" + std::string(lemma_text) +
+                           "' must be letters only");
+  }
+  auto ends_with = [&](std::u32string_view suffix) {
+    return lemma.size() > suffix.size() &&
+           std::u32string_view(lemma).substr(lemma.size() - suffix.size()) ==
+               suffix;
+  };
+
+  static const std::vector<std::string> kNominal = {
+      "а",    "я",    "у",     "ю",    "е",    "и",    "ы",     "о",    "ь",
+      "ом",   "ем",   "ой",    "ей",   "ою",   "ею",   "ам",    "ям",   "ами",
+      "ями",  "ах",   "ях",    "ов",   "ев",   "ью",   "ия",    "ии",   "ию",
+      "ией",  "ие",   "ий",    "ием",  "иям",  "иями", "иях",   "ый",   "ая",
+      "ое",   "ые",   "ого",   "его",  "ому",  "ему",  "ым",    "им",   "ых",
+      "их",   "ыми",  "ими",   "ую",   "юю",   "яя",   "ее",    "ин",   "ина",
+      "ины",  "ину",  "ой",    "ство", "ства", "ству", "ством", "ский", "ская",
+      "ское", "ские", "ского", "ской", "ским", "ских", "ную",   "ная",  "ное",
+      "ные",  "ный",  "ного",  "ной"};
+  static const std::vector<std::string> kAdjTail = {
+      "ий", "ая", "ее", "ие", "его", "ей", "ему", "им", "их", "ими",
+      "ую", "ый", "ое", "ые", "ого", "ой", "ому", "ым", "ых", "ыми"};
+  // After the infinitive stem (ends in a vowel): past, participles.
+  static const std::vector<std::string> kVerbPast = {
+      "л",   "ла", "ло",  "ли", "ть",    "в",   "вши", "н",   "на",   "но",
+      "ны",  "т",  "та",  "то", "ты",    "ю",   "ют",  "ет",  "ешь",  "ем",
+      "ете", "й",  "йте", "я",  "ешься", "ние", "ния", "нию", "нием", "нии"};
+  // After the present stem of -ить/-еть verbs (ends in a consonant).
+  static const std::vector<std::string> kVerbPresentI = {
+      "ю", "у",   "ят", "ат",  "ит",  "ишь", "им",   "ите",  "я",    "и",
+      "ь", "ьте", "ен", "ена", "ено", "ены", "ение", "ения", "ению", "ением"};
+
+  auto quote = [](const std::string& s) { return RE2::QuoteMeta(s); };
+  auto with_adj = [&](const std::vector<std::string>& stems) {
+    std::vector<std::string> out;
+    for (const auto& s : stems) {
+      for (const auto& t : kAdjTail) out.push_back(s + t);
+    }
+    return out;
+  };
+
+  std::vector<std::string> variants;
+  std::string exact;
+  bool verb = false;
+  std::u32string base;
+  for (std::u32string_view inf : {U"ться", U"тись", U"ть", U"ти", U"чь"}) {
+    if (ends_with(inf)) {
+      base = lemma.substr(0, lemma.size() - inf.size());
+      verb = true;
+      break;
+    }
+  }
+  if (verb) {
+    if (base.size() < 3) {
+      return InvalidArgument("stem '" + std::string(lemma_text) +
+                             "' is too short to expand");
+    }
+    std::vector<std::string> past = kVerbPast;
+    for (auto& p : with_adj({"вш", "ющ", "ем", "нн", "енн", "ащ", "ящ"})) {
+      past.push_back(p);
+    }
+    std::string b = Encode(base);
+    variants.push_back(b);
+    exact = "(?:" + quote(b) + Alternation(past, quote) + "?";
+    if (base.size() >= 4 && (base.back() == U'и' || base.back() == U'е')) {
+      // травить: трав-ят, трав-ит, травл-ю, травл-ен.
+      std::u32string cons = base.substr(0, base.size() - 1);
+      std::vector<std::string> pres = kVerbPresentI;
+      for (auto& p : with_adj({"ящ", "ащ", "енн", "ённ", "им"})) {
+        pres.push_back(p);
+      }
+      std::vector<std::string> heads = {Encode(cons)};
+      if (std::u32string_view(U"бпвфм").find(cons.back()) !=
+          std::u32string::npos) {
+        heads.push_back(Encode(cons + U"л"));
+      }
+      for (const auto& h : heads) {
+        variants.push_back(h);
+        exact += "|" + quote(h) + Alternation(pres, quote);
+      }
+    }
+    exact += ")(?:ся|сь)?";
+  } else {
+    static const std::vector<std::u32string> kStrip = {
+        U"ия", U"ие", U"ий", U"ый", U"ой", U"ая", U"яя", U"ое", U"ее", U"ые",
+        U"а",  U"я",  U"о",  U"е",  U"ь",  U"ы",  U"и",  U"у",  U"ю",  U"й"};
+    base = lemma;
+    for (const auto& e : kStrip) {
+      if (ends_with(e) && lemma.size() - e.size() >= 3) {
+        base = lemma.substr(0, lemma.size() - e.size());
+        break;
+      }
+    }
+    if (base.size() < 3) {
+      return InvalidArgument("stem '" + std::string(lemma_text) +
+                             "' is too short to expand");
+    }
+    std::string b = Encode(base);
+    variants.push_back(b);
+    exact = quote(b) + Alternation(kNominal, quote) + "?";
+  }
+  StemPattern p;
+  p.prefilter = Alternation(variants, quote);
+  p.exact = exact;
+  return p;
+}
+
+}  // namespace shagym::nlp

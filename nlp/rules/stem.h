@@ -1,0 +1,39 @@
+#pragma once
+
+// Word-form expansion for `stem:` terms: a stem becomes an RE2 pattern that
+// matches its inflected forms, generated from the stem (suffix grammar),
+// never listed by hand. Internal to nlp/rules.
+//
+// Kazakh: suffix slots (voice, tense/derivation, plural, possessive, case,
+// person) in the stem's vowel harmony, with the final-consonant alternations
+// п→б, к→г, қ→ғ (мектеп → мектебімізде, құлақ → құлағы). Kazakh letters also
+// match their Russian look-alikes (қ→к, ұ→у, і→и, ...) because many people
+// type Kazakh on a Russian keyboard.
+// Russian: the lemma's ending is stripped and noun/adjective or verb endings
+// are added, with the -л- of labial stems (травля → травлю, травили, травят).
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace shagym::nlp {
+
+struct StemPattern {
+  std::string prefilter;  // cheap pattern: the stem variants only
+  std::string exact;      // the stem variants followed by the suffix grammar
+};
+
+// REQUIRES: `stem` is normalised (lower case). InvalidArgument when the stem
+// is shorter than 3 letters or contains something other than letters.
+StatusOr<StemPattern> ExpandKazakhStem(std::string_view stem);
+StatusOr<StemPattern> ExpandRussianStem(std::string_view lemma);
+
+// RE2 for the literal `word` where each Kazakh-specific letter also matches
+// its Russian look-alike. Other characters are quoted.
+std::string KazakhLiteral(std::string_view word);
+
+// True when `text` contains a Kazakh-specific letter (ә ғ қ ң ө ұ ү һ і).
+bool HasKazakhLetter(std::string_view text);
+
+}  // namespace shagym::nlp
