@@ -181,6 +181,7 @@ int RunRulesTest(Context* ctx, const std::string& text) {
   }
   j["matches"] = std::move(matches);
   j["rules_version"] = l.rules_version;
+  j["normalized"] = engine.normalizer->Normalize(text).text;
   std::printf("%s\n",
               j.dump(2, ' ', false, OJson::error_handler_t::replace).c_str());
   return kExitOk;

@@ -7,7 +7,9 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 
@@ -48,30 +50,82 @@ namespace {
 
 using Span = std::pair<size_t, size_t>;
 
-constexpr char kBegin[] = R"((?:^|[^\p{L}\p{N}]))";
-constexpr char kEnd[] = R"((?:[^\p{L}\p{N}]|$))";
-constexpr char kGap[] = R"([^\p{L}\p{N}]+)";
+// Word boundaries on normalised text (lower case, Kazakh Latin folded to
+// Cyrillic). RE2's \b is ASCII-only, and \p{L} in every one of thousands
+// of patterns makes the Set's program huge, so word characters are the
+// letters the normaliser produces for Kazakh, Russian and English.
+#define SHAGYM_WORD_CHARS "0-9a-zа-яёәғқңөұүһі"
+constexpr char kBegin[] = "(?:^|[^" SHAGYM_WORD_CHARS "])";
+constexpr char kEnd[] = "(?:[^" SHAGYM_WORD_CHARS "]|$)";
+constexpr char kGap[] = "[^" SHAGYM_WORD_CHARS "]+";
+constexpr char kLetters[] = "[" SHAGYM_WORD_CHARS "]*";
+#undef SHAGYM_WORD_CHARS
 
-// Words that cancel a term when they stand just before it (Russian and
-// Kazakh) or just after it (Kazakh: "ұрған жоқ", "қорлаған емес").
+// Words that cancel a term when they stand just before it ("не травят",
+// "никто не бил", "ешкім қорламайды").
 const std::set<std::string>& NegatorsBefore() {
   static const auto* s = new std::set<std::string>{
-      "не",      "нет",   "ни",      "никто",   "никогда",
-      "ничего",  "нету",  "ешкім",   "ешқашан", "ешбір",
-      "ешкимде", "ешким", "ешкашан", "ешкімде", "еш"};
+      "не",      "нет",     "ни",      "никто",    "никогда", "ничего",
+      "нету",    "ешкім",   "ешқашан", "ешбір",    "ешкимде", "ешким",
+      "ешкашан", "ешкімде", "еш",      "ешқандай", "ешкандай"};
   return *s;
 }
+// Words that cancel a term when they follow it ("ұрған жоқ", "қорлаған
+// емес", "травли нет", "драк не было").
 const std::set<std::string>& NegatorsAfter() {
-  static const auto* s =
-      new std::set<std::string>{"жоқ", "жок", "емес", "емеспіз", "емес пе"};
+  static const auto* s = new std::set<std::string>{
+      "жоқ",     "жок",         "емес",        "болмайды",   "болмаған",
+      "болмады", "кездеспейді", "тіркелмеген", "байқалмады", "нет",
+      "нету",    "отсутствует", "отсутствуют"};
   return *s;
 }
-constexpr int kNegationBefore = 2;  // words
+// "не" after a term negates it only with one of these ("травли не было").
+const std::set<std::string>& AfterNe() {
+  static const auto* s = new std::set<std::string>{
+      "было",          "были",       "была",        "бывает",
+      "бывало",        "выявлено",   "выявлены",    "зафиксировано",
+      "зафиксированы", "обнаружено", "наблюдается", "замечено",
+      "происходит",    "случалось",  "допускается", "допустим",
+      "замечали",      "видели"};
+  return *s;
+}
+// Words skipped when counting the negation window ("не было случаев травли",
+// "ни одного факта буллинга").
+const std::set<std::string>& Transparent() {
+  static const auto* s = new std::set<std::string>{
+      "было",    "были",     "была",    "бывает",  "одного",
+      "единого", "никакого", "никакой", "никаких", "случая",
+      "случаев", "факта",    "фактов",  "у",       "нас",
+      "меня",    "никого",   "никому",  "никем",   "болған",
+      "қандай",  "бірде",    "бір",     "де",      "да"};
+  return *s;
+}
+constexpr int kNegationBefore = 2;  // words, not counting transparent ones
 constexpr int kNegationAfter = 2;
 
+// One distinct pattern. The finder (which locates occurrences) is compiled
+// on first use: most terms never hit, and compiling thousands of large
+// Kazakh suffix patterns up front would make loading slow. The Set has
+// already validated the same pattern.
 struct Term {
   std::string set_pattern;
-  std::unique_ptr<RE2> finder;  // group 1 is the occurrence
+  std::string finder_pattern;  // group 1 is the occurrence
+  std::string reject_pattern;  // optional: occurrences that are not forms
+  mutable std::once_flag once;
+  mutable std::unique_ptr<RE2> finder;
+  mutable std::unique_ptr<RE2> reject;
+
+  void Prepare() const {
+    std::call_once(once, [this] {
+      RE2::Options opt;
+      opt.set_log_errors(false);
+      opt.set_max_mem(64 << 20);
+      finder = std::make_unique<RE2>(finder_pattern, opt);
+      if (!reject_pattern.empty()) {
+        reject = std::make_unique<RE2>(reject_pattern, opt);
+      }
+    });
+  }
 };
 
 struct NearClause {
@@ -157,7 +211,7 @@ std::string Canonical(const RuleSetSpec& spec) {
 }  // namespace
 
 struct RuleSet::Impl {
-  std::vector<Term> terms;
+  std::deque<Term> terms;  // Term is not movable (once_flag)
   std::vector<CompiledRule> rules;
   std::vector<std::vector<int>> rules_of_term;  // positive uses only
   std::unique_ptr<RE2::Set> set;
@@ -175,7 +229,7 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
                            const Normalizer& normalizer,
                            std::map<std::string, int>* index,
                            std::string* error) {
-  std::string set_pattern, exact;
+  std::string set_pattern, exact, reject;
   bool bounded = true;
   switch (t.kind) {
     case TermSpec::Kind::kRegex: {
@@ -209,7 +263,7 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
         bool kk = lang == "kk" || (lang == "any" && HasKazakhLetter(norm));
         if (words++) joined += kGap;
         joined += kk ? KazakhLiteral(norm) : RE2::QuoteMeta(norm);
-        if (prefix) joined += R"(\p{L}*)";
+        if (prefix) joined += kLetters;
       }
       if (words == 0) {
         *error = "empty term";
@@ -230,6 +284,7 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
       }
       set_pattern = kBegin + p->prefilter;
       exact = p->exact;
+      reject = p->reject;
       break;
     }
   }
@@ -237,16 +292,22 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
                                : "(" + exact + ")";
   auto it = index->find(finder);
   if (it != index->end()) return it->second;
+  // Validate now (the finder itself is compiled lazily).
   RE2::Options opt;
   opt.set_log_errors(false);
   opt.set_max_mem(64 << 20);
-  auto re = std::make_unique<RE2>(finder, opt);
-  if (!re->ok()) {
-    *error = "bad pattern '" + t.value + "': " + re->error();
-    return -1;
+  if (t.kind == TermSpec::Kind::kRegex) {
+    RE2 re(t.value, opt);
+    if (!re.ok()) {
+      *error = "bad pattern '" + t.value + "': " + re.error();
+      return -1;
+    }
   }
   int id = static_cast<int>(terms.size());
-  terms.push_back(Term{set_pattern, std::move(re)});
+  terms.emplace_back();
+  terms.back().set_pattern = set_pattern;
+  terms.back().finder_pattern = finder;
+  terms.back().reject_pattern = reject;
   rules_of_term.emplace_back();
   (*index)[finder] = id;
   return id;
@@ -374,12 +435,14 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
             break;
           }
         }
-        std::string shown =
-            ex.text.size() > 60 ? ex.text.substr(0, 57) + "..." : ex.text;
-        // Keep the excerpt valid UTF-8.
-        while (!shown.empty() &&
-               (static_cast<unsigned char>(shown.back()) & 0xC0) == 0x80) {
-          shown.pop_back();
+        std::string shown = ex.text;
+        if (shown.size() > 120) {
+          size_t cut = 117;  // on a character boundary
+          while (cut > 0 &&
+                 (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) {
+            --cut;
+          }
+          shown = shown.substr(0, cut) + "...";
         }
         if (ex.should_match && !hit) {
           errors->push_back(ex.where +
@@ -445,6 +508,8 @@ std::vector<RuleHit> RuleSet::Impl::Match(std::string_view text) const {
     if (it != occ_cache.end()) return it->second;
     std::vector<Span>& v = occ_cache[t];
     if (!in_set[t]) return v;
+    terms[t].Prepare();
+    if (!terms[t].finder->ok()) return v;
     re2::StringPiece input(text.data(), text.size());
     re2::StringPiece m[2];
     size_t pos = 0;
@@ -454,25 +519,38 @@ std::vector<RuleHit> RuleSet::Impl::Match(std::string_view text) const {
       if (m[1].data() == nullptr) break;
       size_t b = static_cast<size_t>(m[1].data() - text.data());
       size_t e = b + m[1].size();
-      if (e > b) v.emplace_back(b, e);
+      if (e > b && !(terms[t].reject && RE2::PartialMatch(text.substr(b, e - b),
+                                                          *terms[t].reject))) {
+        v.emplace_back(b, e);
+      }
       size_t next = e > b ? e : e + 1;
       if (next <= pos) next = pos + 1;
       pos = next;
     }
     return v;
   };
-  auto negated = [&](const Span& s) {
+  auto word_at = [&](int k) {
     const auto& tk = token_list();
+    return std::string(text.substr(tk[k].first, tk[k].second - tk[k].first));
+  };
+  auto negated = [&](const Span& s) {
+    const int n = static_cast<int>(token_list().size());
     int first = word_index(s.first);
     int last = word_index(s.second - 1);
-    for (int k = std::max(0, first - kNegationBefore); k < first; ++k) {
-      std::string_view w = text.substr(tk[k].first, tk[k].second - tk[k].first);
-      if (NegatorsBefore().count(std::string(w))) return true;
+    int counted = 0;
+    for (int k = first - 1; k >= 0 && counted < kNegationBefore; --k) {
+      std::string w = word_at(k);
+      if (NegatorsBefore().count(w)) return true;
+      if (!Transparent().count(w)) ++counted;
     }
-    for (int k = last + 1;
-         k <= last + kNegationAfter && k < static_cast<int>(tk.size()); ++k) {
-      std::string_view w = text.substr(tk[k].first, tk[k].second - tk[k].first);
-      if (NegatorsAfter().count(std::string(w))) return true;
+    counted = 0;
+    for (int k = last + 1; k < n && counted < kNegationAfter; ++k) {
+      std::string w = word_at(k);
+      if (NegatorsAfter().count(w)) return true;
+      if (w == "не" && k + 1 < n && AfterNe().count(word_at(k + 1))) {
+        return true;
+      }
+      if (!Transparent().count(w)) ++counted;
     }
     return false;
   };
@@ -499,10 +577,14 @@ std::vector<RuleHit> RuleSet::Impl::Match(std::string_view text) const {
     if (!pre) continue;
     bool excluded = false;
     for (int t : r.exclude) {
-      if (in_set[t] && !occurrences(t).empty()) {
-        excluded = true;
-        break;
+      if (!in_set[t]) continue;
+      for (const Span& s : occurrences(t)) {
+        if (!negated(s)) {
+          excluded = true;
+          break;
+        }
       }
+      if (excluded) break;
     }
     if (excluded) continue;
 

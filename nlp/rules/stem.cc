@@ -56,7 +56,16 @@ const char* KazakhLookAlike(char32_t c) {
     case U'ү':
       return "[үу]";
     case U'і':
-      return "[іи]";
+      return "[іиы]";
+    case U'ы':
+      // Chat Latin writes one "i" for ы, і and и.
+      return "[ыі]";
+    case U'и':
+      return "[иі]";
+    case U'я':
+      return "(?:я|йа|иа|ја)";
+    case U'ю':
+      return "(?:ю|йу|иу)";
     case U'һ':
       return "[һх]";
     default:
@@ -163,6 +172,8 @@ const std::vector<std::vector<std::string>>& KazakhSlots() {
       {"ның", "дың", "тың", "ны",   "ды",   "ты",   "н",
        "ға",  "қа",  "а",   "на",   "да",   "та",   "нда",
        "дан", "тан", "нан", "дағы", "тағы", "ндағы"},
+      // substantive genitive (мектептікі), 2nd person plural
+      {"ныкы", "дыкы", "тыкы", "дар", "тар", "лар", "сыңдар", "сыздар"},
       // person (predicates)
       {"мын", "бын", "пын", "мыз", "быз", "пыз", "сың", "сыз", "м", "ң", "қ"},
   };
@@ -192,7 +203,9 @@ std::string KazakhLiteral(std::string_view word) {
 
 bool HasKazakhLetter(std::string_view text) {
   for (char32_t c : Decode(text)) {
-    if (KazakhLookAlike(c) != nullptr) return true;
+    if (c != U'ы' && c != U'и' && c != U'я' && c != U'ю' &&
+        KazakhLookAlike(c) != nullptr)
+      return true;
   }
   return false;
 }
@@ -221,22 +234,23 @@ StatusOr<StemPattern> ExpandKazakhStem(std::string_view stem_text) {
   if (voiced != stem) variants.push_back(Encode(voiced));
 
   Harmony h = KazakhHarmony(stem);
-  std::string chain;
-  const auto& slots = KazakhSlots();
-  for (size_t i = 0; i < slots.size(); ++i) {
-    std::vector<std::string> items;
-    for (const std::string& back : slots[i]) {
+  // Suffixes combine freely in the stem's
+  // harmony: the paradigm has thousands of orders (мектебіңдерсің,
+  // мектептікілерден) that fixed slots would miss.
+  std::vector<std::string> items;
+  for (const auto& slot : KazakhSlots()) {
+    for (const std::string& back : slot) {
       if (h != Harmony::kFront) items.push_back(back);
       if (h != Harmony::kBack) items.push_back(Fronted(back));
     }
-    if (i == 4) {
-      for (const auto& n : KazakhNeutralCase()) items.push_back(n);
-    }
-    chain += Alternation(items, KazakhLiteral) + "?";
   }
+  for (const auto& n : KazakhNeutralCase()) items.push_back(n);
   StemPattern p;
   p.prefilter = Alternation(variants, KazakhLiteral);
-  p.exact = p.prefilter + chain;
+  p.exact = p.prefilter + Alternation(items, KazakhLiteral) + "*";
+  // The negative -ма-/-ме- (-ба-, -па-) right after a verb stem: "does not
+  // insult" is not a form of "insult".
+  p.reject = "^" + p.prefilter + "[мбп][аеә](?:[йдтсшғгқкң]|$)";
   return p;
 }
 

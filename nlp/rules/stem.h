@@ -4,13 +4,13 @@
 // matches its inflected forms, generated from the stem (suffix grammar),
 // never listed by hand. Internal to nlp/rules.
 //
-// Kazakh: suffix slots (voice, tense/derivation, plural, possessive, case,
-// person) in the stem's vowel harmony, with the final-consonant alternations
-// п→б, к→г, қ→ғ (мектеп → мектебімізде, құлақ → құлағы). Kazakh letters also
-// match their Russian look-alikes (қ→к, ұ→у, і→и, ...) because many people
-// type Kazakh on a Russian keyboard.
-// Russian: the lemma's ending is stripped and noun/adjective or verb endings
-// are added, with the -л- of labial stems (травля → травлю, травили, травят).
+// Kazakh: any chain of suffixes (voice, tense/derivation, plural, possessive,
+// case, person) in the stem's vowel harmony, with the final-consonant
+// alternations п→б, к→г, қ→ғ (мектеп → мектебімізде, құлақ → құлағы). Kazakh
+// letters also match their Russian look-alikes (қ→к, ұ→у, і→и, ...) because
+// many people type Kazakh on a Russian keyboard. Russian: the lemma's ending is
+// stripped and noun/adjective or verb endings are added, with the -л- of labial
+// stems (травля → травлю, травили, травят).
 
 #include <string>
 #include <string_view>
@@ -22,6 +22,9 @@ namespace shagym::nlp {
 struct StemPattern {
   std::string prefilter;  // cheap pattern: the stem variants only
   std::string exact;      // the stem variants followed by the suffix grammar
+  // Optional: an occurrence whose start matches this is not a form of the
+  // stem (the Kazakh negative verb: қорламайды).
+  std::string reject;
 };
 
 // REQUIRES: `stem` is normalised (lower case). InvalidArgument when the stem

@@ -1,0 +1,96 @@
+#include "nlp/classifier.h"
+
+#include <gtest/gtest.h>
+
+#include "config/rules_loader.h"
+
+namespace shagym::nlp {
+namespace {
+
+class ClassifierTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto n = Normalizer::Create();
+    ASSERT_TRUE(n.ok());
+    normalizer_ = std::move(n).value().release();
+    std::vector<std::string> errors;
+    auto rules =
+        config::LoadRuleSet(std::string(SHAGYM_SOURCE_DIR) + "/config/rules",
+                            *normalizer_, &errors);
+    ASSERT_TRUE(rules.ok()) << rules.status().message();
+    rules_ = new std::shared_ptr<const RuleSet>(*rules);
+  }
+  static void TearDownTestSuite() {
+    delete rules_;
+    delete normalizer_;
+  }
+
+  Labels Classify(const std::string& text, const ClassifyHints& hints = {}) {
+    Classifier c(normalizer_);
+    return c.Classify(**rules_, text, hints);
+  }
+
+  static Normalizer* normalizer_;
+  static std::shared_ptr<const RuleSet>* rules_;
+};
+
+Normalizer* ClassifierTest::normalizer_ = nullptr;
+std::shared_ptr<const RuleSet>* ClassifierTest::rules_ = nullptr;
+
+TEST_F(ClassifierTest, ComplaintGetsSortedCategoriesAndSeverity) {
+  Labels l = Classify(
+      "В школе №5 сына избили одноклассники, теперь он в реанимации, а "
+      "классная собирает по 3000 тенге на шторы");
+  EXPECT_EQ(l.categories,
+            (std::vector<std::string>{"extortion_corruption", "violence"}));
+  EXPECT_EQ(l.severity, "high");
+  EXPECT_EQ(l.lang, "ru");
+  EXPECT_FALSE(l.rules_version.empty());
+  EXPECT_EQ(l.institution, "school");
+}
+
+TEST_F(ClassifierTest, NonComplaintHasNoCategoriesAndSeverityNone) {
+  for (const char* text :
+       {"Поздравляем наших учителей с профессиональным праздником!",
+        "В больнице №3 опять холодно, батареи не греют",
+        "У нас в классе никто никого не обижает",
+        "Мектебіміздің оқушысы олимпиадада жеңімпаз атанды, құттықтаймыз!"}) {
+    Labels l = Classify(text);
+    EXPECT_TRUE(l.categories.empty()) << text;
+    EXPECT_EQ(l.severity, "none") << text;
+    EXPECT_TRUE(l.matches.empty()) << text;
+  }
+}
+
+TEST_F(ClassifierTest, MatchesPointIntoTheOriginalText) {
+  // Elongation, upper case and Latin homoglyphs change byte lengths in the
+  // normalised text; the spans must still land on the original words.
+  std::string text = "Ужааас!!! В ШКОЛЕ сына ТРАВЯТ одноклассники";
+  Labels l = Classify(text);
+  ASSERT_FALSE(l.matches.empty());
+  bool found = false;
+  for (const Match& m : l.matches) {
+    ASSERT_LE(m.end, static_cast<int64_t>(text.size()));
+    ASSERT_LT(m.start, m.end);
+    if (text.substr(m.start, m.end - m.start) == "ТРАВЯТ") found = true;
+    EXPECT_EQ(m.category, "bullying");
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(ClassifierTest, LatinScriptKazakh) {
+  Labels l = Classify("mektepte balamdy synyptastary kundé korlaidy");
+  EXPECT_EQ(l.categories, std::vector<std::string>{"bullying"});
+  EXPECT_EQ(l.lang, "kk");
+}
+
+TEST_F(ClassifierTest, SourceHintsWin) {
+  Labels l =
+      Classify("В школе не топят, дети мерзнут", ClassifyHints{"ru", "jambyl"});
+  EXPECT_EQ(l.region, "jambyl");
+  EXPECT_EQ(l.lang, "ru");
+  EXPECT_EQ(l.categories, std::vector<std::string>{"infrastructure"});
+}
+
+}  // namespace
+}  // namespace shagym::nlp

@@ -1,0 +1,219 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "nlp/rules/rule_set.h"
+
+namespace shagym::nlp {
+namespace {
+
+TermSpec Word(const std::string& v) {
+  return TermSpec{TermSpec::Kind::kWord, v, "t.yaml:1:1"};
+}
+TermSpec Stem(const std::string& v) {
+  return TermSpec{TermSpec::Kind::kStem, v, "t.yaml:1:1"};
+}
+TermSpec Re(const std::string& v) {
+  return TermSpec{TermSpec::Kind::kRegex, v, "t.yaml:1:1"};
+}
+
+RuleSpec Rule(const std::string& id, const std::string& category,
+              const std::string& lang = "ru") {
+  RuleSpec r;
+  r.id = id;
+  r.category = category;
+  r.lang = lang;
+  r.severity = "medium";
+  r.where = "t.yaml:3:5";
+  return r;
+}
+
+class RuleSetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto n = Normalizer::Create();
+    ASSERT_TRUE(n.ok());
+    normalizer_ = std::move(n).value();
+  }
+
+  std::shared_ptr<const RuleSet> Compile(std::vector<RuleSpec> rules) {
+    RuleSetSpec spec;
+    spec.files.push_back(RuleFileSpec{"t.yaml", std::move(rules), {}});
+    errors_.clear();
+    auto s = RuleSet::Compile(spec, *normalizer_, &errors_);
+    if (!s.ok()) return nullptr;
+    return *s;
+  }
+
+  // Ids of the rules that fire on `text`.
+  std::vector<std::string> Fire(const RuleSet& set, const std::string& text) {
+    std::vector<std::string> ids;
+    for (const RuleHit& h : set.Match(normalizer_->Normalize(text).text)) {
+      ids.push_back(set.rule(h.rule).id);
+    }
+    return ids;
+  }
+
+  std::unique_ptr<Normalizer> normalizer_;
+  std::vector<std::string> errors_;
+};
+
+using Ids = std::vector<std::string>;
+
+TEST_F(RuleSetTest, AnyMatchesWholeWordsOnly) {
+  RuleSpec r = Rule("r1", "bullying");
+  r.any = {Word("травля"), Word("буллинг*")};
+  auto set = Compile({r});
+  ASSERT_TRUE(set) << errors_[0];
+  EXPECT_EQ(Fire(*set, "Это ТРАВЛЯ!"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "кибербуллинг"), Ids{});  // not at a word start
+  EXPECT_EQ(Fire(*set, "буллингом"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "отравлять"), Ids{});
+}
+
+TEST_F(RuleSetTest, AllNeedsEveryGroup) {
+  RuleSpec r = Rule("r1", "violence");
+  r.any = {Stem("избить")};
+  r.all = {{Word("школ*"), Word("класс")}};
+  auto set = Compile({r});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(Fire(*set, "его избили у школы"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "его избили у стадиона"), Ids{});
+}
+
+TEST_F(RuleSetTest, NegationBeforeAndAfterCancelsTerm) {
+  RuleSpec r = Rule("r1", "bullying");
+  r.any = {Stem("травля"), Stem("травить")};
+  RuleSpec k = Rule("k1", "bullying", "kk");
+  k.any = {Stem("қорла")};
+  auto set = Compile({r, k});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(Fire(*set, "в классе травят мальчика"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "у нас никто не травит детей"), Ids{});
+  EXPECT_EQ(Fire(*set, "не было ни одного случая травли"), Ids{});
+  EXPECT_EQ(Fire(*set, "травли у нас не было"), Ids{});
+  // A negator further away belongs to another verb.
+  EXPECT_EQ(Fire(*set, "учитель не реагирует на травлю"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "баланы қорлаған жоқ"), Ids{});
+  EXPECT_EQ(Fire(*set, "баланы қорлады"), Ids{"k1"});
+}
+
+TEST_F(RuleSetTest, NegationCanBeTurnedOff) {
+  RuleSpec r = Rule("r1", "infrastructure");
+  r.any = {Word("нет отопления")};
+  r.negation = false;
+  auto set = Compile({r});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(Fire(*set, "в школе нет отопления"), Ids{"r1"});
+}
+
+TEST_F(RuleSetTest, ExclusionsDropTheRule) {
+  RuleSpec r = Rule("r1", "violence");
+  r.any = {Word("драка")};
+  r.exclude = {Word("футбол*")};
+  auto set = Compile({r});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(Fire(*set, "драка в школе"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "драка после футбола"), Ids{});
+}
+
+TEST_F(RuleSetTest, NearAndOrderedNear) {
+  RuleSpec r = Rule("near", "extortion_corruption");
+  r.near = {NearSpec{
+      {{Word("собирают")}, {Word("денег"), Word("тенге")}}, 3, false, ""}};
+  RuleSpec o = Rule("ordered", "staff_misconduct");
+  o.near = {NearSpec{{{Word("учитель")}, {Word("кричит")}}, 2, true, ""}};
+  auto set = Compile({r, o});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(Fire(*set, "собирают по 5000 тенге"), Ids{"near"});
+  EXPECT_EQ(Fire(*set, "тенге собирают"), Ids{"near"});
+  EXPECT_EQ(Fire(*set, "собирают макулатуру и еще много чего, а тенге"), Ids{});
+  EXPECT_EQ(Fire(*set, "учитель постоянно кричит"), Ids{"ordered"});
+  EXPECT_EQ(Fire(*set, "кричит учитель"), Ids{});
+}
+
+TEST_F(RuleSetTest, RawRegexAndSpans) {
+  RuleSpec r = Rule("r1", "extortion_corruption");
+  r.any = {Re(R"(\d+\s*тг)")};
+  auto set = Compile({r});
+  ASSERT_TRUE(set);
+  std::string text = "сдать 5000 тг";
+  auto hits = set->Match(normalizer_->Normalize(text).text);
+  ASSERT_EQ(hits.size(), 1u);
+  ASSERT_EQ(hits[0].spans.size(), 1u);
+  EXPECT_EQ(text.substr(hits[0].spans[0].first,
+                        hits[0].spans[0].second - hits[0].spans[0].first),
+            "5000 тг");
+}
+
+TEST_F(RuleSetTest, ReportsEveryProblem) {
+  RuleSpec bad_re = Rule("r1", "bullying");
+  bad_re.any = {Re("(unclosed")};
+  RuleSpec bad_cat = Rule("r2", "bulying");
+  bad_cat.any = {Word("x")};
+  RuleSpec dup = Rule("r1", "bullying");
+  dup.any = {Word("y")};
+  RuleSpec empty = Rule("r3", "food");
+  auto set = Compile({bad_re, bad_cat, dup, empty});
+  EXPECT_FALSE(set);
+  ASSERT_EQ(errors_.size(), 4u);
+  EXPECT_NE(errors_[0].find("t.yaml:1:1: rule 'r1': bad pattern"),
+            std::string::npos)
+      << errors_[0];
+  EXPECT_NE(errors_[1].find("rule 'r2': unknown category 'bulying'"),
+            std::string::npos);
+  EXPECT_NE(errors_[2].find("duplicate id"), std::string::npos);
+  EXPECT_NE(errors_[3].find("empty condition"), std::string::npos);
+}
+
+TEST_F(RuleSetTest, FailingExamplesRefuseTheSet) {
+  RuleSpec r = Rule("r1", "bullying");
+  r.any = {Word("травля")};
+  RuleSetSpec spec;
+  spec.files.push_back(
+      RuleFileSpec{"t.yaml",
+                   {r},
+                   {ExampleSpec{"тут травля", true, "t.yaml:9:7"},
+                    ExampleSpec{"тут драка", true, "t.yaml:10:7"},
+                    ExampleSpec{"опять травля", false, "t.yaml:12:7"}}});
+  std::vector<std::string> errors;
+  auto set = RuleSet::Compile(spec, *normalizer_, &errors);
+  EXPECT_FALSE(set.ok());
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0],
+            "t.yaml:10:7: example should match but no rule of this file "
+            "fires: 'тут драка'");
+  EXPECT_EQ(errors[1],
+            "t.yaml:12:7: rule 'r1': no_match example fires: 'опять травля'");
+}
+
+TEST_F(RuleSetTest, VersionFollowsContent) {
+  RuleSpec a = Rule("r1", "bullying");
+  a.any = {Word("травля")};
+  RuleSpec b = a;
+  b.any = {Word("буллинг")};
+  auto s1 = Compile({a});
+  auto s2 = Compile({a});
+  auto s3 = Compile({b});
+  ASSERT_TRUE(s1 && s2 && s3);
+  EXPECT_EQ(s1->version(), s2->version());
+  EXPECT_NE(s1->version(), s3->version());
+  EXPECT_EQ(s1->version().size(), 16u);
+}
+
+TEST_F(RuleSetTest, ManyRulesShareOneSet) {
+  std::vector<RuleSpec> rules;
+  for (int i = 0; i < 300; ++i) {
+    RuleSpec r = Rule("r" + std::to_string(i), "other_complaint");
+    r.any = {Word("слово" + std::to_string(i))};
+    rules.push_back(r);
+  }
+  auto set = Compile(rules);
+  ASSERT_TRUE(set);
+  EXPECT_EQ(set->pattern_count(), 300u);
+  EXPECT_EQ(Fire(*set, "тут слово17 и слово299"), (Ids{"r17", "r299"}));
+}
+
+}  // namespace
+}  // namespace shagym::nlp
