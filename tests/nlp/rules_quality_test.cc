@@ -1,0 +1,131 @@
+// Quality of the shipped rules on the labelled development set
+// (tests/data/rules_dev.jsonl): per-category precision, recall and F1 per
+// language, macro F1, and complaint-vs-not F1. Fails when a figure falls
+// below the level the rules have reached, so that a rule change that costs
+// quality is noticed.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/rules_loader.h"
+#include "nlp/classifier.h"
+
+namespace shagym::nlp {
+namespace {
+
+// Levels reached (docs/RULES.md), minus a small margin. Raise them when the
+// rules get better; never lower them to let a change through.
+constexpr double kMinMacroF1 = 0.85;
+constexpr double kMinComplaintF1 = 0.90;
+
+struct Counts {
+  int tp = 0, fp = 0, fn = 0;
+  double P() const { return tp + fp ? double(tp) / (tp + fp) : 1.0; }
+  double R() const { return tp + fn ? double(tp) / (tp + fn) : 1.0; }
+  double F1() const {
+    return tp + fp + fn ? 2.0 * tp / (2.0 * tp + fp + fn) : 1.0;
+  }
+};
+
+struct Scores {
+  std::map<std::string, Counts> per_category;
+  Counts complaint;
+  int posts = 0;
+  double MacroF1() const {
+    double sum = 0;
+    int n = 0;
+    for (const auto& [c, k] : per_category) {
+      if (k.tp + k.fn == 0) continue;  // no gold posts in this language
+      sum += k.F1();
+      ++n;
+    }
+    return n ? sum / n : 1.0;
+  }
+};
+
+TEST(RulesQualityTest, DevelopmentSet) {
+  auto normalizer = Normalizer::Create();
+  ASSERT_TRUE(normalizer.ok());
+  std::vector<std::string> errors;
+  auto rules = config::LoadRuleSet(
+      std::string(SHAGYM_SOURCE_DIR) + "/config/rules", **normalizer, &errors);
+  ASSERT_TRUE(rules.ok()) << rules.status().message();
+  Classifier classifier(normalizer->get());
+
+  std::ifstream in(std::string(SHAGYM_SOURCE_DIR) +
+                   "/tests/data/rules_dev.jsonl");
+  ASSERT_TRUE(in) << "tests/data/rules_dev.jsonl missing";
+  std::map<std::string, Scores> by_lang;  // kk, ru, mixed, all
+  std::string line;
+  int line_no = 0;
+  std::vector<std::string> mistakes;
+  while (std::getline(in, line)) {
+    ++line_no;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << "rules_dev.jsonl:" << line_no;
+    std::string lang = j.at("lang");
+    std::string text = j.at("text");
+    std::set<std::string> gold;
+    for (const auto& c : j.at("categories")) {
+      ASSERT_TRUE(IsCategoryId(c)) << "rules_dev.jsonl:" << line_no;
+      gold.insert(c.get<std::string>());
+    }
+    Labels l = classifier.Classify(**rules, text);
+    std::set<std::string> got(l.categories.begin(), l.categories.end());
+    if (got != gold) {
+      std::string g, p;
+      for (const auto& c : gold) g += c + " ";
+      for (const auto& c : got) p += c + " ";
+      mistakes.push_back(j.at("id").get<std::string>() + " gold[" + g +
+                         "] got[" + p + "] " + text);
+    }
+    for (const std::string& key : {lang, std::string("all")}) {
+      Scores& s = by_lang[key];
+      ++s.posts;
+      for (const std::string& c : CategoryIds()) {
+        Counts& k = s.per_category[c];
+        bool in_gold = gold.count(c) > 0, in_got = got.count(c) > 0;
+        if (in_gold && in_got) ++k.tp;
+        if (!in_gold && in_got) ++k.fp;
+        if (in_gold && !in_got) ++k.fn;
+      }
+      bool gc = !gold.empty(), pc = !got.empty();
+      if (gc && pc) ++s.complaint.tp;
+      if (!gc && pc) ++s.complaint.fp;
+      if (gc && !pc) ++s.complaint.fn;
+    }
+  }
+  ASSERT_GE(line_no, 800);
+
+  for (const auto& [lang, s] : by_lang) {
+    std::printf("\n== %s: %d posts ==\n%-22s %5s %5s %5s %4s %4s %4s\n",
+                lang.c_str(), s.posts, "category", "P", "R", "F1", "tp", "fp",
+                "fn");
+    for (const auto& [c, k] : s.per_category) {
+      if (k.tp + k.fp + k.fn == 0) continue;
+      std::printf("%-22s %5.2f %5.2f %5.2f %4d %4d %4d\n", c.c_str(), k.P(),
+                  k.R(), k.F1(), k.tp, k.fp, k.fn);
+    }
+    std::printf("%-22s %5s %5s %5.2f\n", "macro", "", "", s.MacroF1());
+    std::printf("%-22s %5.2f %5.2f %5.2f %4d %4d %4d\n", "complaint-vs-not",
+                s.complaint.P(), s.complaint.R(), s.complaint.F1(),
+                s.complaint.tp, s.complaint.fp, s.complaint.fn);
+  }
+  if (std::getenv("SHAGYM_SHOW_MISTAKES")) {
+    for (const auto& m : mistakes) std::printf("MISS %s\n", m.c_str());
+  }
+  for (const std::string lang : {"kk", "ru"}) {
+    EXPECT_GE(by_lang[lang].MacroF1(), kMinMacroF1) << lang;
+    EXPECT_GE(by_lang[lang].complaint.F1(), kMinComplaintF1) << lang;
+  }
+}
+
+}  // namespace
+}  // namespace shagym::nlp
