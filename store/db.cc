@@ -22,38 +22,55 @@ static_assert(std::size(kCfNames) == static_cast<size_t>(Cf::kCount));
 // Element-wise add of little-endian int64 vectors (a plain 8-byte counter is
 // a vector of one): trend counters are merge operands so that counting is a
 // write, not a read-modify-write, and one key can carry several counts
-// (volume and incidents) side by side. Vectors of different lengths add as if
-// the shorter were padded with zeros.
+// (volume and incidents, or one pair per day of a month) side by side.
+// Vectors of different lengths add as if the shorter were padded with zeros.
+//
+// An operand may also be "slotted" (kSlottedCounterTag, slot, k int64s): the k
+// values land at elements [slot*k, slot*k+k) of the vector. That keeps the
+// operand of a per-month key with 31 day slots small (18 bytes instead of
+// up to 496) while reads of a month see one dense vector. Results are always
+// plain vectors, so partial merges stay valid operands.
 class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
  public:
   bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing,
              const rocksdb::Slice& value, std::string* new_value,
              rocksdb::Logger*) const override {
-    size_t n = std::max(existing ? existing->size() / 8 : 0, value.size() / 8);
-    new_value->assign(8 * n, '\0');
-    for (size_t k = 0; k < n; ++k) {
-      int64_t a = existing ? Decode(*existing, k) : 0;
-      int64_t b = Decode(value, k);
-      Encode(a + b, new_value, k);
+    std::vector<int64_t> sum;
+    if (existing) AddTo(*existing, &sum);
+    AddTo(value, &sum);
+    new_value->assign(8 * sum.size(), '\0');
+    for (size_t k = 0; k < sum.size(); ++k) {
+      uint64_t v = static_cast<uint64_t>(sum[k]);
+      for (int i = 0; i < 8; ++i) {
+        (*new_value)[8 * k + i] = static_cast<char>(v >> (8 * i));
+      }
     }
     return true;
   }
   const char* Name() const override { return "shagym.Int64Add"; }
 
  private:
-  // A missing element (or a corrupt, short operand) counts as zero.
-  static int64_t Decode(const rocksdb::Slice& s, size_t k) {
-    if (s.size() < 8 * (k + 1)) return 0;
+  static int64_t Load(const char* p) {
     uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) {
-      v = (v << 8) | static_cast<uint8_t>(s[8 * k + i]);
-    }
+    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
     return static_cast<int64_t>(v);
   }
-  static void Encode(int64_t x, std::string* out, size_t k) {
-    uint64_t v = static_cast<uint64_t>(x);
-    for (int i = 0; i < 8; ++i)
-      (*out)[8 * k + i] = static_cast<char>(v >> (8 * i));
+  // A malformed (e.g. truncated) operand counts as zero.
+  static void AddTo(const rocksdb::Slice& s, std::vector<int64_t>* sum) {
+    size_t offset = 0, n = 0;
+    const char* p = s.data();
+    if (s.size() % 8 == 0) {
+      n = s.size() / 8;
+    } else if (s.size() % 8 == 2 &&
+               static_cast<uint8_t>(s[0]) == kSlottedCounterTag) {
+      n = (s.size() - 2) / 8;
+      offset = static_cast<uint8_t>(s[1]) * n;
+      p += 2;
+    } else {
+      return;
+    }
+    if (sum->size() < offset + n) sum->resize(offset + n, 0);
+    for (size_t k = 0; k < n; ++k) (*sum)[offset + k] += Load(p + 8 * k);
   }
 };
 

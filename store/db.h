@@ -12,6 +12,7 @@
 #include <rocksdb/db.h>
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +43,11 @@ enum class Cf {
 };
 
 std::string_view CfName(Cf cf);
+
+// Merge operands of Cf::kTrends are little-endian int64 vectors added
+// element-wise, or "slotted" operands: this tag, a slot byte s, then k int64s
+// that add to elements [s*k, s*k+k). See Int64AddOperator in db.cc.
+inline constexpr uint8_t kSlottedCounterTag = 0xA5;
 
 struct DbOptions {
   // Create the directory and column families when missing. Default: true.

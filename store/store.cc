@@ -47,13 +47,24 @@ std::string TrendHourKey(const std::string& cat, const std::string& region,
   return k;
 }
 
-std::string TrendDayKey(const std::string& cat, const std::string& region,
-                        uint32_t day) {
-  std::string k = "d";
+std::string TrendMonthKey(const std::string& cat, const std::string& region,
+                          uint32_t month) {
+  std::string k = "M";
   k.append(cat).push_back('\0');
   k.append(region).push_back('\0');
-  codec::PutBe32(&k, day);
+  codec::PutBe32(&k, month);
   return k;
+}
+
+uint32_t MonthOfDay(int64_t day) {
+  int y;
+  unsigned m, d;
+  CivilFromDays(std::max<int64_t>(day, 0), &y, &m, &d);
+  return static_cast<uint32_t>(y * 12 + static_cast<int>(m) - 1);
+}
+
+int64_t FirstDayOfMonth(uint32_t month) {
+  return DaysFromCivil(static_cast<int>(month / 12), month % 12 + 1, 1);
 }
 
 std::string SourceDayKey(const std::string& source, uint32_t day) {
@@ -100,7 +111,14 @@ void AddContributions(const Post& p, int64_t sign, Counters* out) {
   for (const std::string& c : cats) {
     Add(out, TrendHourKey(c, p.labels.region, p.labels.lang, p.source, hour),
         {sign, sign * original});
-    Add(out, TrendDayKey(c, p.labels.region, day), {sign, sign * original});
+    // Day slot of the month: elements [2*slot, 2*slot+1].
+    std::vector<int64_t>& m =
+        (*out)[TrendMonthKey(c, p.labels.region, MonthOfDay(day))];
+    const size_t slot =
+        static_cast<size_t>(day - FirstDayOfMonth(MonthOfDay(day)));
+    if (m.size() < 2 * slot + 2) m.resize(2 * slot + 2, 0);
+    m[2 * slot] += sign;
+    m[2 * slot + 1] += sign * original;
   }
   Add(out, SourceDayKey(p.source, day), {sign});
   std::set<std::string> rules;
@@ -119,7 +137,9 @@ bool CounterBucketStart(const std::string& key, int64_t* start) {
     case 'h':
       *start = int64_t{n} * 3600;
       return true;
-    case 'd':
+    case 'M':
+      *start = FirstDayOfMonth(n) * 86400;
+      return true;
     case 's':
     case 'f':
       *start = int64_t{n} * 86400;
@@ -442,7 +462,7 @@ class Store::Impl {
   // Adds to `batch` the writes that turn `old` (nullptr: absent) into `now`:
   // record, time index, labels version, incident link and counter deltas.
   void WriteTransition(const Post* old, const Post& now,
-                       rocksdb::WriteBatch* batch) {
+                       rocksdb::WriteBatch* batch, Counters* delta) {
     const int64_t t = PostTime(now);
     batch->Put(cf(Cf::kPosts), now.id, codec::EncodePost(now));
     if (old && PostTime(*old) != t) {
@@ -451,45 +471,62 @@ class Store::Impl {
     }
     batch->Put(cf(Cf::kTimeIndex), internal::TimeIndexKey(t, now.id),
                codec::EncodeSummary(codec::SummaryOf(now)));
-    if (!old || !(old->labels == now.labels)) {
-      batch->Put(cf(Cf::kLabels), LabelsKey(now.id, now.labels.rules_version),
-                 codec::EncodeLabels(now.labels));
+    if (old && !(old->labels == now.labels)) {
+      // The current labels live in the post record; kLabels keeps the ones
+      // they replace, per rule-set version.
+      batch->Put(cf(Cf::kLabels), LabelsKey(old->id, old->labels.rules_version),
+                 codec::EncodeLabels(old->labels));
     }
-    if (old && (old->incident_id != now.incident_id || PostTime(*old) != t)) {
+    // A post that starts its own incident needs no member entry (most posts
+    // do): GetIncident reads it by id.
+    const bool old_member = old && old->incident_id != old->id;
+    const bool now_member = now.incident_id != now.id;
+    const bool moved =
+        old && (old->incident_id != now.incident_id || PostTime(*old) != t);
+    if (old_member && (moved || !now_member)) {
       batch->Delete(
           cf(Cf::kIncidents),
           IncidentMemberKey(old->incident_id, PostTime(*old), old->id));
     }
-    if (!old || old->incident_id != now.incident_id) {
-      batch->Put(cf(Cf::kIncidents), "p" + now.id, now.incident_id);
+    if (now_member && (!old_member || moved)) {
+      batch->Put(cf(Cf::kIncidents),
+                 IncidentMemberKey(now.incident_id, t, now.id), "");
     }
-    batch->Put(cf(Cf::kIncidents),
-               IncidentMemberKey(now.incident_id, t, now.id), "");
-    Counters delta;
-    if (old) internal::AddContributions(*old, -1, &delta);
-    internal::AddContributions(now, +1, &delta);
-    WriteCounters(delta, batch);
+    if (old) internal::AddContributions(*old, -1, delta);
+    internal::AddContributions(now, +1, delta);
   }
 
   void WriteCounters(const Counters& delta, rocksdb::WriteBatch* batch) {
     for (const auto& [key, values] : delta) {
       bool zero = std::all_of(values.begin(), values.end(),
                               [](int64_t x) { return x == 0; });
-      if (!zero) {
-        batch->Merge(cf(Cf::kTrends), key, codec::EncodeCounters(values));
+      if (zero) continue;
+      if (key[0] == 'M') {
+        // One day of the month: a small slotted operand.
+        size_t slot = values.size(), nonzero = 0;
+        for (size_t i = 0; i + 1 < values.size(); i += 2) {
+          if (values[i] != 0 || values[i + 1] != 0) {
+            slot = i / 2;
+            ++nonzero;
+          }
+        }
+        if (nonzero == 1) {
+          std::string op(1, static_cast<char>(kSlottedCounterTag));
+          op.push_back(static_cast<char>(slot));
+          op += codec::EncodeCounters({values[2 * slot], values[2 * slot + 1]});
+          batch->Merge(cf(Cf::kTrends), key, op);
+          continue;
+        }
       }
+      batch->Merge(cf(Cf::kTrends), key, codec::EncodeCounters(values));
     }
   }
 
   // Incident of an existing post, or "" when unknown.
   std::string IncidentOf(const std::string& id) {
-    std::string v;
-    if (raw()
-            ->Get(rocksdb::ReadOptions(), cf(Cf::kIncidents), "p" + id, &v)
-            .ok()) {
-      return v;
-    }
-    return "";
+    auto p = ReadPost(id);
+    if (!p.ok() || !p->has_value()) return "";
+    return (*p)->incident_id;
   }
 
   // Iterates the time index in [from, to) forwards, calling fn(key, summary)
@@ -725,6 +762,8 @@ StatusOr<std::vector<IngestResult>> Store::IngestBatch(
   std::vector<IngestResult> results;
   // Posts written earlier in this batch (the same id twice counts once).
   std::unordered_map<std::string, Post> pending;
+  // Counter deltas of the whole batch, summed: one merge per key.
+  Counters delta;
   for (const Post& in : posts) {
     std::optional<Post> old;
     if (auto it = pending.find(in.id); it != pending.end()) {
@@ -758,10 +797,11 @@ StatusOr<std::vector<IngestResult>> Store::IngestBatch(
       continue;
     }
     res.changed = true;
-    impl_->WriteTransition(old ? &*old : nullptr, now, &batch);
+    impl_->WriteTransition(old ? &*old : nullptr, now, &batch, &delta);
     results.push_back(std::move(res));
     pending[now.id] = std::move(now);
   }
+  impl_->WriteCounters(delta, &batch);
   if (batch.Count() > 0) {
     SHAGYM_RETURN_IF_ERROR(
         FromRocks(impl_->raw()->Write(WriteOpts(), &batch), "ingest posts"));
@@ -863,16 +903,27 @@ StatusOr<std::optional<Incident>> Store::GetIncident(
   ro.iterate_upper_bound = &end_slice;
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->raw()->NewIterator(ro, impl_->cf(Cf::kIncidents)));
-  Incident inc;
-  inc.id = incident_id;
+  std::vector<Post> members;
+  auto self = impl_->ReadPost(incident_id);
+  if (!self.ok()) return self.status();
+  if (self->has_value() && (*self)->incident_id == incident_id) {
+    members.push_back(std::move(**self));
+  }
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     std::string_view key = it->key().ToStringView();
     if (key.size() < prefix.size() + 8) continue;
     std::string id(key.substr(prefix.size() + 8));
     auto p = impl_->ReadPost(id);
     if (!p.ok()) return p.status();
-    if (!p->has_value()) continue;
-    const Post& post = **p;
+    if (p->has_value()) members.push_back(std::move(**p));
+  }
+  SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "read incident"));
+  std::stable_sort(
+      members.begin(), members.end(),
+      [](const Post& a, const Post& b) { return PostTime(a) < PostTime(b); });
+  Incident inc;
+  inc.id = incident_id;
+  for (const Post& post : members) {
     if (inc.size == 0) {
       inc.first_post = post.id;
       inc.first_source = post.source;
@@ -884,7 +935,6 @@ StatusOr<std::optional<Incident>> Store::GetIncident(
       inc.sources.push_back(post.source);
     }
   }
-  SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "read incident"));
   if (inc.size == 0) return std::optional<Incident>();
   return std::optional<Incident>(std::move(inc));
 }
@@ -900,7 +950,9 @@ Status Store::Relabel(const std::string& id, const Labels& labels) {
   Post now = **old;
   now.labels = labels;
   rocksdb::WriteBatch batch;
-  impl_->WriteTransition(&**old, now, &batch);
+  Counters delta;
+  impl_->WriteTransition(&**old, now, &batch, &delta);
+  impl_->WriteCounters(delta, &batch);
   return FromRocks(impl_->raw()->Write(WriteOpts(), &batch), "relabel " + id);
 }
 
@@ -945,18 +997,22 @@ StatusOr<TrendTable> Store::Trends(const TrendQuery& q) {
   const int64_t scan_hi = to_day;
 
   const bool hourly = !q.lang.empty() || !q.source.empty();
-  std::string prefix = hourly ? "h" : "d";
+  std::string prefix = hourly ? "h" : "M";
   if (!q.by_category) {
     prefix += q.category.empty() ? internal::kAnyCategory : q.category;
     prefix.push_back('\0');
     if (!q.region.empty()) prefix.append(q.region).push_back('\0');
   }
-  // series key -> day -> [volume, incidents]
-  std::map<std::pair<std::string, std::string>,
-           std::unordered_map<int64_t, std::array<int64_t, 2>>>
-      series;
-  const uint32_t lo = static_cast<uint32_t>(hourly ? scan_lo * 24 : scan_lo);
-  const uint32_t hi = static_cast<uint32_t>(hourly ? scan_hi * 24 : scan_hi);
+  // series key -> [volume, incidents] per day of [scan_lo, scan_hi).
+  using Days = std::vector<std::array<int64_t, 2>>;
+  const size_t span = static_cast<size_t>(scan_hi - scan_lo);
+  std::map<std::pair<std::string, std::string>, Days> series;
+  const uint32_t lo = hourly ? static_cast<uint32_t>(scan_lo * 24)
+                             : internal::MonthOfDay(scan_lo);
+  const uint32_t hi = hourly ? static_cast<uint32_t>(scan_hi * 24)
+                             : internal::MonthOfDay(scan_hi - 1) + 1;
+  std::pair<std::string, std::string> last_key;
+  Days* last = nullptr;
   SHAGYM_RETURN_IF_ERROR(impl_->ScanCounters(
       prefix, lo, hi,
       [&](std::string_view key, uint32_t t, const std::vector<int64_t>& v) {
@@ -971,51 +1027,62 @@ StatusOr<TrendTable> Store::Trends(const TrendQuery& q) {
           if (!q.lang.empty() && f[2] != q.lang) return;
           if (!q.source.empty() && f[3] != q.source) return;
         }
-        int64_t day = hourly ? t / 24 : t;
-        auto& cell = series[{q.by_category ? std::string(f[0]) : "",
-                             q.by_region ? std::string(f[1]) : ""}][day];
-        cell[0] += v.size() > 0 ? v[0] : 0;
-        cell[1] += v.size() > 1 ? v[1] : 0;
+        std::string_view cat = q.by_category ? f[0] : std::string_view();
+        std::string_view region = q.by_region ? f[1] : std::string_view();
+        if (!last || last_key.first != cat || last_key.second != region) {
+          last_key = {std::string(cat), std::string(region)};
+          last = &series[last_key];
+          if (last->empty()) last->assign(span, {0, 0});
+        }
+        Days& days = *last;
+        if (hourly) {
+          const int64_t day = t / 24;
+          if (day < scan_lo || day >= scan_hi) return;
+          auto& cell = days[static_cast<size_t>(day - scan_lo)];
+          cell[0] += v.size() > 0 ? v[0] : 0;
+          cell[1] += v.size() > 1 ? v[1] : 0;
+          return;
+        }
+        const int64_t first = internal::FirstDayOfMonth(t);
+        for (size_t slot = 0; 2 * slot + 1 < v.size(); ++slot) {
+          const int64_t day = first + static_cast<int64_t>(slot);
+          if (day < scan_lo || day >= scan_hi) continue;
+          auto& cell = days[static_cast<size_t>(day - scan_lo)];
+          cell[0] += v[2 * slot];
+          cell[1] += v[2 * slot + 1];
+        }
       }));
   if (series.empty() && !q.by_category && !q.by_region) {
-    series[{"", ""}];  // one empty total series
+    series[{"", ""}].assign(span, {0, 0});  // one empty total series
   }
   TrendTable table;
   table.bucket = q.bucket;
   table.from = from_day * 86400;
   table.to = to_day * 86400;
+  std::vector<std::array<int64_t, 2>> prefix_sums(span + 1);
   for (const auto& entry : series) {
     // Named references, not a structured binding: clang 14 (fuzz build)
     // cannot capture those in a lambda.
     const auto& key = entry.first;
     const auto& days = entry.second;
-    auto sum = [&days](int64_t a, int64_t b) {  // days [a, b)
-      std::array<int64_t, 2> s{0, 0};
-      for (const auto& [d, c] : days) {
-        if (d >= a && d < b) {
-          s[0] += c[0];
-          s[1] += c[1];
-        }
-      }
-      return s;
-    };
-    // Per-bucket sums in one pass.
-    std::map<int64_t, std::array<int64_t, 2>> buckets;
-    for (const auto& [d, c] : days) {
-      if (d < prev_bucket || d >= to_day) continue;
-      if (d >= prev_bucket && d < starts.front() && d >= from_day) continue;
-      auto& b = buckets[BucketStartDay(d, q.bucket)];
-      b[0] += c[0];
-      b[1] += c[1];
+    prefix_sums[0] = {0, 0};
+    for (size_t i = 0; i < span; ++i) {
+      prefix_sums[i + 1] = {prefix_sums[i][0] + days[i][0],
+                            prefix_sums[i][1] + days[i][1]};
     }
-    std::array<int64_t, 2> prev = buckets.count(prev_bucket)
-                                      ? buckets[prev_bucket]
-                                      : std::array<int64_t, 2>{0, 0};
+    auto sum = [&](int64_t a, int64_t b) {  // days [a, b)
+      a = std::clamp(a, scan_lo, scan_hi);
+      b = std::clamp(b, a, scan_hi);
+      const auto& x = prefix_sums[static_cast<size_t>(a - scan_lo)];
+      const auto& y = prefix_sums[static_cast<size_t>(b - scan_lo)];
+      return std::array<int64_t, 2>{y[0] - x[0], y[1] - x[1]};
+    };
+    std::array<int64_t, 2> prev = sum(prev_bucket, starts.front());
     for (int64_t start : starts) {
-      std::array<int64_t, 2> cur{0, 0};
-      if (auto it = buckets.find(start); it != buckets.end()) cur = it->second;
       // The first bucket may begin before `from`: count only the range.
-      if (start < from_day) cur = sum(from_day, NextBucketDay(start, q.bucket));
+      std::array<int64_t, 2> cur =
+          sum(std::max(start, from_day),
+              std::min(NextBucketDay(start, q.bucket), to_day));
       TrendRow row;
       row.bucket_start = start * 86400;
       row.bucket = BucketLabel(start, q.bucket);
@@ -1058,17 +1125,24 @@ StatusOr<std::vector<Spike>> Store::Spikes(const SpikeQuery& q) {
   std::map<std::pair<std::string, std::string>,
            std::map<int64_t, std::array<int64_t, 2>>>
       series;
-  std::string prefix = "d";
+  std::string prefix = "M";
   if (!q.category.empty()) prefix.append(q.category).push_back('\0');
   SHAGYM_RETURN_IF_ERROR(impl_->ScanCounters(
-      prefix, static_cast<uint32_t>(base_lo), static_cast<uint32_t>(to_day),
+      prefix, internal::MonthOfDay(base_lo),
+      internal::MonthOfDay(to_day - 1) + 1,
       [&](std::string_view key, uint32_t t, const std::vector<int64_t>& v) {
         auto f = CounterFields(key);
         if (f.size() < 2 || f[0] == internal::kAnyCategory) return;
         if (!q.region.empty() && f[1] != q.region) return;
-        auto& c = series[{std::string(f[0]), std::string(f[1])}][t];
-        c[0] += v.size() > 1 ? v[1] : 0;  // incidents
-        c[1] += v.size() > 0 ? v[0] : 0;  // volume
+        auto& days = series[{std::string(f[0]), std::string(f[1])}];
+        const int64_t first = internal::FirstDayOfMonth(t);
+        for (size_t slot = 0; 2 * slot + 1 < v.size(); ++slot) {
+          const int64_t day = first + static_cast<int64_t>(slot);
+          if (day < base_lo || day >= to_day) continue;
+          auto& c = days[day];
+          c[0] += v[2 * slot + 1];  // incidents
+          c[1] += v[2 * slot];      // volume
+        }
       }));
   // All posts per source per day (coverage) and fetch health per day.
   std::map<std::string, std::map<int64_t, int64_t>> source_posts;
@@ -1251,7 +1325,9 @@ Status Store::SetReview(const std::string& id, const std::string& status,
   if ((*old)->review != status) {
     Post now = **old;
     now.review = status;
-    impl_->WriteTransition(&**old, now, &batch);
+    Counters delta;
+    impl_->WriteTransition(&**old, now, &batch, &delta);
+    impl_->WriteCounters(delta, &batch);
   }
   return FromRocks(impl_->raw()->Write(WriteOpts(), &batch), "review " + id);
 }
@@ -1473,9 +1549,10 @@ StatusOr<RetentionReport> Store::ApplyRetention() {
       std::string lp = id;
       lp.push_back('\0');
       batch.DeleteRange(impl_->cf(Cf::kLabels), lp, PrefixEnd(lp));
-      batch.Delete(impl_->cf(Cf::kIncidents), "p" + id);
-      batch.Delete(impl_->cf(Cf::kIncidents),
-                   IncidentMemberKey(post.incident_id, t, id));
+      if (post.incident_id != id) {
+        batch.Delete(impl_->cf(Cf::kIncidents),
+                     IncidentMemberKey(post.incident_id, t, id));
+      }
       std::string rp = ReviewPrefix(id);
       batch.DeleteRange(impl_->cf(Cf::kReviews), rp, PrefixEnd(rp));
       // Time-bucketed counters stay; per-rule counters follow the posts.

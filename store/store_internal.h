@@ -6,13 +6,16 @@
 //
 //   posts       id                                  -> EncodePost
 //   time_index  BE64(time) id                       -> EncodeSummary
-//   labels      id \0 rules_version                 -> EncodeLabels
-//   incidents   "p" id                              -> incident id
-//               "m" incident \0 BE64(time) id       -> ""
+//   labels      id \0 rules_version                 -> EncodeLabels of the
+//                                                      labels it replaced
+//   incidents   "m" incident \0 BE64(time) id       -> "" (members other
+//                                                      than the post whose
+//                                                      id is the incident)
 //   reviews     "h" id \0 BE64(at_ms) BE32(seq)     -> review event
 //   trends      "h" cat \0 region \0 lang \0 source \0 BE32(hour)
 //                                                   -> [volume, incidents]
-//               "d" cat \0 region \0 BE32(day)      -> [volume, incidents]
+//               "M" cat \0 region \0 BE32(month)    -> [volume, incidents]
+//                                                      per day of the month
 //               "s" source \0 BE32(day)             -> [posts]
 //               "f" source \0 BE32(day)             -> [fetches, errors, 304s]
 //               "r" rule                            -> [hits, confirmed, fp]
@@ -37,8 +40,12 @@ std::string TimeIndexKey(int64_t time, const std::string& id);
 std::string TrendHourKey(const std::string& cat, const std::string& region,
                          const std::string& lang, const std::string& source,
                          uint32_t hour);
-std::string TrendDayKey(const std::string& cat, const std::string& region,
-                        uint32_t day);
+// Per (category, region, month): 31 day slots of [volume, incidents].
+std::string TrendMonthKey(const std::string& cat, const std::string& region,
+                          uint32_t month);
+// Months since year 0 (y * 12 + m - 1) of a day index, and back.
+uint32_t MonthOfDay(int64_t day);
+int64_t FirstDayOfMonth(uint32_t month);
 std::string SourceDayKey(const std::string& source, uint32_t day);
 std::string FetchDayKey(const std::string& source, uint32_t day);
 std::string RuleKey(const std::string& rule);
@@ -51,7 +58,7 @@ uint32_t DayOf(int64_t t);
 using Counters = std::map<std::string, std::vector<int64_t>>;
 void AddContributions(const Post& post, int64_t sign, Counters* out);
 
-// True for counter keys bucketed by time ('h', 'd', 's', 'f'); their bucket
+// True for counter keys bucketed by time ('h', 'M', 's', 'f'); their bucket
 // start in Unix seconds goes to *start.
 bool CounterBucketStart(const std::string& key, int64_t* start);
 

@@ -173,18 +173,20 @@ TEST(CrashTest, CheckReportsACounterThatDisagreesWithLabels) {
   ASSERT_TRUE(ok.ok());
   EXPECT_TRUE(ok->ok());
   Db* db = (*s)->db();
-  ASSERT_TRUE(db->raw()
-                  ->Merge(rocksdb::WriteOptions(), db->cf(Cf::kTrends),
-                          internal::TrendDayKey("food", p.labels.region,
-                                                internal::DayOf(PostTime(p))),
-                          codec::EncodeCounters({1, 0}))
-                  .ok());
+  ASSERT_TRUE(
+      db->raw()
+          ->Merge(rocksdb::WriteOptions(), db->cf(Cf::kTrends),
+                  internal::TrendMonthKey(
+                      "food", p.labels.region,
+                      internal::MonthOfDay(internal::DayOf(PostTime(p)))),
+                  codec::EncodeCounters({1, 0, 0, 0}))
+          .ok());
   auto bad = (*s)->Check();
   ASSERT_TRUE(bad.ok());
   EXPECT_FALSE(bad->ok());
   EXPECT_EQ(bad->counter_mismatches, 1);
   ASSERT_FALSE(bad->problems.empty());
-  EXPECT_NE(bad->problems[0].find("dfood"), std::string::npos)
+  EXPECT_NE(bad->problems[0].find("Mfood"), std::string::npos)
       << bad->problems[0];
   // A stale time index entry is reported too.
   ASSERT_TRUE(db->raw()

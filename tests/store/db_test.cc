@@ -69,3 +69,50 @@ TEST(DbTest, UnopenableDirIsAnErrorNamingIt) {
 
 }  // namespace
 }  // namespace shagym::store
+
+namespace shagym::store {
+namespace {
+
+std::string Vec(std::initializer_list<int64_t> xs) {
+  std::string s;
+  for (int64_t x : xs) {
+    for (int i = 0; i < 8; ++i) {
+      s.push_back(static_cast<char>(static_cast<uint64_t>(x) >> (8 * i)));
+    }
+  }
+  return s;
+}
+
+TEST(DbTest, SlottedOperandsAddIntoTheirSlotOfADenseVector) {
+  testing::TempDir dir;
+  auto db = Db::Open(dir.path());
+  ASSERT_TRUE(db.ok());
+  auto merge = [&](const std::string& v) {
+    ASSERT_TRUE(
+        (*db)
+            ->raw()
+            ->Merge(rocksdb::WriteOptions(), (*db)->cf(Cf::kTrends), "m", v)
+            .ok());
+  };
+  std::string slot2(1, static_cast<char>(kSlottedCounterTag));
+  slot2.push_back(2);
+  slot2 += Vec({5, 1});
+  merge(slot2);
+  merge(Vec({1, 1}));  // plain: slot 0
+  merge(slot2);
+  merge("junk");  // malformed: ignored
+  ASSERT_TRUE((*db)->Flush().ok());
+  std::string slot0(1, static_cast<char>(kSlottedCounterTag));
+  slot0.push_back(0);
+  slot0 += Vec({-1, 0});
+  merge(slot0);
+  std::string v;
+  ASSERT_TRUE((*db)
+                  ->raw()
+                  ->Get(rocksdb::ReadOptions(), (*db)->cf(Cf::kTrends), "m", &v)
+                  .ok());
+  EXPECT_EQ(v, Vec({0, 1, 0, 0, 10, 2}));
+}
+
+}  // namespace
+}  // namespace shagym::store
