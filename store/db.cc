@@ -1,5 +1,6 @@
 #include "store/db.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/table.h>
@@ -74,23 +75,62 @@ class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
   }
 };
 
+// One block cache for every column family, so that memory follows the data
+// that is read (posts and counters) instead of sixteen fixed slices.
+std::shared_ptr<rocksdb::Cache> SharedBlockCache() {
+  static const std::shared_ptr<rocksdb::Cache> cache =
+      rocksdb::NewLRUCache(128 << 20);
+  return cache;
+}
+
+// Option choices, per column family:
+// - Compression: LZ4 on the upper levels (cheap to write and read: posts are
+//   read back by the dashboard and export), ZSTD on the bottommost level,
+//   where most bytes settle and are rarely rewritten. Evidence is stored
+//   already compressed, so RocksDB leaves it alone.
+// - Bloom filters (10 bits/key, whole keys): point look-ups of absent keys
+//   are the hot path of ingest (is this post id new?), of the crawler (seen
+//   URLs, robots cache) and of sessions. Range scans (time index, counters)
+//   do not use them; they cost ~1.25 bytes per key.
+// - No prefix extractors: the scans that matter cross prefixes (a time range
+//   over the time index, a run of months over many counter groups) and the
+//   prefixes are variable-length ids, so prefix blooms would not be
+//   consulted; whole-key blooms serve the point look-ups instead.
+// - Trend counters: merge operands (Int64AddOperator) so that counting never
+//   reads; compaction folds them. Memtables of the small families are kept
+//   small so that idle families do not pin memory.
 rocksdb::ColumnFamilyOptions CfOptions(Cf cf) {
   rocksdb::ColumnFamilyOptions o;
   o.compression = rocksdb::kLZ4Compression;
   o.bottommost_compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions t;
-  // Bloom filters make point look-ups of absent keys (seen URLs, post ids on
-  // re-ingest) cheap.
   t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
   t.block_size = 16 * 1024;
+  t.block_cache = SharedBlockCache();
+  // Filter and index blocks compete in the cache like data, with the top
+  // level pinned, so memory stays bounded however large the store grows.
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-  if (cf == Cf::kTrends) {
-    o.merge_operator = std::make_shared<Int64AddOperator>();
-  }
-  if (cf == Cf::kEvidence) {
-    // Page bytes are stored already compressed.
-    o.compression = rocksdb::kNoCompression;
-    o.bottommost_compression = rocksdb::kNoCompression;
+  switch (cf) {
+    case Cf::kTrends:
+      o.merge_operator = std::make_shared<Int64AddOperator>();
+      break;
+    case Cf::kEvidence:
+      o.compression = rocksdb::kNoCompression;
+      o.bottommost_compression = rocksdb::kNoCompression;
+      break;
+    case Cf::kDefault:
+    case Cf::kMeta:
+    case Cf::kRobots:
+    case Cf::kUsers:
+    case Cf::kSessions:
+    case Cf::kSources:
+    case Cf::kAudit:
+      o.write_buffer_size = 4 << 20;
+      break;
+    default:
+      break;
   }
   return o;
 }
@@ -120,6 +160,9 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   dbo.IncreaseParallelism(2);
   dbo.max_open_files = 512;
   dbo.keep_log_file_num = 3;
+  // All memtables together: a bound on write memory, whatever the number of
+  // families. Flushes start when it is reached.
+  dbo.db_write_buffer_size = 256 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (size_t i = 0; i < static_cast<size_t>(Cf::kCount); ++i) {
     cfs.emplace_back(std::string(kCfNames[i]), CfOptions(static_cast<Cf>(i)));

@@ -4,11 +4,13 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <random>
 
 #include "store/codec.h"
@@ -55,7 +57,9 @@ Post RandomPost(std::mt19937_64& rng, int64_t n) {
   return p;
 }
 
-// The child: writes forever, one byte to `progress` after every operation.
+// The child (a fresh exec of this test binary, never a bare fork of a
+// process that has RocksDB threads): writes forever, one byte to `progress`
+// after every operation.
 [[noreturn]] void Writer(const std::string& dir, int progress, uint64_t seed) {
   StoreOptions o;
   o.data_dir = dir;
@@ -106,6 +110,16 @@ Post RandomPost(std::mt19937_64& rng, int64_t n) {
   }
 }
 
+// The writer side of the test below; skipped when run on its own.
+TEST(CrashTest, WriterProcess) {
+  const char* dir = std::getenv("SHAGYM_CRASH_WRITER_DIR");
+  const char* fd = std::getenv("SHAGYM_CRASH_WRITER_FD");
+  const char* seed = std::getenv("SHAGYM_CRASH_WRITER_SEED");
+  if (!dir || !fd || !seed)
+    GTEST_SKIP() << "runs only as the crash test's child";
+  Writer(dir, std::atoi(fd), std::strtoull(seed, nullptr, 10));
+}
+
 TEST(CrashTest, CountersEqualRecountAfterSigkillAtRandomPoints) {
   testing::TempDir dir;
   std::mt19937_64 rng(std::random_device{}());
@@ -115,11 +129,26 @@ TEST(CrashTest, CountersEqualRecountAfterSigkillAtRandomPoints) {
   for (int round = 0; round < 6; ++round) {
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
+    ASSERT_EQ(fcntl(fds[0], F_SETFD, FD_CLOEXEC), 0);
+    // Everything the child needs is built before fork(): between fork and
+    // exec only async-signal-safe calls.
+    std::vector<std::string> env_strings = {
+        "SHAGYM_CRASH_WRITER_DIR=" + dir.path(),
+        "SHAGYM_CRASH_WRITER_FD=" + std::to_string(fds[1]),
+        "SHAGYM_CRASH_WRITER_SEED=" + std::to_string(base_seed + round)};
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::string exe = "/proc/self/exe";
+    std::string filter = "--gtest_filter=CrashTest.WriterProcess";
+    char* argv[] = {exe.data(), filter.data(), nullptr};
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-      close(fds[0]);
-      Writer(dir.path(), fds[1], base_seed + round);
+      int null_fd = open("/dev/null", O_WRONLY);
+      if (null_fd >= 0) dup2(null_fd, STDOUT_FILENO);
+      execve(exe.c_str(), argv, envp.data());
+      _exit(127);
     }
     close(fds[1]);
     // Let it do a random number of operations, then kill it mid-write.
@@ -129,6 +158,8 @@ TEST(CrashTest, CountersEqualRecountAfterSigkillAtRandomPoints) {
     int seen = 0;
     char buf[64];
     while (seen < ops && std::chrono::steady_clock::now() < deadline) {
+      pollfd pfd = {fds[0], POLLIN, 0};
+      if (poll(&pfd, 1, 1000) == 0) continue;  // re-check the deadline
       ssize_t n = read(fds[0], buf, std::min<int>(sizeof buf, ops - seen));
       if (n <= 0) break;  // the child died on its own: reported below
       seen += static_cast<int>(n);
