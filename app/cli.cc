@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "nlp/privacy.h"
+
 namespace shagym::app {
 
 namespace {
@@ -10,6 +12,14 @@ StreamLogger* AppLogger() {
   return logger;
 }
 }  // namespace
+
+std::function<std::string(std::string_view)> MakeMasker(
+    const config::Config& config) {
+  if (!config.privacy.mask_personal_data) {
+    return [](std::string_view text) { return std::string(text); };
+  }
+  return [](std::string_view text) { return nlp::MaskPersonalData(text); };
+}
 
 void PrintError(const std::string& what) {
   std::fprintf(stderr, "shagym: %s\n", what.c_str());

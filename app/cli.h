@@ -34,6 +34,11 @@ struct Context {
   std::optional<config::Config> config_;
 };
 
+// The personal-data masker of what is shown or exported (nlp/privacy.h), or
+// an identity function when privacy.mask_personal_data is false.
+std::function<std::string(std::string_view)> MakeMasker(
+    const config::Config& config);
+
 // Prints "shagym: <what>" to stderr.
 void PrintError(const std::string& what);
 

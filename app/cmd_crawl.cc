@@ -180,8 +180,18 @@ int Crawl(Context* ctx, const CrawlFlags& flags) {
   }
   std::unique_ptr<crawler::FrontierStore> frontier =
       crawler::NewRocksFrontierStore((*store)->db());
-  std::unique_ptr<crawler::PageSink> sink =
-      MakeCrawlSink(*config, store->get());
+  StatusOr<crawler::ClassifyFn> classify = MakeClassifier(*config);
+  if (!classify.ok()) {
+    PrintError(classify.status().message());
+    return kExitConfig;
+  }
+  StatusOr<std::unique_ptr<crawler::PageSink>> made_sink =
+      MakeCrawlSink(*config, store->get(), std::move(classify).value());
+  if (!made_sink.ok()) {
+    PrintError(made_sink.status().message());
+    return kExitFailure;
+  }
+  std::unique_ptr<crawler::PageSink> sink = std::move(made_sink).value();
 
   crawler::CrawlerOptions o;
   o.crawl = config->crawl;

@@ -61,6 +61,7 @@ int Serve(const config::Config& c, const std::string& listen) {
   if (!listen.empty()) options.listen = listen;
   dashboards::StoreApiOptions api_options;
   api_options.store = st->get();
+  api_options.mask = MakeMasker(c);
   dashboards::StoreApi api(api_options);
   dashboards::ServerDeps deps;
   deps.db = (*st)->db();

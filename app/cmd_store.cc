@@ -23,8 +23,8 @@ namespace {
 // (nlp::Classifier) are wired here when they are part of the build. Until
 // then the commands that need them say so instead of pretending.
 std::function<std::string(std::string_view)> PersonalDataMasker(
-    const config::Config&) {
-  return nullptr;
+    const config::Config& config) {
+  return MakeMasker(config);
 }
 
 StatusOr<std::function<StatusOr<Labels>(const Post&)>> RuleClassifier(

@@ -1,73 +1,64 @@
 #include "app/crawl_sink.h"
 
-#include <cstdio>
-
-#include "crawler/frontier.h"
+#include "crawler/ingest.h"
+#include "nlp/normalize.h"
+#include "store/dedupe_index.h"
+#include "store/evidence.h"
 
 namespace shagym::app {
 
 namespace {
 
-std::string Hex64(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016llx",
-                static_cast<unsigned long long>(v));
-  return buf;
-}
-
-// Stores each extracted post with a stable id (source + native id, else
-// source + permalink + text), so a post seen twice, or under two URLs of
-// one page, is stored once.
-class StorePostsSink : public crawler::PageSink {
+// The ingest pipeline of `shagym crawl`: identity, keyed author pseudonyms,
+// content hashes and near-duplicate links, evidence, labels, store.
+class IngestSink : public crawler::PageSink {
  public:
-  explicit StorePostsSink(store::Store* store) : store_(store) {}
+  IngestSink(crawler::Pseudonymizer pseudonyms,
+             std::unique_ptr<nlp::Normalizer> normalizer, store::Store* store,
+             crawler::ClassifyFn classify)
+      : pseudonyms_(std::move(pseudonyms)),
+        normalizer_(std::move(normalizer)),
+        evidence_(store->db()),
+        dedupe_(store->db()),
+        ingestor_(&pseudonyms_, normalizer_.get(), &evidence_, &dedupe_,
+                  std::move(classify), crawler::StoreHook(store)) {}
 
   Status Consume(const crawler::SourceAdapter& adapter,
                  const crawler::FetchedPage& page,
                  const crawler::ExtractResult& result) override {
     if (result.posts.empty()) return Status::Ok();
-    const std::string& source = adapter.source().id;
-    std::vector<Post> posts;
-    posts.reserve(result.posts.size());
-    for (const crawler::ExtractedPost& e : result.posts) {
-      if (e.text.empty() && e.title.empty()) continue;
-      Post p;
-      std::string identity =
-          source + "\n" +
-          (e.native_id.empty() ? e.text + "\n" + e.title : e.native_id);
-      p.id = Hex64(crawler::UrlHash(identity));
-      p.source = source;
-      p.url = e.url.empty() ? page.url : e.url;
-      p.published_at = e.published_at;
-      p.fetched_at = page.fetched_at;
-      if (!e.author.empty()) {
-        p.author =
-            "u" +
-            Hex64(crawler::UrlHash(source + "\n" + e.author)).substr(0, 12);
-      }
-      p.text = e.text;
-      p.title = e.title;
-      p.forwarded_from = e.forwarded_from;
-      if (!adapter.source().region.empty()) {
-        p.labels.region = adapter.source().region;
-      }
-      posts.push_back(std::move(p));
-    }
-    if (posts.empty()) return Status::Ok();
-    StatusOr<std::vector<store::IngestResult>> r = store_->IngestBatch(posts);
-    if (!r.ok()) return r.status().WithContext("store posts of " + page.url);
+    StatusOr<crawler::IngestStats> s =
+        ingestor_.Ingest(adapter.source(), page, result);
+    if (!s.ok()) return s.status().WithContext("ingest " + page.url);
     return Status::Ok();
   }
 
  private:
-  store::Store* store_;
+  crawler::Pseudonymizer pseudonyms_;
+  std::unique_ptr<nlp::Normalizer> normalizer_;
+  store::EvidenceStore evidence_;
+  store::DedupeIndex dedupe_;
+  crawler::Ingestor ingestor_;
 };
 
 }  // namespace
 
-std::unique_ptr<crawler::PageSink> MakeCrawlSink(const config::Config&,
-                                                 store::Store* store) {
-  return std::make_unique<StorePostsSink>(store);
+StatusOr<crawler::ClassifyFn> MakeClassifier(const config::Config&) {
+  // Without a rule engine in this build, posts are stored unlabelled and
+  // `shagym reclassify` labels them later.
+  return crawler::ClassifyFn();
+}
+
+StatusOr<std::unique_ptr<crawler::PageSink>> MakeCrawlSink(
+    const config::Config& config, store::Store* store,
+    crawler::ClassifyFn classify) {
+  StatusOr<crawler::Pseudonymizer> p =
+      crawler::Pseudonymizer::Open(config.privacy, config.store.data_dir);
+  if (!p.ok()) return p.status();
+  StatusOr<std::unique_ptr<nlp::Normalizer>> n = nlp::Normalizer::Create();
+  if (!n.ok()) return n.status();
+  return std::unique_ptr<crawler::PageSink>(new IngestSink(
+      std::move(p).value(), std::move(n).value(), store, std::move(classify)));
 }
 
 }  // namespace shagym::app

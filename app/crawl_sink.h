@@ -1,18 +1,25 @@
 #pragma once
 
-// The PageSink of `shagym crawl`: turns extracted posts into stored Posts.
-// Thread-safe (the store is).
+// The PageSink of `shagym crawl`: turns extracted posts into stored Posts
+// through crawler::Ingestor. Thread-safe (the ingestor and the store are).
 
 #include <memory>
 
 #include "config/config.h"
+#include "crawler/ingest.h"
 #include "crawler/page_sink.h"
 #include "store/store.h"
 
 namespace shagym::app {
 
-// `store` must outlive the sink.
-std::unique_ptr<crawler::PageSink> MakeCrawlSink(const config::Config& config,
-                                                 store::Store* store);
+// The classifier of the configured rules (rules_dir, gazetteer), loaded and
+// checked once. Errors: rule files that do not load, with file:line.
+StatusOr<crawler::ClassifyFn> MakeClassifier(const config::Config& config);
+
+// `store` must outlive the sink. `classify` labels each post (empty = no
+// labels). Errors: the pseudonym key file cannot be read or created.
+StatusOr<std::unique_ptr<crawler::PageSink>> MakeCrawlSink(
+    const config::Config& config, store::Store* store,
+    crawler::ClassifyFn classify);
 
 }  // namespace shagym::app
