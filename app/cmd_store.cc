@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli.h"
+#include "app/crawl_sink.h"
 #include "common/logger.h"
 #include "common/time_util.h"
 #include "store/export.h"
@@ -28,9 +29,17 @@ std::function<std::string(std::string_view)> PersonalDataMasker(
 }
 
 StatusOr<std::function<StatusOr<Labels>(const Post&)>> RuleClassifier(
-    const config::Config&) {
-  return Unavailable(
-      "reclassify: the rule classifier is not available in this build yet");
+    const config::Config& config) {
+  StatusOr<crawler::ClassifyFn> classify = MakeClassifier(config);
+  if (!classify.ok()) return classify.status();
+  if (!*classify) {
+    return NotFound("reclassify: no rule directory at " + config.rules_dir);
+  }
+  return std::function<StatusOr<Labels>(const Post&)>(
+      [fn = std::move(classify).value()](const Post& post) -> StatusOr<Labels> {
+        Labels labels = fn(post);
+        return labels;
+      });
 }
 
 // Progress on a terminal (one line, rewritten), plain log lines otherwise.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli.h"
+#include "app/crawl_sink.h"
 #include "config/rules_loader.h"
 #include "nlp/classifier.h"
 #include "nlp/normalize.h"
@@ -65,6 +66,11 @@ int RunClassify(Context* ctx, const std::string& input,
   Engine engine;
   if (!LoadEngine(cfg->rules_dir, &engine)) return kExitConfig;
   nlp::Classifier classifier(engine.normalizer.get());
+  StatusOr<EntityFiller> fill = MakeEntityFiller(*cfg);
+  if (!fill.ok()) {
+    PrintError(fill.status().message());
+    return kExitConfig;
+  }
 
   std::ifstream in_file;
   std::istream* in = &std::cin;
@@ -114,6 +120,7 @@ int RunClassify(Context* ctx, const std::string& input,
     Post post;
     post.text = obj["text"].get<std::string>();
     post.labels = classifier.Classify(*engine.rules, post.text, hints);
+    (*fill)(post.text, &post.labels);
     OJson spec = PostToJson(post);
     OJson result = OJson::object();
     for (auto it = spec.begin(); it != spec.end(); ++it) {
@@ -162,6 +169,9 @@ int RunRulesTest(Context* ctx, const std::string& text) {
   if (!LoadEngine(dir, &engine)) return kExitConfig;
   nlp::Classifier classifier(engine.normalizer.get());
   Labels l = classifier.Classify(*engine.rules, text);
+  if (const config::Config* cfg = ctx->LoadConfig()) {
+    if (auto fill = MakeEntityFiller(*cfg); fill.ok()) (*fill)(text, &l);
+  }
   OJson j = OJson::object();
   j["lang"] = l.lang;
   j["categories"] = l.categories;

@@ -3,7 +3,9 @@
 // The PageSink of `shagym crawl`: turns extracted posts into stored Posts
 // through crawler::Ingestor. Thread-safe (the ingestor and the store are).
 
+#include <functional>
 #include <memory>
+#include <string_view>
 
 #include "config/config.h"
 #include "crawler/ingest.h"
@@ -12,8 +14,14 @@
 
 namespace shagym::app {
 
+// Fills region, school number and institution of `labels` from the
+// configured gazetteer where the rules (or a source hint) left them empty.
+using EntityFiller = std::function<void(std::string_view text, Labels*)>;
+StatusOr<EntityFiller> MakeEntityFiller(const config::Config& config);
+
 // The classifier of the configured rules (rules_dir, gazetteer), loaded and
-// checked once. Errors: rule files that do not load, with file:line.
+// checked once. No rules_dir: an empty function (posts stay unlabelled).
+// Errors: rule files that do not load, with file:line.
 StatusOr<crawler::ClassifyFn> MakeClassifier(const config::Config& config);
 
 // `store` must outlive the sink. `classify` labels each post (empty = no

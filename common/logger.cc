@@ -141,8 +141,8 @@ StreamLogger::StreamLogger(LogLevel min_level, LogFormat format, std::FILE* out)
 void StreamLogger::Log(LogLevel level, std::string_view event,
                        const LogFields& fields) {
   if (level < min_level_) return;
-  std::string line = FormatLogLine(format_, FormatIso8601Utc(SystemNowMs()),
-                                   level, event, fields);
+  std::string line = FormatLogLine(
+      format_, FormatIso8601Utc(SystemNowSeconds()), level, event, fields);
   line.push_back('\n');
   std::lock_guard<std::mutex> lock(mu_);
   std::fwrite(line.data(), 1, line.size(), out_);
