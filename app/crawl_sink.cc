@@ -49,7 +49,9 @@ class IngestSink : public crawler::PageSink {
 
 }  // namespace
 
-StatusOr<EntityFiller> MakeEntityFiller(const config::Config& config) {
+StatusOr<EntityFiller> MakeEntityFiller(
+    const config::Config& config,
+    std::shared_ptr<const nlp::Normalizer> normalizer) {
   std::error_code ec;
   if (!std::filesystem::exists(config.gazetteer, ec)) {
     return EntityFiller([](std::string_view, Labels*) {});
@@ -58,10 +60,12 @@ StatusOr<EntityFiller> MakeEntityFiller(const config::Config& config) {
   if (!g.ok()) return g.status();
   auto e = nlp::EntityExtractor::Create(*g);
   if (!e.ok()) return e.status();
-  auto n = nlp::Normalizer::Create();
-  if (!n.ok()) return n.status();
+  if (normalizer == nullptr) {
+    auto n = nlp::Normalizer::Create();
+    if (!n.ok()) return n.status();
+    normalizer = std::move(n).value();
+  }
   std::shared_ptr<const nlp::EntityExtractor> entities = std::move(e).value();
-  std::shared_ptr<const nlp::Normalizer> normalizer = std::move(n).value();
   return EntityFiller(
       [entities, normalizer](std::string_view text, Labels* labels) {
         nlp::Entities found = entities->Extract(normalizer->Normalize(text));
@@ -95,7 +99,7 @@ StatusOr<crawler::ClassifyFn> MakeClassifier(const config::Config& config) {
   }
   std::shared_ptr<const nlp::RuleSet> set = std::move(rules).value();
   auto classifier = std::make_shared<nlp::Classifier>(normalizer.get());
-  StatusOr<EntityFiller> fill = MakeEntityFiller(config);
+  StatusOr<EntityFiller> fill = MakeEntityFiller(config, normalizer);
   if (!fill.ok()) return fill.status();
   return crawler::ClassifyFn(
       [normalizer, set, classifier,

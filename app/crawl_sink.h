@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "crawler/ingest.h"
 #include "crawler/page_sink.h"
+#include "nlp/normalize.h"
 #include "store/store.h"
 
 namespace shagym::app {
@@ -17,7 +18,11 @@ namespace shagym::app {
 // Fills region, school number and institution of `labels` from the
 // configured gazetteer where the rules (or a source hint) left them empty.
 using EntityFiller = std::function<void(std::string_view text, Labels*)>;
-StatusOr<EntityFiller> MakeEntityFiller(const config::Config& config);
+// `normalizer` is shared with the caller's classifier when given (null =
+// create one), so start-up builds the ICU tables once.
+StatusOr<EntityFiller> MakeEntityFiller(
+    const config::Config& config,
+    std::shared_ptr<const nlp::Normalizer> normalizer = nullptr);
 
 // The classifier of the configured rules (rules_dir, gazetteer), loaded and
 // checked once. No rules_dir: an empty function (posts stay unlabelled).
