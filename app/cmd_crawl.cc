@@ -180,13 +180,17 @@ int Crawl(Context* ctx, const CrawlFlags& flags) {
   }
   std::unique_ptr<crawler::FrontierStore> frontier =
       crawler::NewRocksFrontierStore((*store)->db());
-  StatusOr<crawler::ClassifyFn> classify = MakeClassifier(*config);
-  if (!classify.ok()) {
-    PrintError(classify.status().message());
+  StatusOr<std::shared_ptr<config::RuleEngine>> engine =
+      LoadRuleEngine(*config);
+  if (!engine.ok()) {
+    PrintError(engine.status().message());
     return kExitConfig;
   }
+  // Edited rule files are picked up while crawling; a broken edit is logged
+  // and the running rules stay.
+  if (*engine) (*engine)->StartReloading(kRulesReloadInterval);
   StatusOr<std::unique_ptr<crawler::PageSink>> made_sink =
-      MakeCrawlSink(*config, store->get(), std::move(classify).value());
+      MakeCrawlSink(*config, store->get(), ClassifyWith(*engine));
   if (!made_sink.ok()) {
     PrintError(made_sink.status().message());
     return kExitFailure;

@@ -1,43 +1,38 @@
 // classify, rules check|test|backtest.
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "app/cli.h"
-#include "app/crawl_sink.h"
-#include "config/rules_loader.h"
-#include "nlp/classifier.h"
-#include "nlp/normalize.h"
+#include "common/logger.h"
+#include "common/time_util.h"
+#include "config/rule_engine.h"
+#include "config/rules_backtest.h"
+#include "store/store.h"
 
 namespace shagym::app {
 namespace {
 
 using OJson = nlohmann::ordered_json;
 
-struct Engine {
-  std::unique_ptr<nlp::Normalizer> normalizer;
-  std::shared_ptr<const nlp::RuleSet> rules;
-};
-
-// Loads the rules of `dir`; prints every problem on its own line.
-bool LoadEngine(const std::string& dir, Engine* engine) {
-  auto n = nlp::Normalizer::Create();
-  if (!n.ok()) {
-    PrintError(n.status().message());
-    return false;
-  }
-  engine->normalizer = std::move(n).value();
+// Loads the rules of `dir` (and the gazetteer when given); prints every
+// problem on its own line.
+std::unique_ptr<config::RuleEngine> LoadEngine(const std::string& dir,
+                                               const std::string& gazetteer) {
   std::vector<std::string> errors;
-  auto rules = config::LoadRuleSet(dir, *engine->normalizer, &errors);
-  if (!rules.ok()) {
+  auto engine = config::RuleEngine::Load(dir, gazetteer, &errors);
+  if (!engine.ok()) {
     for (const std::string& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
-    if (errors.empty()) PrintError(rules.status().message());
-    return false;
+    if (errors.empty()) PrintError(engine.status().message());
+    return nullptr;
   }
-  engine->rules = std::move(rules).value();
-  return true;
+  return std::move(engine).value();
 }
 
 // The rule directory: the argument, else the configuration's rules_dir.
@@ -63,14 +58,9 @@ int RunClassify(Context* ctx, const std::string& input,
                 const std::string& output) {
   const config::Config* cfg = ctx->LoadConfig();
   if (cfg == nullptr) return kExitConfig;
-  Engine engine;
-  if (!LoadEngine(cfg->rules_dir, &engine)) return kExitConfig;
-  nlp::Classifier classifier(engine.normalizer.get());
-  StatusOr<EntityFiller> fill = MakeEntityFiller(*cfg);
-  if (!fill.ok()) {
-    PrintError(fill.status().message());
-    return kExitConfig;
-  }
+  std::unique_ptr<config::RuleEngine> engine =
+      LoadEngine(cfg->rules_dir, cfg->gazetteer);
+  if (engine == nullptr) return kExitConfig;
 
   std::ifstream in_file;
   std::istream* in = &std::cin;
@@ -119,8 +109,7 @@ int RunClassify(Context* ctx, const std::string& input,
     }
     Post post;
     post.text = obj["text"].get<std::string>();
-    post.labels = classifier.Classify(*engine.rules, post.text, hints);
-    (*fill)(post.text, &post.labels);
+    post.labels = engine->Classify(post.text, hints);
     OJson spec = PostToJson(post);
     OJson result = OJson::object();
     for (auto it = spec.begin(); it != spec.end(); ++it) {
@@ -154,24 +143,21 @@ int RunClassify(Context* ctx, const std::string& input,
 int RunRulesCheck(Context* ctx, const std::string& arg) {
   std::string dir;
   if (!RulesDir(ctx, arg, &dir)) return kExitConfig;
-  Engine engine;
-  if (!LoadEngine(dir, &engine)) return kExitFailure;
-  std::printf("ok: %zu rules, %zu patterns, version %s\n",
-              engine.rules->rule_count(), engine.rules->pattern_count(),
-              engine.rules->version().c_str());
+  std::unique_ptr<config::RuleEngine> engine = LoadEngine(dir, "");
+  if (engine == nullptr) return kExitFailure;
+  std::shared_ptr<const nlp::RuleSet> rules = engine->rules();
+  std::printf("ok: %zu rules, %zu patterns, version %s\n", rules->rule_count(),
+              rules->pattern_count(), rules->version().c_str());
   return kExitOk;
 }
 
 int RunRulesTest(Context* ctx, const std::string& text) {
-  std::string dir;
-  if (!RulesDir(ctx, "", &dir)) return kExitConfig;
-  Engine engine;
-  if (!LoadEngine(dir, &engine)) return kExitConfig;
-  nlp::Classifier classifier(engine.normalizer.get());
-  Labels l = classifier.Classify(*engine.rules, text);
-  if (const config::Config* cfg = ctx->LoadConfig()) {
-    if (auto fill = MakeEntityFiller(*cfg); fill.ok()) (*fill)(text, &l);
-  }
+  const config::Config* cfg = ctx->LoadConfig();
+  if (cfg == nullptr) return kExitConfig;
+  std::unique_ptr<config::RuleEngine> engine =
+      LoadEngine(cfg->rules_dir, cfg->gazetteer);
+  if (engine == nullptr) return kExitConfig;
+  Labels l = engine->Classify(text);
   OJson j = OJson::object();
   j["lang"] = l.lang;
   j["categories"] = l.categories;
@@ -191,9 +177,245 @@ int RunRulesTest(Context* ctx, const std::string& text) {
   }
   j["matches"] = std::move(matches);
   j["rules_version"] = l.rules_version;
-  j["normalized"] = engine.normalizer->Normalize(text).text;
+  j["normalized"] = engine->normalizer().Normalize(text).text;
   std::printf("%s\n",
               j.dump(2, ' ', false, OJson::error_handler_t::replace).c_str());
+  return kExitOk;
+}
+
+struct BacktestFlags {
+  std::string dir;
+  std::string since;
+  int64_t days = 0;
+  int64_t max_posts = 0;
+  int64_t examples = 20;
+  std::string format = "table";
+};
+
+// At most `max` bytes of `text` on one line, cut on a UTF-8 boundary.
+std::string Snippet(std::string_view text, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < text.size() && out.size() < max; ++i) {
+    char c = text[i];
+    out.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+  }
+  if (out.size() < text.size()) {
+    while (!out.empty() &&
+           (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) {
+      out.pop_back();
+    }
+    if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80) != 0) {
+      out.pop_back();
+    }
+    out += "…";
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) {
+    if (!out.empty()) out += ",";
+    out += s;
+  }
+  return out.empty() ? "-" : out;
+}
+
+OJson BacktestJson(const config::BacktestReport& r,
+                   const std::function<std::string(std::string_view)>& mask,
+                   int64_t from, int64_t to) {
+  OJson j = OJson::object();
+  j["from"] = from > 0 ? OJson(FormatIso8601Utc(from)) : OJson(nullptr);
+  j["to"] = to > 0 ? OJson(FormatIso8601Utc(to)) : OJson(nullptr);
+  j["version_before"] = r.version_before;
+  j["version_after"] = r.version_after;
+  j["posts_scanned"] = r.posts_scanned;
+  j["complaints_before"] = r.complaints_before;
+  j["complaints_after"] = r.complaints_after;
+  j["added"] = r.added;
+  j["dropped"] = r.dropped;
+  j["changed"] = r.changed;
+  OJson cats = OJson::array();
+  for (const auto& c : r.categories) {
+    cats.push_back(OJson{{"category", c.category},
+                         {"before", c.before},
+                         {"after", c.after},
+                         {"added", c.added},
+                         {"dropped", c.dropped}});
+  }
+  j["categories"] = std::move(cats);
+  OJson rules = OJson::array();
+  for (const auto& x : r.rules) {
+    rules.push_back(OJson{{"rule", x.rule},
+                          {"category", x.category},
+                          {"before", x.before},
+                          {"after", x.after},
+                          {"in_before", x.in_before},
+                          {"in_after", x.in_after}});
+  }
+  j["rules"] = std::move(rules);
+  auto posts = [&mask](const std::vector<config::BacktestPost>& v) {
+    OJson a = OJson::array();
+    for (const auto& p : v) {
+      a.push_back(OJson{{"id", p.id},
+                        {"time", FormatIso8601Utc(p.time)},
+                        {"before", p.before},
+                        {"after", p.after},
+                        {"text", mask(p.text)}});
+    }
+    return a;
+  };
+  j["added_posts"] = posts(r.added_posts);
+  j["dropped_posts"] = posts(r.dropped_posts);
+  j["changed_posts"] = posts(r.changed_posts);
+  return j;
+}
+
+void PrintBacktestTable(
+    const config::BacktestReport& r,
+    const std::function<std::string(std::string_view)>& mask, int64_t from,
+    int64_t to) {
+  std::printf("backtest: %lld posts from %s to %s; rules %s -> %s\n",
+              static_cast<long long>(r.posts_scanned),
+              from > 0 ? FormatDateUtc(from).c_str() : "the first",
+              to > 0 ? FormatDateUtc(to).c_str() : "now",
+              r.version_before.c_str(), r.version_after.c_str());
+  std::printf(
+      "complaints: %lld -> %lld (added %lld, dropped %lld, category "
+      "changes %lld)\n",
+      static_cast<long long>(r.complaints_before),
+      static_cast<long long>(r.complaints_after),
+      static_cast<long long>(r.added), static_cast<long long>(r.dropped),
+      static_cast<long long>(r.changed));
+  std::printf("\n%-22s %8s %8s %8s %8s\n", "category", "before", "after",
+              "added", "dropped");
+  for (const auto& c : r.categories) {
+    if (c.before == 0 && c.after == 0) continue;
+    std::printf(
+        "%-22s %8lld %8lld %8lld %8lld\n", c.category.c_str(),
+        static_cast<long long>(c.before), static_cast<long long>(c.after),
+        static_cast<long long>(c.added), static_cast<long long>(c.dropped));
+  }
+  bool header = false;
+  for (const auto& x : r.rules) {
+    if (x.before == x.after && x.in_before == x.in_after) continue;
+    if (!header) {
+      std::printf("\n%-30s %8s %8s\n", "rule (hits changed)", "before",
+                  "after");
+      header = true;
+    }
+    const char* note = !x.in_before  ? "  new rule"
+                       : !x.in_after ? "  removed rule"
+                                     : "";
+    std::printf("%-30s %8lld %8lld%s\n", x.rule.c_str(),
+                static_cast<long long>(x.before),
+                static_cast<long long>(x.after), note);
+  }
+  if (!header) std::printf("\nno rule's hit count changed\n");
+  auto list = [&mask](const char* what, int64_t n,
+                      const std::vector<config::BacktestPost>& v) {
+    if (v.empty()) return;
+    std::printf("\n%s (%lld, newest %zu):\n", what, static_cast<long long>(n),
+                v.size());
+    for (const auto& p : v) {
+      std::printf("  %s %s [%s] -> [%s] %s\n", p.id.c_str(),
+                  FormatDateUtc(p.time).c_str(), Join(p.before).c_str(),
+                  Join(p.after).c_str(), Snippet(mask(p.text), 100).c_str());
+    }
+  };
+  list("added", r.added, r.added_posts);
+  list("dropped", r.dropped, r.dropped_posts);
+  list("category changes", r.changed, r.changed_posts);
+}
+
+int RunRulesBacktest(Context* ctx, const BacktestFlags& flags) {
+  const config::Config* cfg = ctx->LoadConfig();
+  if (cfg == nullptr) return kExitConfig;
+  if (flags.format != "table" && flags.format != "json") {
+    PrintError("--format: expected table or json, got '" + flags.format + "'");
+    return kExitConfig;
+  }
+  if (flags.days < 0 || flags.max_posts < 0 || flags.examples < 0) {
+    PrintError("--days, --max-posts and --examples must not be negative");
+    return kExitConfig;
+  }
+  int64_t from = 0;
+  if (!flags.since.empty()) {
+    std::optional<int64_t> t = ParseIso8601(flags.since);
+    if (!t) {
+      PrintError("--since: expected a date like 2024-05-13, got '" +
+                 flags.since + "'");
+      return kExitConfig;
+    }
+    from = *t;
+  }
+  if (flags.days > 0) {
+    from = std::max(
+        from, static_cast<int64_t>(std::time(nullptr)) - flags.days * 86400);
+  }
+  // The running rules (the baseline), then the candidate.
+  std::unique_ptr<config::RuleEngine> engine = LoadEngine(cfg->rules_dir, "");
+  if (engine == nullptr) return kExitConfig;
+  std::shared_ptr<const nlp::RuleSet> running = engine->rules();
+  std::shared_ptr<const nlp::RuleSet> candidate = running;
+  if (!flags.dir.empty()) {
+    std::vector<std::string> errors;
+    StatusOr<std::vector<config::RuleFileText>> files =
+        config::ReadRuleDir(flags.dir);
+    if (!files.ok()) {
+      PrintError(files.status().message());
+      return kExitFailure;
+    }
+    auto set = engine->Compile(*files, &errors);
+    if (!set.ok()) {
+      for (const std::string& e : errors)
+        std::fprintf(stderr, "%s\n", e.c_str());
+      if (errors.empty()) PrintError(set.status().message());
+      return kExitFailure;
+    }
+    candidate = std::move(set).value();
+  }
+  StatusOr<std::unique_ptr<store::Store>> st = store::Store::Open(cfg->store);
+  if (!st.ok()) {
+    PrintError(st.status().message());
+    return kExitFailure;
+  }
+  config::BacktestOptions o;
+  o.from = from;
+  o.max_posts = flags.max_posts;
+  o.max_examples = static_cast<size_t>(flags.examples);
+  const bool tty = isatty(STDERR_FILENO) == 1;
+  o.progress = [tty](int64_t n) {
+    if (tty) {
+      std::fprintf(stderr, "\rbacktest: %lld posts", static_cast<long long>(n));
+    } else if (n % 100000 == 0 && n > 0) {
+      Log(nullptr, LogLevel::kInfo, "backtest", {{"posts", n}});
+    }
+  };
+  // Without DIR the stored labels are the baseline: what `reclassify` with
+  // the running rules would change.
+  StatusOr<config::BacktestReport> r = config::Backtest(
+      st->get(), *engine, flags.dir.empty() ? nullptr : running.get(),
+      *candidate, o);
+  if (tty) std::fputc('\n', stderr);
+  if (!r.ok()) {
+    PrintError(r.status().message());
+    return kExitFailure;
+  }
+  std::function<std::string(std::string_view)> mask = MakeMasker(*cfg);
+  if (flags.format == "json") {
+    std::printf("%s\n",
+                BacktestJson(*r, mask, from, 0)
+                    .dump(2, ' ', false, OJson::error_handler_t::replace)
+                    .c_str());
+  } else {
+    PrintBacktestTable(*r, mask, from, 0);
+  }
+  Log(nullptr, LogLevel::kInfo, "backtest_done",
+      {{"posts", r->posts_scanned},
+       {"added", r->added},
+       {"dropped", r->dropped},
+       {"changed", r->changed}});
   return kExitOk;
 }
 
@@ -223,12 +445,18 @@ void RegisterTextCommands(CLI::App& app, Context* ctx) {
   OnRun(test, ctx, [ctx] { return RunRulesTest(ctx, text); });
   auto* backtest = rules->add_subcommand(
       "backtest", "Which stored posts a candidate rule set adds or drops");
-  static std::string backtest_dir;
-  backtest->add_option("dir", backtest_dir, "Candidate rule directory");
-  OnRun(backtest, ctx, [ctx] {
-    if (ctx->LoadConfig() == nullptr) return kExitConfig;
-    return NotBuiltYet("rules backtest");
-  });
+  static BacktestFlags bt;
+  backtest->add_option("dir", bt.dir,
+                       "Candidate rule directory (default: compare the "
+                       "stored labels with rules_dir)");
+  backtest->add_option("--since", bt.since, "Only posts from this date on");
+  backtest->add_option("--days", bt.days, "Only posts of the last N days");
+  backtest->add_option("--max-posts", bt.max_posts,
+                       "At most the newest N posts (default: all)");
+  backtest->add_option("--examples", bt.examples,
+                       "Example posts listed per kind (default: 20)");
+  backtest->add_option("--format", bt.format, "table (default) or json");
+  OnRun(backtest, ctx, [ctx] { return RunRulesBacktest(ctx, bt); });
 }
 
 }  // namespace shagym::app

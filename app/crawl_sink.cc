@@ -2,11 +2,7 @@
 
 #include <filesystem>
 
-#include "config/gazetteer_loader.h"
-#include "config/rules_loader.h"
 #include "crawler/ingest.h"
-#include "nlp/classifier.h"
-#include "nlp/entities.h"
 #include "nlp/normalize.h"
 #include "store/dedupe_index.h"
 #include "store/evidence.h"
@@ -49,36 +45,8 @@ class IngestSink : public crawler::PageSink {
 
 }  // namespace
 
-StatusOr<EntityFiller> MakeEntityFiller(
-    const config::Config& config,
-    std::shared_ptr<const nlp::Normalizer> normalizer) {
-  std::error_code ec;
-  if (!std::filesystem::exists(config.gazetteer, ec)) {
-    return EntityFiller([](std::string_view, Labels*) {});
-  }
-  StatusOr<nlp::Gazetteer> g = config::LoadGazetteer(config.gazetteer);
-  if (!g.ok()) return g.status();
-  auto e = nlp::EntityExtractor::Create(*g);
-  if (!e.ok()) return e.status();
-  if (normalizer == nullptr) {
-    auto n = nlp::Normalizer::Create();
-    if (!n.ok()) return n.status();
-    normalizer = std::move(n).value();
-  }
-  std::shared_ptr<const nlp::EntityExtractor> entities = std::move(e).value();
-  return EntityFiller(
-      [entities, normalizer](std::string_view text, Labels* labels) {
-        nlp::Entities found = entities->Extract(normalizer->Normalize(text));
-        if (labels->region.empty()) labels->region = found.region;
-        if (labels->school_number.empty()) {
-          labels->school_number = found.school_number;
-        }
-        if (labels->institution.empty())
-          labels->institution = found.institution;
-      });
-}
-
-StatusOr<crawler::ClassifyFn> MakeClassifier(const config::Config& config) {
+StatusOr<std::shared_ptr<config::RuleEngine>> LoadRuleEngine(
+    const config::Config& config) {
   std::error_code ec;
   if (!std::filesystem::is_directory(config.rules_dir, ec)) {
     // No rules configured: posts are stored unlabelled; `shagym reclassify`
@@ -86,28 +54,26 @@ StatusOr<crawler::ClassifyFn> MakeClassifier(const config::Config& config) {
     Log(nullptr, LogLevel::kWarn, "no_rules",
         {{"rules_dir", config.rules_dir},
          {"effect", "posts stored without labels"}});
-    return crawler::ClassifyFn();
+    return std::shared_ptr<config::RuleEngine>();
   }
-  StatusOr<std::unique_ptr<nlp::Normalizer>> n = nlp::Normalizer::Create();
-  if (!n.ok()) return n.status();
-  std::shared_ptr<const nlp::Normalizer> normalizer = std::move(n).value();
-  std::vector<std::string> errors;
-  auto rules = config::LoadRuleSet(config.rules_dir, *normalizer, &errors);
-  if (!rules.ok()) {
-    // The first problem names file and line; `rules check` lists them all.
-    return errors.empty() ? rules.status() : InvalidArgument(errors.front());
-  }
-  std::shared_ptr<const nlp::RuleSet> set = std::move(rules).value();
-  auto classifier = std::make_shared<nlp::Classifier>(normalizer.get());
-  StatusOr<EntityFiller> fill = MakeEntityFiller(config, normalizer);
-  if (!fill.ok()) return fill.status();
-  return crawler::ClassifyFn(
-      [normalizer, set, classifier,
-       fill = std::move(fill).value()](const Post& post) {
-        Labels labels = classifier->Classify(*set, post.text);
-        fill(post.text, &labels);
-        return labels;
-      });
+  StatusOr<std::unique_ptr<config::RuleEngine>> engine =
+      config::RuleEngine::Load(config.rules_dir, config.gazetteer);
+  if (!engine.ok()) return engine.status();
+  return std::shared_ptr<config::RuleEngine>(std::move(engine).value());
+}
+
+crawler::ClassifyFn ClassifyWith(
+    std::shared_ptr<const config::RuleEngine> engine) {
+  if (engine == nullptr) return crawler::ClassifyFn();
+  return [engine = std::move(engine)](const Post& post) {
+    return engine->Classify(post.text);
+  };
+}
+
+StatusOr<crawler::ClassifyFn> MakeClassifier(const config::Config& config) {
+  StatusOr<std::shared_ptr<config::RuleEngine>> engine = LoadRuleEngine(config);
+  if (!engine.ok()) return engine.status();
+  return ClassifyWith(std::move(engine).value());
 }
 
 StatusOr<std::unique_ptr<crawler::PageSink>> MakeCrawlSink(

@@ -3,11 +3,12 @@
 // The PageSink of `shagym crawl`: turns extracted posts into stored Posts
 // through crawler::Ingestor. Thread-safe (the ingestor and the store are).
 
-#include <functional>
+#include <chrono>
 #include <memory>
 #include <string_view>
 
 #include "config/config.h"
+#include "config/rule_engine.h"
 #include "crawler/ingest.h"
 #include "crawler/page_sink.h"
 #include "nlp/normalize.h"
@@ -15,18 +16,22 @@
 
 namespace shagym::app {
 
-// Fills region, school number and institution of `labels` from the
-// configured gazetteer where the rules (or a source hint) left them empty.
-using EntityFiller = std::function<void(std::string_view text, Labels*)>;
-// `normalizer` is shared with the caller's classifier when given (null =
-// create one), so start-up builds the ICU tables once.
-StatusOr<EntityFiller> MakeEntityFiller(
-    const config::Config& config,
-    std::shared_ptr<const nlp::Normalizer> normalizer = nullptr);
+// The configured rule engine (rules_dir and gazetteer), loaded and checked
+// once. No rules_dir directory: null (posts stay unlabelled, with a warning).
+// Errors: rule files that do not load (the first problem, with file:line),
+// a broken gazetteer.
+StatusOr<std::shared_ptr<config::RuleEngine>> LoadRuleEngine(
+    const config::Config& config);
 
-// The classifier of the configured rules (rules_dir, gazetteer), loaded and
-// checked once. No rules_dir: an empty function (posts stay unlabelled).
-// Errors: rule files that do not load, with file:line.
+// How often `crawl` and `serve` look for edited rule files (hot reload).
+inline constexpr std::chrono::milliseconds kRulesReloadInterval{2000};
+
+// Labels posts with `engine`'s running rule set (hot reload included). A
+// null engine gives an empty function (no labels).
+crawler::ClassifyFn ClassifyWith(
+    std::shared_ptr<const config::RuleEngine> engine);
+
+// ClassifyWith(LoadRuleEngine(config)).
 StatusOr<crawler::ClassifyFn> MakeClassifier(const config::Config& config);
 
 // `store` must outlive the sink. `classify` labels each post (empty = no

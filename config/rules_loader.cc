@@ -314,8 +314,28 @@ StatusOr<std::shared_ptr<const nlp::RuleSet>> LoadRuleSet(
     errors->push_back(files.status().message());
     return files.status();
   }
+  return CompileRuleFiles(*files, normalizer, errors);
+}
+
+bool IsRuleFileName(std::string_view name) {
+  constexpr std::string_view kExt = ".yaml";
+  if (name.size() <= kExt.size() || name.size() > 200 || name[0] == '.' ||
+      !name.ends_with(kExt)) {
+    return false;
+  }
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return name.find("..") == std::string_view::npos;
+}
+
+StatusOr<std::shared_ptr<const nlp::RuleSet>> CompileRuleFiles(
+    const std::vector<RuleFileText>& files, const nlp::Normalizer& normalizer,
+    std::vector<std::string>* errors) {
   size_t first = errors->size();
-  StatusOr<nlp::RuleSetSpec> spec = ParseRuleFiles(*files, errors);
+  StatusOr<nlp::RuleSetSpec> spec = ParseRuleFiles(files, errors);
   // Compile even when parsing found problems, so that bad patterns are
   // reported in the same run; the result is refused either way.
   nlp::RuleSetSpec partial = spec.ok() ? *spec : nlp::RuleSetSpec{};
@@ -323,7 +343,7 @@ StatusOr<std::shared_ptr<const nlp::RuleSet>> LoadRuleSet(
     // Re-parse leniently is not possible; compile what parsed cleanly.
     std::vector<std::string> ignored;
     Parser lenient(&ignored);
-    for (const RuleFileText& f : *files) lenient.ReadFile(f);
+    for (const RuleFileText& f : files) lenient.ReadFile(f);
     partial = lenient.Finish();
     for (auto& file : partial.files) file.examples.clear();
   }

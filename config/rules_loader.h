@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -36,8 +37,14 @@ StatusOr<std::vector<RuleFileText>> ReadRuleDir(const std::string& dir);
 StatusOr<nlp::RuleSetSpec> ParseRuleFiles(
     const std::vector<RuleFileText>& files, std::vector<std::string>* errors);
 
-// ReadRuleDir + ParseRuleFiles + nlp::RuleSet::Compile (which runs the
-// files' examples). All problems end up in `errors`.
+// ParseRuleFiles + nlp::RuleSet::Compile (which runs the files' examples).
+// All problems end up in `errors`; InvalidArgument (the first one and the
+// count) when there is any.
+StatusOr<std::shared_ptr<const nlp::RuleSet>> CompileRuleFiles(
+    const std::vector<RuleFileText>& files, const nlp::Normalizer& normalizer,
+    std::vector<std::string>* errors);
+
+// ReadRuleDir + CompileRuleFiles.
 StatusOr<std::shared_ptr<const nlp::RuleSet>> LoadRuleSet(
     const std::string& dir, const nlp::Normalizer& normalizer,
     std::vector<std::string>* errors);
@@ -45,6 +52,11 @@ StatusOr<std::shared_ptr<const nlp::RuleSet>> LoadRuleSet(
 // A fingerprint of the rule files of `dir` (names and contents), to notice a
 // change; empty when the directory cannot be read.
 std::string RuleDirFingerprint(const std::string& dir);
+
+// True for the name of a rule file that may live in a rules directory:
+// letters, digits, '-', '_' and '.', not starting with '.', ending ".yaml",
+// no path separator (so never a way out of the directory).
+bool IsRuleFileName(std::string_view name);
 
 // A reloader for `dir` that starts from `initial`. `normalizer` is borrowed
 // and must outlive it; `logger` may be null (default logger).

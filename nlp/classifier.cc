@@ -12,9 +12,13 @@ Classifier::Classifier(const Normalizer* normalizer)
 
 Labels Classifier::Classify(const RuleSet& rules, std::string_view text,
                             const ClassifyHints& hints) const {
+  return Classify(rules, normalizer_->Normalize(text), hints);
+}
+
+Labels Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
+                            const ClassifyHints& hints) const {
   Labels labels;
   labels.rules_version = rules.version();
-  NormalizedText nt = normalizer_->Normalize(text);
   labels.lang = hints.lang.empty()
                     ? std::string(LanguageCode(DetectLanguage(nt)))
                     : hints.lang;

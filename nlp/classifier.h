@@ -32,6 +32,10 @@ class Classifier {
   // without categories), matches in bytes of the original `text`, sorted.
   Labels Classify(const RuleSet& rules, std::string_view text,
                   const ClassifyHints& hints = {}) const;
+  // Same on a text normalised already (by the same kind of Normalizer), so
+  // that one normalisation serves several rule sets or the entities too.
+  Labels Classify(const RuleSet& rules, const NormalizedText& normalized,
+                  const ClassifyHints& hints = {}) const;
 
  private:
   const Normalizer* normalizer_;

@@ -1,5 +1,7 @@
 #include "nlp/rules/reloader.h"
 
+#include <cassert>
+
 namespace shagym::nlp {
 
 RulesReloader::RulesReloader(std::shared_ptr<const RuleSet> initial,
@@ -58,6 +60,20 @@ Status RulesReloader::ReloadIfChanged() {
   }
   Log(logger_, LogLevel::kInfo, "rules_reloaded", {{"version", version}});
   return Status::Ok();
+}
+
+void RulesReloader::Replace(std::shared_ptr<const RuleSet> set) {
+  assert(set != nullptr);
+  std::lock_guard<std::mutex> reload_lock(reload_mu_);
+  std::string fp = fingerprint_();
+  std::string version = set->version();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = std::move(set);
+    last_fingerprint_ = std::move(fp);
+    ++reloads_;
+  }
+  Log(logger_, LogLevel::kInfo, "rules_replaced", {{"version", version}});
 }
 
 void RulesReloader::Start(std::chrono::milliseconds interval) {

@@ -44,6 +44,12 @@ class RulesReloader {
   // the load error otherwise (the running set stays).
   Status ReloadIfChanged();
 
+  // Makes `set` (already compiled and checked, e.g. from a rule file just
+  // saved) the running one and takes the source's current fingerprint as
+  // seen, so the poller does not compile the same files again.
+  // REQUIRES: set != nullptr.
+  void Replace(std::shared_ptr<const RuleSet> set);
+
   // Polls ReloadIfChanged() every `interval` on a background thread until
   // Stop() or destruction. Calling Start twice is a no-op.
   void Start(std::chrono::milliseconds interval);

@@ -1,0 +1,95 @@
+#include "config/rule_engine.h"
+
+#include <filesystem>
+
+#include "config/gazetteer_loader.h"
+#include "nlp/entities.h"
+
+namespace shagym::config {
+
+StatusOr<std::unique_ptr<RuleEngine>> RuleEngine::Load(
+    const std::string& rules_dir, const std::string& gazetteer,
+    std::vector<std::string>* errors, Logger* logger) {
+  std::unique_ptr<RuleEngine> engine(new RuleEngine());
+  engine->rules_dir_ = rules_dir;
+  StatusOr<std::unique_ptr<nlp::Normalizer>> n = nlp::Normalizer::Create();
+  if (!n.ok()) return n.status();
+  engine->normalizer_ = std::move(n).value();
+  engine->classifier_ =
+      std::make_unique<nlp::Classifier>(engine->normalizer_.get());
+
+  std::vector<std::string> local;
+  if (errors == nullptr) errors = &local;
+  size_t first = errors->size();
+  auto rules = LoadRuleSet(rules_dir, *engine->normalizer_, errors);
+  if (!rules.ok()) {
+    // The first problem names file and line; `rules check` lists them all.
+    return errors->size() > first ? InvalidArgument((*errors)[first])
+                                  : rules.status();
+  }
+
+  std::error_code ec;
+  if (!gazetteer.empty() && std::filesystem::exists(gazetteer, ec)) {
+    StatusOr<nlp::Gazetteer> g = LoadGazetteer(gazetteer);
+    if (!g.ok()) return g.status();
+    auto e = nlp::EntityExtractor::Create(*g);
+    if (!e.ok()) return e.status();
+    engine->entities_ = std::move(e).value();
+  }
+  engine->reloader_ = MakeRulesReloader(rules_dir, engine->normalizer_.get(),
+                                        std::move(rules).value(), logger);
+  return engine;
+}
+
+// The reloader's thread borrows the normaliser: stop it first.
+RuleEngine::~RuleEngine() {
+  if (reloader_) reloader_->Stop();
+}
+
+std::shared_ptr<const nlp::RuleSet> RuleEngine::rules() const {
+  return reloader_->current();
+}
+
+Labels RuleEngine::Classify(const nlp::RuleSet& rules, std::string_view text,
+                            const nlp::ClassifyHints& hints) const {
+  nlp::NormalizedText nt = normalizer_->Normalize(text);
+  Labels labels = classifier_->Classify(rules, nt, hints);
+  if (entities_ != nullptr) {
+    nlp::Entities found = entities_->Extract(nt);
+    if (labels.region.empty()) labels.region = found.region;
+    if (labels.school_number.empty()) {
+      labels.school_number = found.school_number;
+    }
+    if (labels.institution.empty()) labels.institution = found.institution;
+  }
+  return labels;
+}
+
+Labels RuleEngine::Classify(std::string_view text,
+                            const nlp::ClassifyHints& hints) const {
+  std::shared_ptr<const nlp::RuleSet> set = rules();
+  return Classify(*set, text, hints);
+}
+
+StatusOr<std::shared_ptr<const nlp::RuleSet>> RuleEngine::Compile(
+    const std::vector<RuleFileText>& files,
+    std::vector<std::string>* errors) const {
+  return CompileRuleFiles(files, *normalizer_, errors);
+}
+
+void RuleEngine::Install(std::shared_ptr<const nlp::RuleSet> set) {
+  reloader_->Replace(std::move(set));
+}
+
+Status RuleEngine::ReloadIfChanged() { return reloader_->ReloadIfChanged(); }
+
+void RuleEngine::StartReloading(std::chrono::milliseconds interval) {
+  reloader_->Start(interval);
+}
+
+void RuleEngine::StopReloading() { reloader_->Stop(); }
+
+int RuleEngine::reloads() const { return reloader_->reloads(); }
+int RuleEngine::failures() const { return reloader_->failures(); }
+
+}  // namespace shagym::config
