@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "app/cli.h"
+#include "app/crawl_sink.h"
+#include "config/rules_admin.h"
 #include "dashboards/auth.h"
 #include "dashboards/server.h"
 #include "dashboards/store_api.h"
@@ -59,8 +61,23 @@ int Serve(const config::Config& c, const std::string& listen) {
   }
   dashboards::ServerOptions options = c.server;
   if (!listen.empty()) options.listen = listen;
+  // The rules endpoints work on the configured rules; edits on disk are
+  // picked up while serving, a broken edit is logged and the running rules
+  // stay.
+  StatusOr<std::shared_ptr<config::RuleEngine>> engine = LoadRuleEngine(c);
+  if (!engine.ok()) {
+    PrintError(engine.status().message());
+    return kExitConfig;
+  }
+  std::unique_ptr<config::RulesAdmin> rules_admin;
+  if (*engine) {
+    (*engine)->StartReloading(kRulesReloadInterval);
+    rules_admin =
+        std::make_unique<config::RulesAdmin>(engine->get(), st->get());
+  }
   dashboards::StoreApiOptions api_options;
   api_options.store = st->get();
+  api_options.rules = rules_admin.get();
   api_options.mask = MakeMasker(c);
   dashboards::StoreApi api(api_options);
   dashboards::ServerDeps deps;

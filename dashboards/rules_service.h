@@ -35,11 +35,31 @@ struct BacktestChange {
   std::vector<std::string> after;   // with the changed file
 };
 
+// Per category: posts in it before and after, posts that gain or lose it.
+struct BacktestCategoryCount {
+  std::string category;
+  int64_t before = 0;
+  int64_t after = 0;
+  int64_t added = 0;
+  int64_t dropped = 0;
+};
+
+// Per rule: stored posts it hits before and after.
+struct BacktestRuleCount {
+  std::string rule;
+  std::string category;
+  int64_t before = 0;
+  int64_t after = 0;
+};
+
 struct BacktestResult {
   int64_t posts_scanned = 0;
-  int64_t added = 0;                     // posts that gain a category
-  int64_t dropped = 0;                   // posts that lose one
-  std::vector<BacktestChange> examples;  // the first few of each
+  int64_t added = 0;    // posts that become complaints (no category before)
+  int64_t dropped = 0;  // posts that are no complaint any more
+  int64_t changed = 0;  // complaints both times, with other categories
+  std::vector<BacktestChange> examples;           // the newest few of each kind
+  std::vector<BacktestCategoryCount> categories;  // those with any post
+  std::vector<BacktestRuleCount> rules;           // every rule of either set
 };
 
 class RulesService {

@@ -594,11 +594,29 @@ void StoreApi::Register(Router* router, Auth* auth) {
                         {"before", e.before},
                         {"after", e.after}});
         }
+        nlohmann::json cats = nlohmann::json::array();
+        for (const auto& x : r->categories) {
+          cats.push_back({{"category", x.category},
+                          {"before", x.before},
+                          {"after", x.after},
+                          {"added", x.added},
+                          {"dropped", x.dropped}});
+        }
+        nlohmann::json rule_counts = nlohmann::json::array();
+        for (const auto& x : r->rules) {
+          rule_counts.push_back({{"rule", x.rule},
+                                 {"category", x.category},
+                                 {"before", x.before},
+                                 {"after", x.after}});
+        }
         SendJson(c.res, 200,
                  {{"posts_scanned", r->posts_scanned},
                   {"added", r->added},
                   {"dropped", r->dropped},
-                  {"examples", std::move(ex)}});
+                  {"changed", r->changed},
+                  {"examples", std::move(ex)},
+                  {"categories", std::move(cats)},
+                  {"rules", std::move(rule_counts)}});
       });
 }
 

@@ -451,7 +451,7 @@ async function pageRules(root) {
   const picker = select('file', files.map((f) => [f.name, f.name]), files.length ? files[0].name : '');
   const editor = el('textarea', { class: 'rule', name: 'rule-text', spellcheck: 'false' });
   const errors = el('div', { class: 'error', id: 'rule-errors', role: 'alert' });
-  const saved = el('span', { class: 'ok', role: 'status' });
+  const saved = el('span', { class: 'ok', role: 'status', id: 'rule-saved' });
   const showFile = () => { const f = files.find((x) => x.name === picker.value); editor.value = f ? f.text : ''; errors.textContent = ''; };
   picker.addEventListener('change', showFile);
   showFile();
@@ -473,8 +473,21 @@ async function pageRules(root) {
     btResult.replaceChildren(); errors.replaceChildren();
     try {
       const r = await api('POST', '/api/rules/backtest', { file: picker.value, text: editor.value });
-      btResult.appendChild(el('p', {}, t('rules.scanned') + ': ' + r.posts_scanned + ' · ' + t('rules.added') + ': ' +
-        r.added + ' · ' + t('rules.dropped') + ': ' + r.dropped));
+      btResult.appendChild(el('p', { id: 'backtest-summary' }, t('rules.scanned') + ': ' + r.posts_scanned + ' · ' +
+        t('rules.added') + ': ' + r.added + ' · ' + t('rules.dropped') + ': ' + r.dropped + ' · ' +
+        t('rules.changed') + ': ' + (r.changed || 0)));
+      const num = (v) => el('td', { class: 'num' }, v);
+      if (r.categories && r.categories.length) {
+        btResult.appendChild(table([t('col.category'), { label: t('rules.before'), num: true },
+          { label: t('rules.after'), num: true }, { label: t('rules.added'), num: true }, { label: t('rules.dropped'), num: true }],
+          r.categories.map((c) => el('tr', {}, el('td', {}, name('category', c.category)), num(c.before), num(c.after),
+            num(c.added), num(c.dropped)))));
+      }
+      const moved = (r.rules || []).filter((x) => x.before !== x.after);
+      if (moved.length) {
+        btResult.appendChild(table([t('col.rule'), { label: t('rules.before'), num: true }, { label: t('rules.after'), num: true }],
+          moved.map((x) => el('tr', {}, el('td', {}, x.rule), num(x.before), num(x.after)))));
+      }
       btResult.appendChild(table(['id', t('rules.text'), '−', '+'], r.examples.map((x) => el('tr', {},
         el('td', {}, el('a', { href: '#/post/' + encodeURIComponent(x.id) }, x.id)), el('td', {}, x.text.slice(0, 200)),
         el('td', {}, x.before.map((c) => name('category', c)).join(', ')),

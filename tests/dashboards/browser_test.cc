@@ -9,6 +9,8 @@
 #include <filesystem>
 
 #include "common/time_util.h"
+#include "config/rule_engine.h"
+#include "config/rules_admin.h"
 #include "dashboards/store_api.h"
 #include "tests/dashboards/server_fixture.h"
 #include "tests/testing/run_command.h"
@@ -42,6 +44,23 @@ const Topic kTopics[] = {
     {"safety_security", "охраны", "в школе нет охраны, чужие заходят свободно",
      "ru"},
 };
+
+constexpr char kBullyingRules[] = R"(category: bullying
+rules:
+  - id: demo.bullying.1
+    severity: medium
+    any: [буллинг, травят]
+examples:
+  match: ["мектепте буллинг"]
+  no_match: ["поздравляем учителей"]
+)";
+
+constexpr char kViolenceRules[] = R"(category: violence
+rules:
+  - id: demo.violence.1
+    severity: medium
+    any: [избили]
+)";
 
 const char* const kRegions[] = {"almaty",    "astana",    "shymkent", "jambyl",
                                 "karaganda", "turkistan", "pavlodar"};
@@ -135,9 +154,19 @@ class BrowserTest : public ServerFixture {
         ASSERT_TRUE(store_->RecordFetch(o).ok());
       }
     }
+    // The real rule engine over a small rules directory: the Rules page
+    // edits, back-tests and saves it.
+    dir_.Write("rules/bullying.yaml", kBullyingRules);
+    dir_.Write("rules/violence.yaml", kViolenceRules);
+    auto engine = config::RuleEngine::Load(dir_.File("rules"), "");
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = std::move(engine).value();
+    rules_ = std::make_unique<config::RulesAdmin>(engine_.get(), store_.get(),
+                                                  &clock_);
     StoreApiOptions o;
     o.store = store_.get();
     o.clock = &clock_;
+    o.rules = rules_.get();
     // Digits of phone numbers masked as the privacy settings require.
     o.mask = [](std::string_view text) {
       std::string out;
@@ -187,6 +216,8 @@ class BrowserTest : public ServerFixture {
     }
   }
 
+  std::unique_ptr<config::RuleEngine> engine_;
+  std::unique_ptr<config::RulesAdmin> rules_;
   std::unique_ptr<StoreApi> api_;
   std::string web_dir_override_;
 };
