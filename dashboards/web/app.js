@@ -470,9 +470,13 @@ async function pageRules(root) {
   } }, t('rules.save'));
   const btResult = el('div', { id: 'backtest-result' });
   const backtest = el('button', { type: 'button', class: 'secondary', id: 'rule-backtest', onclick: async () => {
-    btResult.replaceChildren(); errors.replaceChildren();
+    errors.replaceChildren();
+    // A back-test classifies every stored post twice: say it is running.
+    btResult.replaceChildren(el('p', { class: 'muted', 'aria-busy': 'true' }, '…'));
+    backtest.disabled = true;
     try {
       const r = await api('POST', '/api/rules/backtest', { file: picker.value, text: editor.value });
+      btResult.replaceChildren();
       btResult.appendChild(el('p', { id: 'backtest-summary' }, t('rules.scanned') + ': ' + r.posts_scanned + ' · ' +
         t('rules.added') + ': ' + r.added + ' · ' + t('rules.dropped') + ': ' + r.dropped + ' · ' +
         t('rules.changed') + ': ' + (r.changed || 0)));
@@ -492,7 +496,8 @@ async function pageRules(root) {
         el('td', {}, el('a', { href: '#/post/' + encodeURIComponent(x.id) }, x.id)), el('td', {}, x.text.slice(0, 200)),
         el('td', {}, x.before.map((c) => name('category', c)).join(', ')),
         el('td', {}, x.after.map((c) => name('category', c)).join(', '))))));
-    } catch (e) { showErrors(e); }
+    } catch (e) { btResult.replaceChildren(); showErrors(e); }
+    backtest.disabled = false;
   } }, t('rules.backtest'));
   root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('rules.files')),
     el('div', { class: 'filters' }, picker, save, backtest, saved), editor, errors, btResult));

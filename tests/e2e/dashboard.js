@@ -143,7 +143,7 @@ async function go(page, hash) {
     const edited = original.replace('травят', 'асхана');
     await page.fill('textarea[name=rule-text]', edited);
     await page.click('#rule-backtest');
-    await page.waitForFunction(() => document.getElementById('backtest-result').textContent.length > 0);
+    await page.waitForSelector('#backtest-summary', { timeout: 120000 });
     const bt = await page.evaluate(() => document.getElementById('backtest-summary').textContent);
     const count = (label) => Number((bt.match(new RegExp(label + ': (\\d+)')) || [])[1] || 0);
     check(count('Қосылады') > 0 && count('Жоғалады') > 0, 'back-test shows added and dropped posts (' + bt + ')');
