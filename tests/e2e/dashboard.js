@@ -20,7 +20,7 @@ function check(cond, what) {
 }
 
 async function ready(page, hash) {
-  await page.waitForFunction((h) => document.getElementById('page').dataset.ready === h, hash, { timeout: 15000 });
+  await page.waitForFunction((h) => document.getElementById('page').dataset.ready === h, hash, { timeout: 60000 });
 }
 async function go(page, hash) {
   await page.evaluate((h) => { location.hash = h; }, hash);
