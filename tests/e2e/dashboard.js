@@ -134,6 +134,9 @@ async function go(page, hash) {
     await page.selectOption('#page select[name=file]', 'bullying.yaml');
     const original = await page.inputValue('textarea[name=rule-text]');
     check(original.includes('травят'), 'rule file shown in the editor');
+    // The review of p1 (confirmed) shows as the precision of its rule.
+    const statRow = await page.locator('tr', { hasText: 'kk.bullying.1' }).first().textContent();
+    check(/100%/.test(statRow), 'per-rule precision from reviews (' + statRow + ')');
     await page.fill('textarea[name=rule-text]', original.replace('category: bullying', 'category: bulying'));
     await page.click('#rule-save');
     await page.waitForFunction(() => document.getElementById('rule-errors').textContent.length > 0);
