@@ -1,7 +1,9 @@
-// Throughput of the text step (normalise + language id + entities) on the
-// real corpora of the shared realworld folder, in MB/s of original UTF-8 per
-// core, next to ICU's own NFKC_Casefold measured in the same run as the
-// peer (normalizeUTF8 on UTF-8, and the UTF-16 round trip most code uses).
+// Throughput of the text step (normalise + tokenise + language id +
+// entities, one shared analysis per post) on the real corpora of the shared
+// realworld folder, in MB/s of original UTF-8 per core, next to ICU's own
+// NFKC_Casefold measured in the same run as the peer (normalizeUTF8 on
+// UTF-8, and the UTF-16 round trip most code uses). The langid and entities
+// columns time those stages alone on posts analysed beforehand.
 //
 //   build/bench/normalize_bench [--realworld DIR] [--gazetteer FILE]
 //                               [--min-seconds S]
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "config/gazetteer_loader.h"
+#include "nlp/analysis.h"
 #include "nlp/entities.h"
 #include "nlp/langid.h"
 #include "nlp/normalize.h"
@@ -190,34 +193,53 @@ int main(int argc, char** argv) {
   auto ours = [&](const std::string& p) {
     return (*normalizer)->Normalize(p).text.size();
   };
+  // The pipeline's text step: one analysis shared by language id and
+  // entities (as nlp::Classifier does).
   auto whole = [&](const std::string& p) {
-    shagym::nlp::NormalizedText t = (*normalizer)->Normalize(p);
-    auto lang = shagym::nlp::DetectLanguage(t);
-    shagym::nlp::Entities e = (*extractor)->Extract(t);
-    return t.text.size() + static_cast<size_t>(lang) + e.region.size();
-  };
-  auto with_tokens = [&](const std::string& p) {
-    shagym::nlp::NormalizedText t = (*normalizer)->Normalize(p);
-    auto lang = shagym::nlp::DetectLanguage(t);
-    shagym::nlp::Entities e = (*extractor)->Extract(t);
-    return shagym::nlp::Tokenize(t.text).size() + static_cast<size_t>(lang) +
-           e.region.size();
+    shagym::nlp::AnalyzedText a = shagym::nlp::Analyze(**normalizer, p);
+    auto lang = shagym::nlp::DetectLanguage(a);
+    shagym::nlp::Entities e = (*extractor)->Extract(a);
+    return a.tokens.size() + static_cast<size_t>(lang) + e.region.size();
   };
 
   std::printf("single thread, MB/s of original UTF-8 (min %.1fs per cell)\n",
               min_seconds);
-  std::printf("%-18s %9s %6s %10s %10s %10s %12s %8s\n", "corpus", "MB",
-              "posts", "icu_utf8", "icu_utf16", "normalize", "norm+lid+ent",
-              "vs_icu8");
+  std::printf("%-18s %6s %6s %9s %9s %9s %9s %8s %8s %9s %8s %8s\n", "corpus",
+              "MB", "posts", "icu_utf8", "icu_utf16", "normalize", "analyze",
+              "langid", "entities", "text_step", "norm/icu", "step/icu");
   for (const Corpus& c : corpora) {
+    // Component costs on posts analysed beforehand.
+    std::vector<shagym::nlp::AnalyzedText> analyzed;
+    analyzed.reserve(c.posts.size());
+    for (const std::string& p : c.posts) {
+      analyzed.push_back(shagym::nlp::Analyze(**normalizer, p));
+    }
+    size_t k = 0;
+    auto langid = [&](const std::string&) {
+      const auto& a = analyzed[k++ % analyzed.size()];
+      return static_cast<size_t>(shagym::nlp::DetectLanguage(a));
+    };
+    auto entities = [&](const std::string&) {
+      const auto& a = analyzed[k++ % analyzed.size()];
+      return (*extractor)->Extract(a).region.size();
+    };
+    auto analyze = [&](const std::string& p) {
+      return shagym::nlp::Analyze(**normalizer, p).tokens.size();
+    };
     double a = Measure(c, min_seconds, icu_utf8);
     double b = Measure(c, min_seconds, icu_utf16);
     double n = Measure(c, min_seconds, ours);
+    double an = Measure(c, min_seconds, analyze);
+    k = 0;
+    double l = Measure(c, min_seconds, langid);
+    k = 0;
+    double e = Measure(c, min_seconds, entities);
     double w = Measure(c, min_seconds, whole);
-    double t = Measure(c, min_seconds, with_tokens);
     std::printf(
-        "%-18s %9.2f %6zu %10.1f %10.1f %10.1f %12.1f %8.2f  (+tokens %.1f)\n",
-        c.name.c_str(), c.bytes / 1e6, c.posts.size(), a, b, n, w, w / a, t);
+        "%-18s %6.2f %6zu %9.1f %9.1f %9.1f %9.1f %8.1f %8.1f %9.1f %8.3f "
+        "%8.3f\n",
+        c.name.c_str(), c.bytes / 1e6, c.posts.size(), a, b, n, an, l, e, w,
+        n / a, w / a);
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "config/gazetteer_loader.h"
+#include "nlp/analysis.h"
 #include "nlp/entities.h"
 
 namespace shagym::config {
@@ -52,10 +53,12 @@ std::shared_ptr<const nlp::RuleSet> RuleEngine::rules() const {
 
 Labels RuleEngine::Classify(const nlp::RuleSet& rules, std::string_view text,
                             const nlp::ClassifyHints& hints) const {
-  nlp::NormalizedText nt = normalizer_->Normalize(text);
-  Labels labels = classifier_->Classify(rules, nt, hints);
+  // One analysis (normalised text + tokens) for language id, rules and
+  // entities.
+  nlp::AnalyzedText a = nlp::Analyze(*normalizer_, text);
+  Labels labels = classifier_->Classify(rules, a, hints);
   if (entities_ != nullptr) {
-    nlp::Entities found = entities_->Extract(nt);
+    nlp::Entities found = entities_->Extract(a);
     if (labels.region.empty()) labels.region = found.region;
     if (labels.school_number.empty()) {
       labels.school_number = found.school_number;

@@ -12,23 +12,34 @@ Classifier::Classifier(const Normalizer* normalizer)
 
 Labels Classifier::Classify(const RuleSet& rules, std::string_view text,
                             const ClassifyHints& hints) const {
-  return Classify(rules, normalizer_->Normalize(text), hints);
+  return Classify(rules, Analyze(*normalizer_, text), hints);
 }
 
 Labels Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
                             const ClassifyHints& hints) const {
+  return Classify(rules, nt, Tokenize(nt.text), hints);
+}
+
+Labels Classifier::Classify(const RuleSet& rules, const AnalyzedText& analyzed,
+                            const ClassifyHints& hints) const {
+  return Classify(rules, analyzed.normalized, analyzed.tokens, hints);
+}
+
+Labels Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
+                            const std::vector<Token>& tokens,
+                            const ClassifyHints& hints) const {
   Labels labels;
   labels.rules_version = rules.version();
   labels.lang = hints.lang.empty()
-                    ? std::string(LanguageCode(DetectLanguage(nt)))
+                    ? std::string(LanguageCode(DetectLanguage(nt.text, tokens)))
                     : hints.lang;
-  // SEAM(entities): region and school number come from nlp/entities.h when
-  // it lands; until then only the source's region is known.
+  // Region and school number come from the entities (config::RuleEngine
+  // runs them on the same analysis); here only the source's region.
   labels.region = hints.region;
 
   std::set<std::string> categories;
   int severity = 0;
-  for (const RuleHit& hit : rules.Match(nt.text)) {
+  for (const RuleHit& hit : rules.Match(nt.text, tokens)) {
     const RuleInfo& info = rules.rule(hit.rule);
     categories.insert(info.category);
     severity = std::max(severity, SeverityRank(info.severity));
@@ -43,10 +54,10 @@ Labels Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
   static const char* kSeverity[] = {"none", "low", "medium", "high"};
   labels.severity = labels.categories.empty() ? "none" : kSeverity[severity];
   std::sort(labels.matches.begin(), labels.matches.end(),
-            [](const Match& a, const Match& b) {
-              if (a.start != b.start) return a.start < b.start;
-              if (a.end != b.end) return a.end < b.end;
-              return a.rule < b.rule;
+            [](const Match& x, const Match& y) {
+              if (x.start != y.start) return x.start < y.start;
+              if (x.end != y.end) return x.end < y.end;
+              return x.rule < y.rule;
             });
   if (!labels.categories.empty()) {
     labels.institution =

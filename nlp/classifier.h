@@ -1,18 +1,24 @@
 #pragma once
 
-// Text → Labels (common/post.h): normalise, identify the language, run the
-// rules, find region and school number. Thread-safe; the rule set is passed
-// per call so that a hot reload never changes rules in the middle of a post.
+// Text → Labels (common/post.h): normalise and tokenise once
+// (nlp/analysis.h), identify the language, run the rules. Thread-safe; the
+// rule set is passed per call so that a hot reload never changes rules in
+// the middle of a post.
 //
 //   nlp::Classifier classifier(normalizer.get());
-//   Labels l = classifier.Classify(*rules, post.text, {.region = "jambyl"});
+//   nlp::AnalyzedText a = nlp::Analyze(*normalizer, post.text);
+//   Labels l = classifier.Classify(*rules, a, {.region = "jambyl"});
+//   nlp::Entities e = extractor->Extract(a);  // same analysis
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/post.h"
+#include "nlp/analysis.h"
 #include "nlp/normalize.h"
 #include "nlp/rules/rule_set.h"
+#include "nlp/tokenize.h"
 
 namespace shagym::nlp {
 
@@ -36,8 +42,16 @@ class Classifier {
   // that one normalisation serves several rule sets or the entities too.
   Labels Classify(const RuleSet& rules, const NormalizedText& normalized,
                   const ClassifyHints& hints = {}) const;
+  // Same on an analysed post: language id and the rule checks reuse its
+  // tokens. The pipeline's form: one analysis per post for everything.
+  Labels Classify(const RuleSet& rules, const AnalyzedText& analyzed,
+                  const ClassifyHints& hints = {}) const;
 
  private:
+  Labels Classify(const RuleSet& rules, const NormalizedText& normalized,
+                  const std::vector<Token>& tokens,
+                  const ClassifyHints& hints) const;
+
   const Normalizer* normalizer_;
 };
 

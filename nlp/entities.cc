@@ -8,10 +8,11 @@
 #include <cstring>
 #include <map>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 
+#include "nlp/analysis.h"
 #include "nlp/tokenize.h"
+#include "nlp/word_table.h"
 
 namespace shagym::nlp {
 
@@ -102,21 +103,16 @@ std::string Skeleton(std::string_view s) {
   return out;
 }
 
-// Keys are literals with static storage: views are safe.
-using SuffixSet = std::unordered_set<std::string_view>;
+// Looked up for every token that starts like a place name: no allocation.
+class SuffixSet {
+ public:
+  SuffixSet(std::initializer_list<std::string_view> words) {
+    for (std::string_view w : words) table_.Insert(w, true);
+  }
+  size_t count(std::string_view w) const { return table_.Contains(w); }
 
-// Heterogeneous lookup: find a std::string key by std::string_view.
-struct ViewHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view v) const {
-    return std::hash<std::string_view>()(v);
-  }
-};
-struct ViewEq {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const {
-    return a == b;
-  }
+ private:
+  WordTable<bool> table_;
 };
 
 // Skeleton forms (see above), so "ға" is written "га".
@@ -450,8 +446,7 @@ struct EntityExtractor::Impl {
   std::vector<CompiledName> names;
   // First three code points of a first-token stem (the whole stem when
   // shorter) -> names.
-  std::unordered_map<std::string, std::vector<uint32_t>, ViewHash, ViewEq>
-      index;
+  WordTable<std::vector<uint32_t>> index;
   // Whether any key has 1, 2 or 3 code points (short keys are rare).
   bool has_key_length[4] = {false, false, false, false};
 
@@ -461,7 +456,10 @@ struct EntityExtractor::Impl {
     for (const Stem& s : name.tokens[0])
       keys.insert(std::string(Prefix(s.text, 3)));
     for (const std::string& k : keys) {
-      index[k].push_back(id);
+      const std::vector<uint32_t>* have = index.Find(k);
+      std::vector<uint32_t> ids = have ? *have : std::vector<uint32_t>{};
+      ids.push_back(id);
+      index.Insert(k, std::move(ids));
       has_key_length[std::min<size_t>(CodePoints(k), 3)] = true;
     }
     names.push_back(std::move(name));
@@ -525,9 +523,17 @@ StatusOr<std::unique_ptr<EntityExtractor>> EntityExtractor::Create(
 }
 
 Entities EntityExtractor::Extract(const NormalizedText& text) const {
+  return Extract(text, Tokenize(text.text));
+}
+
+Entities EntityExtractor::Extract(const AnalyzedText& text) const {
+  return Extract(text.normalized, text.tokens);
+}
+
+Entities EntityExtractor::Extract(const NormalizedText& text,
+                                  const std::vector<Token>& tokens) const {
   Entities out;
   const std::string_view s = text.text;
-  const std::vector<Token> tokens = Tokenize(s);
   auto tok = [&](size_t i) {
     return s.substr(tokens[i].begin, tokens[i].end - tokens[i].begin);
   };
@@ -562,9 +568,9 @@ Entities EntityExtractor::Extract(const NormalizedText& text) const {
       if (!impl_->has_key_length[plen]) continue;
       std::string_view key = Prefix(skel(i), plen);
       if (CodePoints(key) != plen) continue;
-      auto it = impl_->index.find(key);
-      if (it == impl_->index.end()) continue;
-      for (uint32_t id : it->second) {
+      const std::vector<uint32_t>* ids = impl_->index.Find(key);
+      if (ids == nullptr) continue;
+      for (uint32_t id : *ids) {
         const CompiledName& name = impl_->names[id];
         const size_t k = name.tokens.size();
         if (i + k > tokens.size()) continue;

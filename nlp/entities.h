@@ -8,7 +8,7 @@
 // gazetteer/regions.yaml); thread-safe after Create().
 //
 //   auto ex = nlp::EntityExtractor::Create(gazetteer);
-//   nlp::Entities e = (*ex)->Extract(normalizer->Normalize(text));
+//   nlp::Entities e = (*ex)->Extract(nlp::Analyze(*normalizer, text));
 //   post.region = e.region; post.school_number = e.school_number;
 
 #include <cstdint>
@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "common/status.h"
+#include "nlp/analysis.h"
 #include "nlp/normalize.h"
+#include "nlp/tokenize.h"
 
 namespace shagym::nlp {
 
@@ -82,8 +84,12 @@ class EntityExtractor {
 
   // Never fails; fields stay empty when nothing is found.
   Entities Extract(const NormalizedText& text) const;
+  // Same, reusing the tokens of an analysed post (the pipeline's form).
+  Entities Extract(const AnalyzedText& text) const;
 
  private:
+  Entities Extract(const NormalizedText& text,
+                   const std::vector<Token>& tokens) const;
   EntityExtractor();
   struct Impl;
   std::unique_ptr<Impl> impl_;

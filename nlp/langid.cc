@@ -7,7 +7,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "nlp/analysis.h"
 #include "nlp/tokenize.h"
+#include "nlp/word_table.h"
 
 namespace shagym::nlp {
 namespace {
@@ -49,11 +51,13 @@ struct Lexicon {
     double kk = 0, ru = 0;
     bool neutral = false;
   };
-  // The three above merged, for one lookup per word.
-  std::unordered_map<std::string, Entry> all;
-  // Suffixes by length in bytes, for SuffixEvidence.
-  std::unordered_set<std::string_view> kk_suffixes, ru_suffixes;
+  // The three above merged, for one lookup per word without allocating.
+  WordTable<Entry> all;
+  // Suffix -> kKkSuffix | kRuSuffix, for SuffixEvidence.
+  WordTable<uint8_t> suffixes;
 };
+constexpr uint8_t kKkSuffix = 1;
+constexpr uint8_t kRuSuffix = 2;
 
 const char* const kKkSuffixes[] = {
     "лар",  "лер",  "дар",  "дер",  "тар",   "тер",   "ның",   "нің",   "дың",
@@ -294,11 +298,23 @@ Lexicon BuildLexicon() {
         "енбекшиказахский"}) {
     l->neutral.insert(w);
   }
-  for (const auto& [w, v] : lexicon.kk) lexicon.all[w].kk = v;
-  for (const auto& [w, v] : lexicon.ru) lexicon.all[w].ru = v;
-  for (const auto& w : lexicon.neutral) lexicon.all[w].neutral = true;
-  for (const char* x : kKkSuffixes) lexicon.kk_suffixes.insert(x);
-  for (const char* x : kRuSuffixes) lexicon.ru_suffixes.insert(x);
+  auto entry = [&](const std::string& w) -> Lexicon::Entry& {
+    if (const Lexicon::Entry* e = lexicon.all.Find(w)) {
+      return const_cast<Lexicon::Entry&>(*e);
+    }
+    return lexicon.all.Insert(w, Lexicon::Entry{});
+  };
+  for (const auto& [w, v] : lexicon.kk) entry(w).kk = v;
+  for (const auto& [w, v] : lexicon.ru) entry(w).ru = v;
+  for (const auto& w : lexicon.neutral) entry(w).neutral = true;
+  for (const char* x : kKkSuffixes) {
+    const uint8_t* f = lexicon.suffixes.Find(x);
+    lexicon.suffixes.Insert(x, static_cast<uint8_t>((f ? *f : 0) | kKkSuffix));
+  }
+  for (const char* x : kRuSuffixes) {
+    const uint8_t* f = lexicon.suffixes.Find(x);
+    lexicon.suffixes.Insert(x, static_cast<uint8_t>((f ? *f : 0) | kRuSuffix));
+  }
   return lexicon;
 }
 
@@ -330,23 +346,41 @@ bool IsRussianVowel(UChar32 c) {
 // words do ("старшеклассники", "смены", "вообще").
 const Lexicon& GetLexicon();
 
-void SuffixEvidence(const std::string& w, double* kk, double* ru) {
+// Decodes a two-byte UTF-8 sequence (all of Cyrillic) inline; anything
+// else through U8_NEXT.
+inline UChar32 NextCp(const uint8_t* p, int32_t* i, int32_t n) {
+  const uint8_t b0 = p[*i];
+  if (b0 < 0x80) {
+    ++*i;
+    return b0;
+  }
+  if ((b0 & 0xE0) == 0xC0 && *i + 1 < n && (p[*i + 1] & 0xC0) == 0x80 &&
+      b0 >= 0xC2) {
+    UChar32 c = ((b0 & 0x1F) << 6) | (p[*i + 1] & 0x3F);
+    *i += 2;
+    return c;
+  }
+  UChar32 c;
+  U8_NEXT(p, *i, n, c);
+  return c;
+}
+
+void SuffixEvidence(std::string_view w, double* kk, double* ru) {
   {
     const auto* p = reinterpret_cast<const uint8_t*>(w.data());
     const int32_t n = static_cast<int32_t>(w.size());
     int32_t i = 0;
     UChar32 c0 = 0, c1 = 0;
-    if (i < n) U8_NEXT(p, i, n, c0);
-    if (i < n) U8_NEXT(p, i, n, c1);
+    if (i < n) c0 = NextCp(p, &i, n);
+    if (i < n) c1 = NextCp(p, &i, n);
     if (c0 > 0 && c1 > 0 && IsCyrillic(c0) && IsCyrillic(c1) &&
         !IsRussianVowel(c0) && !IsRussianVowel(c1) && c0 != 0x0439 &&
         c1 != 0x044C && c1 != 0x044A) {
       *ru += 0.8;
     }
     bool foreign = false;
-    for (int32_t k = 0; k < n;) {
-      UChar32 c;
-      U8_NEXT(p, k, n, c);
+    for (int32_t k = 0; k < n && !foreign;) {
+      UChar32 c = NextCp(p, &k, n);
       if (c == 0x0432 || c == 0x0444 || c == 0x0446 || c == 0x044D) {
         foreign = true;
       }
@@ -355,21 +389,21 @@ void SuffixEvidence(const std::string& w, double* kk, double* ru) {
   }
   // Tails of 1 to 5 code points (at least 3 code points left before them).
   const Lexicon& lex = GetLexicon();
-  bool kk_hit = false, ru_hit = false;
+  uint8_t hits = 0;
   size_t end = w.size(), cps = 0;
   size_t pos = end;
-  while (pos > 0 && cps < 5) {
+  while (pos > 0 && cps < 5 && hits != (kKkSuffix | kRuSuffix)) {
     do {
       --pos;
     } while (pos > 0 && (static_cast<unsigned char>(w[pos]) & 0xC0) == 0x80);
     ++cps;
     if (pos < 4) break;  // keep a stem of two or more letters
-    std::string_view tail(w.data() + pos, end - pos);
-    if (!kk_hit && lex.kk_suffixes.count(tail)) kk_hit = true;
-    if (!ru_hit && lex.ru_suffixes.count(tail)) ru_hit = true;
+    if (const uint8_t* f = lex.suffixes.Find(w.substr(pos, end - pos))) {
+      hits |= *f;
+    }
   }
-  if (kk_hit) *kk += 0.6;
-  if (ru_hit) *ru += 0.6;
+  if (hits & kKkSuffix) *kk += 0.6;
+  if (hits & kRuSuffix) *ru += 0.6;
 }
 
 }  // namespace
@@ -388,11 +422,10 @@ std::string_view LanguageCode(Language lang) {
   return "other";
 }
 
-Language DetectLanguage(const NormalizedText& text) {
-  return DetectLanguage(text.text);
-}
+namespace {
 
-Language DetectLanguage(std::string_view normalized, LanguageScores* scores) {
+Language Detect(std::string_view normalized, const std::vector<Token>& tokens,
+                LanguageScores* scores) {
   const Lexicon& lex = GetLexicon();
   LanguageScores local;
   LanguageScores& sc = scores ? *scores : local;
@@ -402,16 +435,14 @@ Language DetectLanguage(std::string_view normalized, LanguageScores* scores) {
   double kk_words = 0, ru_words = 0;
   int unknown_cyr = 0;
   double weak_kk = 0, weak_ru = 0;
-  std::string word;
-  for (const Token& t : Tokenize(normalized)) {
+  for (const Token& t : tokens) {
     if (t.numeric) continue;
-    word.assign(normalized.substr(t.begin, t.end - t.begin));
+    const std::string_view word = normalized.substr(t.begin, t.end - t.begin);
     const auto* s = reinterpret_cast<const uint8_t*>(word.data());
     const int32_t n = static_cast<int32_t>(word.size());
     int cyr = 0, lat = 0, kk_letters = 0, ru_letters = 0, letters = 0;
     for (int32_t i = 0; i < n;) {
-      UChar32 c;
-      U8_NEXT(s, i, n, c);
+      UChar32 c = NextCp(s, &i, n);
       ++letters;
       if (IsCyrillic(c)) {
         ++cyr;
@@ -429,10 +460,10 @@ Language DetectLanguage(std::string_view normalized, LanguageScores* scores) {
     if (cyr == 0) continue;
     ++sc.cyrillic_words;
     double kk = 0, ru = 0;
-    if (auto it = lex.all.find(word); it != lex.all.end()) {
-      if (it->second.neutral) continue;
-      kk += it->second.kk;
-      ru += it->second.ru;
+    if (const Lexicon::Entry* e = lex.all.Find(word)) {
+      if (e->neutral) continue;
+      kk += e->kk;
+      ru += e->ru;
     }
     if (kk_letters > 0) kk += 2.0;
     if (ru_letters > 0) ru += 1.0;
@@ -465,6 +496,26 @@ Language DetectLanguage(std::string_view normalized, LanguageScores* scores) {
     return Language::kMixed;
   }
   return kk_words > ru_words ? Language::kKazakh : Language::kRussian;
+}
+
+}  // namespace
+
+Language DetectLanguage(const NormalizedText& text) {
+  return Detect(text.text, Tokenize(text.text), nullptr);
+}
+
+Language DetectLanguage(const AnalyzedText& text, LanguageScores* scores) {
+  return Detect(text.normalized.text, text.tokens, scores);
+}
+
+Language DetectLanguage(std::string_view normalized, LanguageScores* scores) {
+  return Detect(normalized, Tokenize(normalized), scores);
+}
+
+Language DetectLanguage(std::string_view normalized,
+                        const std::vector<Token>& tokens,
+                        LanguageScores* scores) {
+  return Detect(normalized, tokens, scores);
 }
 
 }  // namespace shagym::nlp

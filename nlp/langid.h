@@ -5,12 +5,15 @@
 // script, which the Normalizer folds to Cyrillic, counts as Kazakh) and on
 // posts as short as a few words. Stateless and thread-safe.
 //
-//   nlp::NormalizedText t = normalizer->Normalize(post.text);
+//   nlp::AnalyzedText t = nlp::Analyze(*normalizer, post.text);
 //   post.lang = std::string(nlp::LanguageCode(nlp::DetectLanguage(t)));
 
 #include <string_view>
+#include <vector>
 
+#include "nlp/analysis.h"
 #include "nlp/normalize.h"
+#include "nlp/tokenize.h"
 
 namespace shagym::nlp {
 
@@ -31,6 +34,14 @@ struct LanguageScores {
 // evidence (English, Turkmen, emoji only, empty); `mixed` when both languages
 // carry a substantial share of the words.
 Language DetectLanguage(const NormalizedText& text);
+// Same on an analysed post, reusing its tokens (the pipeline's form).
+Language DetectLanguage(const AnalyzedText& text,
+                        LanguageScores* scores = nullptr);
+// Same with the tokens of `normalized` given. REQUIRES: tokens ==
+// Tokenize(normalized).
+Language DetectLanguage(std::string_view normalized,
+                        const std::vector<Token>& tokens,
+                        LanguageScores* scores = nullptr);
 // Same on an already normalised UTF-8 string.
 Language DetectLanguage(std::string_view normalized,
                         LanguageScores* scores = nullptr);

@@ -222,7 +222,8 @@ struct RuleSet::Impl {
               const Normalizer& normalizer, std::map<std::string, int>* index,
               std::string* error);
 
-  std::vector<RuleHit> Match(std::string_view text) const;
+  std::vector<RuleHit> Match(std::string_view text,
+                             const std::vector<Token>* shared_tokens) const;
 };
 
 int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
@@ -428,7 +429,7 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
         NormalizedText nt = normalizer.Normalize(ex.text);
         bool hit = false;
         std::string which;
-        for (const RuleHit& h : im.Match(nt.text)) {
+        for (const RuleHit& h : im.Match(nt.text, nullptr)) {
           if (im.rules[h.rule].file == static_cast<int>(f)) {
             hit = true;
             which = im.rules[h.rule].info.id;
@@ -466,10 +467,16 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
 }
 
 std::vector<RuleHit> RuleSet::Match(std::string_view text) const {
-  return impl_->Match(text);
+  return impl_->Match(text, nullptr);
 }
 
-std::vector<RuleHit> RuleSet::Impl::Match(std::string_view text) const {
+std::vector<RuleHit> RuleSet::Match(std::string_view text,
+                                    const std::vector<Token>& tokens) const {
+  return impl_->Match(text, &tokens);
+}
+
+std::vector<RuleHit> RuleSet::Impl::Match(
+    std::string_view text, const std::vector<Token>* shared_tokens) const {
   std::vector<RuleHit> out;
   if (text.empty() || terms.empty()) return out;
   std::vector<int> matched;
@@ -491,7 +498,17 @@ std::vector<RuleHit> RuleSet::Impl::Match(std::string_view text) const {
 
   std::optional<std::vector<Span>> tokens;
   auto token_list = [&]() -> const std::vector<Span>& {
-    if (!tokens) tokens = Tokens(text);
+    if (!tokens) {
+      if (shared_tokens == nullptr) {
+        tokens = Tokens(text);
+      } else {
+        tokens.emplace();
+        tokens->reserve(shared_tokens->size());
+        for (const Token& t : *shared_tokens) {
+          tokens->emplace_back(t.begin, t.end);
+        }
+      }
+    }
     return *tokens;
   };
   // Index of the token containing or following byte `pos`.

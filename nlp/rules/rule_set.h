@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "nlp/normalize.h"
 #include "nlp/rules/rule_spec.h"
+#include "nlp/tokenize.h"
 
 namespace shagym::nlp {
 
@@ -57,6 +58,10 @@ class RuleSet {
 
   // Rules that fire on the normalised `text`, in rule order.
   std::vector<RuleHit> Match(std::string_view text) const;
+  // Same, with the post's tokens already cut (nlp/analysis.h) for the
+  // negation and proximity checks. REQUIRES: tokens == Tokenize(text).
+  std::vector<RuleHit> Match(std::string_view text,
+                             const std::vector<Token>& tokens) const;
 
   size_t rule_count() const;
   const RuleInfo& rule(int index) const;
