@@ -38,62 +38,90 @@ namespace {
 // Russian stem change of names in -а/-я/-й and of adjectives
 // ("Жамбылская" → "жамбылской").
 
+// The skeleton of U+0400..U+04FF: the replacement code point, 0 to drop.
+struct SkeletonTable {
+  UChar32 of[256];
+  SkeletonTable() {
+    for (UChar32 c = 0x0400; c <= 0x04FF; ++c) {
+      UChar32 r = c;
+      switch (c) {
+        case 0x04D9:
+          r = 0x0430;
+          break;  // ә
+        case 0x0493:
+          r = 0x0433;
+          break;  // ғ
+        case 0x049B:
+          r = 0x043A;
+          break;  // қ
+        case 0x04A3:
+          r = 0x043D;
+          break;  // ң
+        case 0x04E9:
+          r = 0x043E;
+          break;  // ө
+        case 0x04B1:
+        case 0x04AF:
+          r = 0x0443;
+          break;  // ұ ү
+        case 0x04BB:
+          r = 0x0445;
+          break;  // һ
+        case 0x0456:
+          r = 0x0438;
+          break;  // і
+        case 0x044D:
+          r = 0x0435;
+          break;  // э
+        case 0x044C:
+        case 0x044A:
+          r = 0;
+          break;  // ь ъ
+        default:
+          break;
+      }
+      of[c - 0x0400] = r;
+    }
+  }
+};
+
+const SkeletonTable& Skeletons() {
+  static const SkeletonTable table;
+  return table;
+}
+
 void AppendSkeleton(std::string_view s, std::string* outp) {
   std::string& out = *outp;
+  const SkeletonTable& table = Skeletons();
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   const int32_t n = static_cast<int32_t>(s.size());
   for (int32_t i = 0; i < n;) {
-    int32_t start = i;
+    const uint8_t b0 = p[i];
+    if (b0 < 0x80) {
+      out.push_back(static_cast<char>(b0));
+      ++i;
+      continue;
+    }
+    // Cyrillic is two bytes, lead 0xD0..0xD3: table look-up.
+    if (b0 >= 0xD0 && b0 <= 0xD3 && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+      const UChar32 c = ((b0 & 0x1F) << 6) | (p[i + 1] & 0x3F);
+      const UChar32 r = table.of[c - 0x0400];
+      if (r == c) {
+        out.append(s.data() + i, 2);
+      } else if (r != 0) {
+        const char two[2] = {static_cast<char>(0xC0 | (r >> 6)),
+                             static_cast<char>(0x80 | (r & 0x3F))};
+        out.append(two, 2);
+      }
+      i += 2;
+      continue;
+    }
+    const int32_t start = i;
     UChar32 c;
     U8_NEXT(p, i, n, c);
-    UChar32 r = c;
-    switch (c) {
-      case 0x04D9:
-        r = 0x0430;
-        break;  // ә
-      case 0x0493:
-        r = 0x0433;
-        break;  // ғ
-      case 0x049B:
-        r = 0x043A;
-        break;  // қ
-      case 0x04A3:
-        r = 0x043D;
-        break;  // ң
-      case 0x04E9:
-        r = 0x043E;
-        break;  // ө
-      case 0x04B1:
-      case 0x04AF:
-        r = 0x0443;
-        break;  // ұ ү
-      case 0x04BB:
-        r = 0x0445;
-        break;  // һ
-      case 0x0456:
-        r = 0x0438;
-        break;  // і
-      case 0x044D:
-        r = 0x0435;
-        break;  // э
-      case 0x044C:
-      case 0x044A:
-        r = 0;
-        break;  // ь ъ
-      default:
-        break;
-    }
-    if (r == c) {
-      out.append(
-          s.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
-    } else if (r != 0) {
-      char buf[4];
-      int32_t len = 0;
-      UBool err = false;
-      U8_APPEND(reinterpret_cast<uint8_t*>(buf), len, 4, r, err);
-      (void)err;
-      out.append(buf, static_cast<size_t>(len));
-    }
+    (void)c;
+    out.append(
+        s.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
   }
 }
 
@@ -564,11 +592,22 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
     if (skel(i).empty()) continue;
     const Hit* best = nullptr;
     Hit cand{};
-    for (size_t plen = 1; plen <= 3; ++plen) {
+    // Byte ends of the skeleton's first three code points.
+    const std::string_view sk = skel(i);
+    size_t prefix_end[4] = {0, 0, 0, 0};
+    size_t cps = 0;
+    for (size_t b = 0; b < sk.size() && cps < 3;) {
+      ++b;
+      while (b < sk.size() &&
+             (static_cast<unsigned char>(sk[b]) & 0xC0) == 0x80) {
+        ++b;
+      }
+      prefix_end[++cps] = b;
+    }
+    for (size_t plen = 1; plen <= cps; ++plen) {
       if (!impl_->has_key_length[plen]) continue;
-      std::string_view key = Prefix(skel(i), plen);
-      if (CodePoints(key) != plen) continue;
-      const std::vector<uint32_t>* ids = impl_->index.Find(key);
+      const std::vector<uint32_t>* ids =
+          impl_->index.Find(sk.substr(0, prefix_end[plen]));
       if (ids == nullptr) continue;
       for (uint32_t id : *ids) {
         const CompiledName& name = impl_->names[id];

@@ -3,6 +3,8 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <array>
+#include <cassert>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -43,6 +45,9 @@ bool IsLatin(UChar32 c) {
   return (c >= 'a' && c <= 'z') || (c >= 0xE0 && c <= 0x24F);
 }
 
+constexpr uint8_t kKkSuffix = 1;
+constexpr uint8_t kRuSuffix = 2;
+
 struct Lexicon {
   std::unordered_map<std::string, double> kk;  // word -> weight
   std::unordered_map<std::string, double> ru;
@@ -53,11 +58,75 @@ struct Lexicon {
   };
   // The three above merged, for one lookup per word without allocating.
   WordTable<Entry> all;
-  // Suffix -> kKkSuffix | kRuSuffix, for SuffixEvidence.
-  WordTable<uint8_t> suffixes;
+  // The suffixes of both languages reversed, letter by letter, so that the
+  // tails of a word are looked up in one walk from its end.
+  struct SuffixTrie {
+    // Compact letter index: а..я, ё, then the nine Kazakh letters; -1 for
+    // anything else (no suffix has it).
+    static int Letter(UChar32 c) {
+      if (c >= 0x0430 && c <= 0x044F) return c - 0x0430;
+      switch (c) {
+        case 0x0451:
+          return 32;
+        case 0x04D9:
+          return 33;
+        case 0x0493:
+          return 34;
+        case 0x049B:
+          return 35;
+        case 0x04A3:
+          return 36;
+        case 0x04E9:
+          return 37;
+        case 0x04B1:
+          return 38;
+        case 0x04AF:
+          return 39;
+        case 0x04BB:
+          return 40;
+        case 0x0456:
+          return 41;
+        default:
+          return -1;
+      }
+    }
+    static constexpr int kLetters = 42;
+    struct Node {
+      uint8_t flags = 0;  // kKkSuffix | kRuSuffix: a suffix ends here
+      std::array<int16_t, kLetters> next;
+      Node() { next.fill(-1); }
+    };
+    std::vector<Node> nodes = std::vector<Node>(1);
+
+    void Add(std::string_view suffix, uint8_t flag) {
+      std::vector<UChar32> cps;
+      const auto* p = reinterpret_cast<const uint8_t*>(suffix.data());
+      const int32_t n = static_cast<int32_t>(suffix.size());
+      for (int32_t i = 0; i < n;) {
+        UChar32 c;
+        U8_NEXT(p, i, n, c);
+        cps.push_back(c);
+      }
+      int node = 0;
+      for (auto it = cps.rbegin(); it != cps.rend(); ++it) {
+        const int l = Letter(*it);
+        assert(l >= 0);
+        if (nodes[node].next[l] < 0) {
+          nodes[node].next[l] = static_cast<int16_t>(nodes.size());
+          nodes.emplace_back();
+        }
+        node = nodes[node].next[l];
+      }
+      nodes[node].flags |= flag;
+    }
+    // The node after `c` from `node`, or -1.
+    int Next(int node, UChar32 c) const {
+      const int l = Letter(c);
+      return l < 0 ? -1 : nodes[node].next[l];
+    }
+  };
+  SuffixTrie suffixes;
 };
-constexpr uint8_t kKkSuffix = 1;
-constexpr uint8_t kRuSuffix = 2;
 
 const char* const kKkSuffixes[] = {
     "лар",  "лер",  "дар",  "дер",  "тар",   "тер",   "ның",   "нің",   "дың",
@@ -307,14 +376,8 @@ Lexicon BuildLexicon() {
   for (const auto& [w, v] : lexicon.kk) entry(w).kk = v;
   for (const auto& [w, v] : lexicon.ru) entry(w).ru = v;
   for (const auto& w : lexicon.neutral) entry(w).neutral = true;
-  for (const char* x : kKkSuffixes) {
-    const uint8_t* f = lexicon.suffixes.Find(x);
-    lexicon.suffixes.Insert(x, static_cast<uint8_t>((f ? *f : 0) | kKkSuffix));
-  }
-  for (const char* x : kRuSuffixes) {
-    const uint8_t* f = lexicon.suffixes.Find(x);
-    lexicon.suffixes.Insert(x, static_cast<uint8_t>((f ? *f : 0) | kRuSuffix));
-  }
+  for (const char* x : kKkSuffixes) lexicon.suffixes.Add(x, kKkSuffix);
+  for (const char* x : kRuSuffixes) lexicon.suffixes.Add(x, kRuSuffix);
   return lexicon;
 }
 
@@ -365,42 +428,58 @@ inline UChar32 NextCp(const uint8_t* p, int32_t* i, int32_t n) {
   return c;
 }
 
-void SuffixEvidence(std::string_view w, double* kk, double* ru) {
-  {
-    const auto* p = reinterpret_cast<const uint8_t*>(w.data());
-    const int32_t n = static_cast<int32_t>(w.size());
-    int32_t i = 0;
-    UChar32 c0 = 0, c1 = 0;
-    if (i < n) c0 = NextCp(p, &i, n);
-    if (i < n) c1 = NextCp(p, &i, n);
-    if (c0 > 0 && c1 > 0 && IsCyrillic(c0) && IsCyrillic(c1) &&
-        !IsRussianVowel(c0) && !IsRussianVowel(c1) && c0 != 0x0439 &&
-        c1 != 0x044C && c1 != 0x044A) {
-      *ru += 0.8;
-    }
-    bool foreign = false;
-    for (int32_t k = 0; k < n && !foreign;) {
-      UChar32 c = NextCp(p, &k, n);
-      if (c == 0x0432 || c == 0x0444 || c == 0x0446 || c == 0x044D) {
-        foreign = true;
+// Per-letter facts for U+0400..U+04FF, looked up once per letter.
+constexpr uint8_t kKazakhLetter = 1;   // ә ғ қ ң ө ұ ү һ і
+constexpr uint8_t kRussianLetter = 2;  // щ ъ э ь
+constexpr uint8_t kForeignLetter = 4;  // в ф ц э: never in native Kazakh
+struct CyrillicClasses {
+  uint8_t of[256] = {};
+  CyrillicClasses() {
+    for (UChar32 c = 0x0400; c <= 0x04FF; ++c) {
+      uint8_t f = 0;
+      if (IsKazakhLetter(c)) f |= kKazakhLetter;
+      if (c == 0x0449 || c == 0x044A || c == 0x044D || c == 0x044C) {
+        f |= kRussianLetter;
       }
+      if (c == 0x0432 || c == 0x0444 || c == 0x0446 || c == 0x044D) {
+        f |= kForeignLetter;
+      }
+      of[c - 0x0400] = f;
     }
-    if (foreign) *ru += 0.5;
   }
-  // Tails of 1 to 5 code points (at least 3 code points left before them).
-  const Lexicon& lex = GetLexicon();
+};
+const CyrillicClasses& Classes() {
+  static const CyrillicClasses classes;
+  return classes;
+}
+
+// `c0`, `c1`: the word's first two code points (0 when absent); `foreign`:
+// whether it has one of в ф ц э.
+void SuffixEvidence(const Lexicon& lex, std::string_view w, UChar32 c0,
+                    UChar32 c1, bool foreign, double* kk, double* ru) {
+  if (c0 > 0 && c1 > 0 && IsCyrillic(c0) && IsCyrillic(c1) &&
+      !IsRussianVowel(c0) && !IsRussianVowel(c1) && c0 != 0x0439 &&
+      c1 != 0x044C && c1 != 0x044A) {
+    *ru += 0.8;
+  }
+  if (foreign) *ru += 0.5;
+  // Tails of 1 to 5 code points (at least 4 bytes left before them), one
+  // trie step per code point from the end.
+  const auto* p = reinterpret_cast<const uint8_t*>(w.data());
+  const int32_t n = static_cast<int32_t>(w.size());
   uint8_t hits = 0;
-  size_t end = w.size(), cps = 0;
-  size_t pos = end;
-  while (pos > 0 && cps < 5 && hits != (kKkSuffix | kRuSuffix)) {
+  size_t pos = w.size(), cps = 0;
+  int node = 0;
+  while (pos > 0 && cps < 5) {
     do {
       --pos;
-    } while (pos > 0 && (static_cast<unsigned char>(w[pos]) & 0xC0) == 0x80);
+    } while (pos > 0 && (p[pos] & 0xC0) == 0x80);
     ++cps;
     if (pos < 4) break;  // keep a stem of two or more letters
-    if (const uint8_t* f = lex.suffixes.Find(w.substr(pos, end - pos))) {
-      hits |= *f;
-    }
+    int32_t i = static_cast<int32_t>(pos);
+    node = lex.suffixes.Next(node, NextCp(p, &i, n));
+    if (node < 0) break;
+    hits |= lex.suffixes.nodes[node].flags;
   }
   if (hits & kKkSuffix) *kk += 0.6;
   if (hits & kRuSuffix) *ru += 0.6;
@@ -427,6 +506,7 @@ namespace {
 Language Detect(std::string_view normalized, const std::vector<Token>& tokens,
                 LanguageScores* scores) {
   const Lexicon& lex = GetLexicon();
+  const CyrillicClasses& class_of = Classes();
   LanguageScores local;
   LanguageScores& sc = scores ? *scores : local;
   sc = LanguageScores{};
@@ -440,19 +520,27 @@ Language Detect(std::string_view normalized, const std::vector<Token>& tokens,
     const std::string_view word = normalized.substr(t.begin, t.end - t.begin);
     const auto* s = reinterpret_cast<const uint8_t*>(word.data());
     const int32_t n = static_cast<int32_t>(word.size());
-    int cyr = 0, lat = 0, kk_letters = 0, ru_letters = 0, letters = 0;
+    int cyr = 0, lat = 0, letters = 0;
+    uint8_t classes = 0;
+    UChar32 c0 = 0, c1 = 0;
     for (int32_t i = 0; i < n;) {
       UChar32 c = NextCp(s, &i, n);
+      if (letters == 0) {
+        c0 = c;
+      } else if (letters == 1) {
+        c1 = c;
+      }
       ++letters;
       if (IsCyrillic(c)) {
         ++cyr;
-        if (IsKazakhLetter(c)) ++kk_letters;
-        if (c == 0x0449 || c == 0x044A || c == 0x044D) ++ru_letters;
-        if (c == 0x044C) ++ru_letters;  // ь: Russian and loanwords only
+        classes |= class_of.of[c - 0x0400];
       } else if (IsLatin(c)) {
         ++lat;
       }
     }
+    const bool kk_letters = (classes & kKazakhLetter) != 0;
+    // щ ъ э, and ь: Russian and loanwords only.
+    const bool ru_letters = (classes & kRussianLetter) != 0;
     if (lat > cyr) {
       if (letters >= 2) ++sc.latin_words;
       continue;
@@ -465,10 +553,13 @@ Language Detect(std::string_view normalized, const std::vector<Token>& tokens,
       kk += e->kk;
       ru += e->ru;
     }
-    if (kk_letters > 0) kk += 2.0;
-    if (ru_letters > 0) ru += 1.0;
+    if (kk_letters) kk += 2.0;
+    if (ru_letters) ru += 1.0;
     const bool strong = kk >= 1.5 || ru >= 1.0;
-    if (!strong) SuffixEvidence(word, &kk, &ru);
+    if (!strong) {
+      SuffixEvidence(lex, word, c0, c1, (classes & kForeignLetter) != 0, &kk,
+                     &ru);
+    }
     const double weight = strong ? 1.0 : 0.5;
     sc.kazakh += kk;
     sc.russian += ru;

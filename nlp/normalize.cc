@@ -449,13 +449,26 @@ StatusOr<std::unique_ptr<Normalizer>> Normalizer::Create() {
 
 namespace {
 
+// Buffers a Pass needs only while it runs, kept per thread so that a post
+// costs no allocation beyond its result.
+struct Scratch {
+  std::vector<Cp> cps;
+  std::vector<Item> items;
+  std::vector<Cp> word;
+};
+
 class Pass {
  public:
-  Pass(const icu::Normalizer2* nfkc_cf, std::string_view in)
+  Pass(const icu::Normalizer2* nfkc_cf, std::string_view in, Scratch* scratch)
       : nfkc_cf_(nfkc_cf),
         s_(reinterpret_cast<const uint8_t*>(in.data())),
-        n_(static_cast<int32_t>(in.size())) {
-    cps_.resize(in.size() + 16);
+        n_(static_cast<int32_t>(in.size())),
+        cps_(scratch->cps),
+        items_(scratch->items),
+        word_(scratch->word) {
+    if (cps_.size() < in.size() + 16) cps_.resize(in.size() + 16);
+    items_.clear();
+    word_.clear();
     const size_t cap = in.size() + 64;
     out_.text.reserve(cap);
     out_.orig_begin.resize(cap);
@@ -465,7 +478,17 @@ class Pass {
   NormalizedText Run();
 
  private:
+  // ASCII and two-byte sequences (Latin-1 Supplement to Cyrillic) inline.
   UChar32 Peek(int32_t i, int32_t* next) const {
+    const uint8_t b0 = s_[i];
+    if (b0 < 0x80) {
+      *next = i + 1;
+      return b0;
+    }
+    if (b0 >= 0xC2 && b0 < 0xE0 && i + 1 < n_ && (s_[i + 1] & 0xC0) == 0x80) {
+      *next = i + 2;
+      return ((b0 & 0x1F) << 6) | (s_[i + 1] & 0x3F);
+    }
     UChar32 c;
     U8_NEXT(s_, i, n_, c);
     *next = i;
@@ -525,16 +548,16 @@ class Pass {
   const icu::Normalizer2* nfkc_cf_;
   const uint8_t* s_;
   int32_t n_;
-  std::vector<Cp> cps_;  // [0, ncps_) in use
+  std::vector<Cp>& cps_;  // [0, ncps_) in use
   size_t ncps_ = 0;
   int cur_cyrillic_ = 0, cur_latin_ = 0, cur_digits_ = 0;  // open item
-  std::vector<Item> items_;
+  std::vector<Item>& items_;
   uint32_t item_start_ = 0;
   bool kazakh_latin_post_ = false;
   int32_t scanned_until_ = 0;  // end of the last URL-character run scanned
   bool turkish_post_ = false;
   bool foreign_latin_post_ = false;  // Uzbek
-  std::vector<Cp> word_;             // scratch
+  std::vector<Cp>& word_;            // scratch
   NormalizedText out_;
 };
 
@@ -542,8 +565,9 @@ int32_t Pass::FoldSegment(int32_t i) {
   int32_t next;
   UChar32 c = Peek(i, &next);
   int32_t end = next;
-  // Extend over following code points that combine with this one.
-  while (end < n_) {
+  // Extend over following code points that combine with this one. A lead
+  // byte below 0xCC starts a code point below U+0300: always a boundary.
+  while (end < n_ && s_[end] >= 0xCC) {
     int32_t after;
     UChar32 d = Peek(end, &after);
     if (BoundaryBefore(d)) break;
@@ -1050,8 +1074,13 @@ void Pass::EmitWord(const Item& item) {
       n = buf.size();
     }
   }
-  if (n > 0 && (w[0].orig < 0x80 ? (w[0].orig >= 'A' && w[0].orig <= 'Z')
-                                 : u_isupper(w[0].orig))) {
+  auto is_upper = [](UChar32 c) {
+    if (c < 0x80) return c >= 'A' && c <= 'Z';
+    if (c >= 0x0400 && c <= 0x042F) return true;   // Ѐ..Я
+    if (c >= 0x0430 && c <= 0x045F) return false;  // а..џ
+    return static_cast<bool>(u_isupper(c));
+  };
+  if (n > 0 && is_upper(w[0].orig)) {
     out_.capitalized.push_back(static_cast<uint32_t>(out_.text.size()));
   }
   // Elongations: three or more of the same letter become one.
@@ -1073,8 +1102,11 @@ void Pass::EmitWord(const Item& item) {
 }  // namespace
 
 NormalizedText Normalizer::Normalize(std::string_view in) const {
-  Pass pass(impl_->nfkc_cf, in);
-  return pass.Run();
+  thread_local Scratch scratch;
+  NormalizedText out = Pass(impl_->nfkc_cf, in, &scratch).Run();
+  // A huge post should not pin its buffers for the thread's lifetime.
+  if (scratch.cps.size() > (size_t{1} << 18)) scratch = Scratch();
+  return out;
 }
 
 }  // namespace shagym::nlp

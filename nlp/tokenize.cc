@@ -29,10 +29,22 @@ std::vector<Token> Tokenize(std::string_view text) {
   int32_t i = 0;
   bool in_word = false;
   Token cur;
+  tokens.reserve(text.size() / 6 + 1);
   while (i < n) {
     int32_t start = i;
     UChar32 c;
-    U8_NEXT(s, i, n, c);
+    // ASCII and two-byte sequences (up to Cyrillic) inline.
+    const uint8_t b0 = s[i];
+    if (b0 < 0x80) {
+      c = b0;
+      ++i;
+    } else if (b0 >= 0xC2 && b0 < 0xE0 && i + 1 < n &&
+               (s[i + 1] & 0xC0) == 0x80) {
+      c = ((b0 & 0x1F) << 6) | (s[i + 1] & 0x3F);
+      i += 2;
+    } else {
+      U8_NEXT(s, i, n, c);
+    }
     // A combining mark continues a word but never starts one ("☝️" + word).
     if (IsWordChar(c) &&
         (in_word || c < 0x0300 || (U_GET_GC_MASK(c) & U_GC_M_MASK) == 0)) {

@@ -481,8 +481,12 @@ std::vector<RuleHit> RuleSet::Impl::Match(
   if (text.empty() || terms.empty()) return out;
   std::vector<int> matched;
   if (!set->Match(text, &matched) || matched.empty()) return out;
-  std::vector<char> in_set(terms.size(), 0);
-  for (int t : matched) in_set[t] = 1;
+  // Sorted term ids instead of a flag per term: the cost of a post grows
+  // with what it matched, not with the size of the rule set.
+  std::sort(matched.begin(), matched.end());
+  auto in_set = [&](int t) {
+    return std::binary_search(matched.begin(), matched.end(), t);
+  };
   std::set<int> candidates;
   for (int t : matched) {
     for (int r : rules_of_term[t]) candidates.insert(r);
@@ -491,7 +495,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
 
   auto any_in_set = [&](const std::vector<int>& g) {
     for (int t : g) {
-      if (in_set[t]) return true;
+      if (in_set(t)) return true;
     }
     return false;
   };
@@ -524,7 +528,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     auto it = occ_cache.find(t);
     if (it != occ_cache.end()) return it->second;
     std::vector<Span>& v = occ_cache[t];
-    if (!in_set[t]) return v;
+    if (!in_set(t)) return v;
     terms[t].Prepare();
     if (!terms[t].finder->ok()) return v;
     re2::StringPiece input(text.data(), text.size());
@@ -594,7 +598,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     if (!pre) continue;
     bool excluded = false;
     for (int t : r.exclude) {
-      if (!in_set[t]) continue;
+      if (!in_set(t)) continue;
       for (const Span& s : occurrences(t)) {
         if (!negated(s)) {
           excluded = true;
