@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 #include <re2/re2.h>
-#include <re2/set.h>
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
@@ -13,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "nlp/rules/pattern_set.h"
 #include "nlp/rules/stem.h"
 
 namespace shagym::nlp {
@@ -59,6 +59,14 @@ constexpr char kBegin[] = "(?:^|[^" SHAGYM_WORD_CHARS "])";
 constexpr char kEnd[] = "(?:[^" SHAGYM_WORD_CHARS "]|$)";
 constexpr char kGap[] = "[^" SHAGYM_WORD_CHARS "]+";
 constexpr char kLetters[] = "[" SHAGYM_WORD_CHARS "]*";
+// In the multi-pattern pass a word boundary is one non-word character: the
+// text is matched with a space added at both ends, so it stands for ^ and $
+// too. Unlike (?:^|[^...]), a leading character class is a piece that RE2
+// factors out of the whole set, so the set's patterns share their prefixes
+// and its DFA states stay small (with (?:^|...) in front, every pattern
+// restarts after every space and each new DFA state costs thousands of
+// instructions: seconds of CPU before the DFA is warm).
+constexpr char kSetBoundary[] = "[^" SHAGYM_WORD_CHARS "]";
 #undef SHAGYM_WORD_CHARS
 
 // Words that cancel a term when they stand just before it ("не травят",
@@ -111,6 +119,7 @@ struct Term {
   std::string set_pattern;
   std::string finder_pattern;  // group 1 is the occurrence
   std::string reject_pattern;  // optional: occurrences that are not forms
+  bool wrapped = false;        // set_pattern runs on " " + text + " "
   mutable std::once_flag once;
   mutable std::unique_ptr<RE2> finder;
   mutable std::unique_ptr<RE2> reject;
@@ -214,7 +223,13 @@ struct RuleSet::Impl {
   std::deque<Term> terms;  // Term is not movable (once_flag)
   std::vector<CompiledRule> rules;
   std::vector<std::vector<int>> rules_of_term;  // positive uses only
-  std::unique_ptr<RE2::Set> set;
+  // The multi-pattern pass: word and stem terms over the text with a space
+  // at both ends, raw RE2 terms over the text itself. The sets only say
+  // which terms may occur; each term's finder has the last word.
+  PatternSet wrapped_set;
+  PatternSet raw_set;
+  std::vector<int> wrapped_term;  // set pattern index -> term
+  std::vector<int> raw_term;
   std::string version;
 
   // Compiles one term; returns its index or -1 with `error` set.
@@ -232,11 +247,13 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
                            std::string* error) {
   std::string set_pattern, exact, reject;
   bool bounded = true;
+  bool wrapped = true;
   switch (t.kind) {
     case TermSpec::Kind::kRegex: {
       set_pattern = t.value;
       exact = t.value;
       bounded = false;
+      wrapped = false;
       break;
     }
     case TermSpec::Kind::kWord: {
@@ -270,7 +287,7 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
         *error = "empty term";
         return -1;
       }
-      set_pattern = kBegin + joined + kEnd;
+      set_pattern = kSetBoundary + joined + kSetBoundary;
       exact = joined;
       break;
     }
@@ -283,7 +300,7 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
         *error = p.status().message();
         return -1;
       }
-      set_pattern = kBegin + p->prefilter;
+      set_pattern = kSetBoundary + p->prefilter;
       exact = p->exact;
       reject = p->reject;
       break;
@@ -309,6 +326,7 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
   terms.back().set_pattern = set_pattern;
   terms.back().finder_pattern = finder;
   terms.back().reject_pattern = reject;
+  terms.back().wrapped = wrapped;
   rules_of_term.emplace_back();
   (*index)[finder] = id;
   return id;
@@ -407,18 +425,19 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
     }
   }
 
-  RE2::Options opt;
-  opt.set_log_errors(false);
-  opt.set_max_mem(256 << 20);
-  im.set = std::make_unique<RE2::Set>(opt, RE2::UNANCHORED);
-  for (const Term& t : im.terms) {
+  for (size_t i = 0; i < im.terms.size(); ++i) {
+    const Term& t = im.terms[i];
     std::string error;
-    if (im.set->Add(t.set_pattern, &error) < 0) {
+    PatternSet& ps = t.wrapped ? im.wrapped_set : im.raw_set;
+    if (ps.Add(t.set_pattern, &error) < 0) {
       errors->push_back("pattern '" + t.set_pattern + "': " + error);
+      continue;
     }
+    (t.wrapped ? im.wrapped_term : im.raw_term).push_back(static_cast<int>(i));
   }
-  if (!im.set->Compile()) {
-    errors->push_back("rule set: RE2::Set failed to compile (out of memory)");
+  for (PatternSet* ps : {&im.wrapped_set, &im.raw_set}) {
+    std::string error;
+    if (!ps->Compile(&error)) errors->push_back("rule set: " + error);
   }
   Sha256Hex(Canonical(spec), &im.version);
 
@@ -480,7 +499,19 @@ std::vector<RuleHit> RuleSet::Impl::Match(
   std::vector<RuleHit> out;
   if (text.empty() || terms.empty()) return out;
   std::vector<int> matched;
-  if (!set->Match(text, &matched) || matched.empty()) return out;
+  {
+    std::string wrapped;
+    wrapped.reserve(text.size() + 2);
+    wrapped += ' ';
+    wrapped += text;
+    wrapped += ' ';
+    std::vector<int> ids;
+    wrapped_set.Match(wrapped, &ids);
+    for (int i : ids) matched.push_back(wrapped_term[i]);
+    raw_set.Match(text, &ids);
+    for (int i : ids) matched.push_back(raw_term[i]);
+  }
+  if (matched.empty()) return out;
   // Sorted term ids instead of a flag per term: the cost of a post grows
   // with what it matched, not with the size of the rule set.
   std::sort(matched.begin(), matched.end());
