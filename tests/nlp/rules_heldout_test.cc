@@ -34,26 +34,26 @@ using testing::RunCommand;
 using testing::ShagymBinary;
 
 // Floors on the `final` half (all groups together).
-constexpr double kMinFinalMacroF1 = 0.72;
+constexpr double kMinFinalMacroF1 = 0.74;
 constexpr double kMinFinalComplaintF1 = 0.80;
 struct Floor {
   const char* category;
   double f1;
 };
 constexpr Floor kMinFinalCategoryF1[] = {
-    {"bullying", 0.75},
+    {"bullying", 0.68},
     {"violence", 0.65},
-    {"extortion_corruption", 0.60},
+    {"extortion_corruption", 0.70},
     {"safety_security", 0.55},
-    {"infrastructure", 0.85},
-    {"food", 0.95},
-    {"staff_misconduct", 0.75},
-    {"mental_health", 0.65},
-    {"licensing_legal", 0.65},
-    {"overcrowding_access", 0.65},
-    {"exams", 0.85},
+    {"infrastructure", 0.90},
+    {"food", 0.90},
+    {"staff_misconduct", 0.73},
+    {"mental_health", 0.64},
+    {"licensing_legal", 0.85},
+    {"overcrowding_access", 0.63},
+    {"exams", 0.86},
     {"camps_leisure", 0.70},
-    {"other_complaint", 0.25},
+    {"other_complaint", 0.36},
 };
 // Floors on the whole set for what the rules do not decide alone.
 constexpr double kMinHighSeverityRecall = 0.78;
