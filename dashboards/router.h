@@ -22,6 +22,10 @@ namespace shagym::dashboards {
 
 inline constexpr std::string_view kSessionCookie = "shagym_session";
 inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
+// The server moves the client's Accept-Encoding here before routing, so that
+// cpp-httplib never compresses on its own (its brotli runs at quality 11:
+// seconds for the chart library) and compression is ours to choose.
+inline constexpr const char* kAcceptEncodingHeader = "X-Shagym-Accept-Encoding";
 
 // What a handler sees: the request, the response to fill, and who asks
 // (nullptr on open routes).
@@ -60,6 +64,15 @@ class Router {
   HttpMetrics* metrics_;
   Logger* logger_;
 };
+
+// True when the request (its Accept-Encoding, moved as above) takes gzip.
+bool AcceptsGzip(const httplib::Request& req);
+// `data` as a gzip member at zlib `level` (1-9); "" on a zlib failure.
+std::string Gzip(std::string_view data, int level);
+// Compresses res.body in place (Content-Encoding: gzip, Vary) when the client
+// takes gzip, the body is at least 1 KiB and not already encoded.
+void GzipIfAccepted(const httplib::Request& req, httplib::Response& res,
+                    int level);
 
 void SendJson(httplib::Response& res, int status, const nlohmann::json& j);
 void SendError(httplib::Response& res, int status, std::string_view message);

@@ -4,10 +4,12 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -42,8 +44,12 @@ class BoundedPool : public httplib::TaskQueue {
     not_full_.wait(lock,
                    [&] { return jobs_.size() < max_queued_ || shutdown_; });
     jobs_.push_back(std::move(fn));
+    waiting_.store(jobs_.size(), std::memory_order_relaxed);
     not_empty_.notify_one();
   }
+
+  // Connections accepted but not yet picked up by a worker.
+  size_t waiting() const { return waiting_.load(std::memory_order_relaxed); }
 
   void shutdown() override {
     {
@@ -67,6 +73,7 @@ class BoundedPool : public httplib::TaskQueue {
         if (jobs_.empty()) return;  // shut down and drained
         fn = std::move(jobs_.front());
         jobs_.pop_front();
+        waiting_.store(jobs_.size(), std::memory_order_relaxed);
         not_full_.notify_one();
       }
       fn();
@@ -74,6 +81,7 @@ class BoundedPool : public httplib::TaskQueue {
   }
 
   const size_t max_queued_;
+  std::atomic<size_t> waiting_{0};
   std::mutex mu_;
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
@@ -85,6 +93,16 @@ class BoundedPool : public httplib::TaskQueue {
 struct StaticFile {
   std::string path;
   std::string mime;
+};
+
+// A static file as served: its bytes, gzipped once (level 9) and an ETag,
+// kept until the file's size or mtime changes.
+struct CachedFile {
+  fs::file_time_type mtime;
+  uintmax_t size = 0;
+  std::string body;
+  std::string gzipped;  // "" when not worth it
+  std::string etag;
 };
 
 std::string MimeFor(const std::string& ext) {
@@ -198,7 +216,14 @@ struct Server::Impl {
   std::atomic<bool> stopped{false};
   std::atomic<int64_t> started_ms{0};
 
+  // The connection pool while the server listens (cpp-httplib owns it).
+  std::atomic<BoundedPool*> pool{nullptr};
+  std::mutex static_mu;
+  // Guarded by static_mu.
+  std::map<std::string, std::shared_ptr<const CachedFile>> static_cache;
+
   void RegisterCore();
+  std::shared_ptr<const CachedFile> LoadStatic(const std::string& path);
   void ServeStatic(const httplib::Request& req, httplib::Response& res);
   std::string RenderMetrics();
 };
@@ -320,17 +345,60 @@ std::string Server::Impl::RenderMetrics() {
   return out;
 }
 
+std::shared_ptr<const CachedFile> Server::Impl::LoadStatic(
+    const std::string& path) {
+  std::error_code ec;
+  const auto mtime = fs::last_write_time(path, ec);
+  if (ec) return nullptr;
+  const auto size = fs::file_size(path, ec);
+  if (ec) return nullptr;
+  {
+    std::lock_guard<std::mutex> lock(static_mu);
+    auto it = static_cache.find(path);
+    if (it != static_cache.end() && it->second->mtime == mtime &&
+        it->second->size == size) {
+      return it->second;
+    }
+  }
+  auto f = std::make_shared<CachedFile>();
+  f->mtime = mtime;
+  f->size = size;
+  if (!ReadWholeFile(path, &f->body)) return nullptr;
+  if (f->body.size() >= 1024) {
+    f->gzipped = Gzip(f->body, 9);
+    if (f->gzipped.size() >= f->body.size()) f->gzipped.clear();
+  }
+  char tag[32];
+  std::snprintf(tag, sizeof(tag), "\"%016zx-%zx\"",
+                std::hash<std::string>()(f->body), f->body.size());
+  f->etag = tag;
+  std::lock_guard<std::mutex> lock(static_mu);
+  static_cache[path] = f;
+  return f;
+}
+
 void Server::Impl::ServeStatic(const httplib::Request& req,
                                httplib::Response& res) {
   const auto start = std::chrono::steady_clock::now();
   if (req.path.rfind("/api/", 0) == 0) {
     SendError(res, 404, "no such endpoint");
   } else if (auto f = ResolveStatic(web_dir, req.path)) {
-    std::string body;
-    if (ReadWholeFile(f->path, &body)) {
-      res.status = 200;
+    if (auto file = LoadStatic(f->path)) {
+      // Revalidated on every load (no-cache), answered by a 304 when the
+      // browser's copy is current.
       res.set_header("Cache-Control", "no-cache");
-      res.set_content(std::move(body), f->mime.c_str());
+      res.set_header("ETag", file->etag);
+      res.set_header("Vary", "Accept-Encoding");
+      if (req.get_header_value("If-None-Match") == file->etag) {
+        res.status = 304;
+      } else if (!file->gzipped.empty() && AcceptsGzip(req)) {
+        res.status = 200;
+        res.set_header("Content-Encoding", "gzip");
+        res.set_content(file->gzipped, f->mime.c_str());
+      } else {
+        res.status = 200;
+        res.set_content(file->body, f->mime.c_str());
+      }
     } else {
       res.status = 404;
       res.set_content("not found\n", "text/plain");
@@ -372,9 +440,13 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
 
   httplib::Server& http = impl->http;
   const int workers = std::max(1, options.workers);
-  http.new_task_queue = [workers] {
-    return new BoundedPool(static_cast<size_t>(workers),
-                           static_cast<size_t>(workers) * 16);
+  Impl* p = impl.get();
+  http.new_task_queue = [workers, p] {
+    // cpp-httplib takes ownership of the pool.
+    auto* pool = new BoundedPool(static_cast<size_t>(workers),
+                                 static_cast<size_t>(workers) * 16);
+    p->pool.store(pool);
+    return pool;
   };
   http.set_payload_max_length(static_cast<size_t>(options.max_body_bytes));
   http.set_read_timeout(10, 0);
@@ -392,7 +464,30 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"},
   });
   http.set_pre_routing_handler(
-      [](const httplib::Request& req, httplib::Response& res) {
+      [p](const httplib::Request& req, httplib::Response& res) {
+        // cpp-httplib compresses any text/* answer by itself when the client
+        // offers an encoding, preferring brotli at quality 11 (seconds for
+        // the chart library, and per chunk of a streamed export). Hide the
+        // header from it; the router and the static files compress with
+        // gzip at levels we choose. The request object is a non-const local
+        // of cpp-httplib's connection loop, handed to us as const.
+        auto& mutable_req = const_cast<httplib::Request&>(req);
+        std::string accept = req.get_header_value("Accept-Encoding");
+        mutable_req.headers.erase("Accept-Encoding");
+        mutable_req.headers.erase(kAcceptEncodingHeader);
+        if (!accept.empty()) {
+          mutable_req.headers.emplace(kAcceptEncodingHeader, accept);
+        }
+        // A worker serves one connection for as long as the client keeps it
+        // alive. When connections are waiting for a worker, end this one
+        // after the answer (cpp-httplib then sends "Connection: close"), so
+        // that an idle keep-alive connection never makes another client wait
+        // for its timeout (a browser opens six).
+        BoundedPool* pool = p->pool.load();
+        if (pool != nullptr && pool->waiting() > 0) {
+          mutable_req.headers.erase("Connection");
+          mutable_req.headers.emplace("Connection", "close");
+        }
         if (req.headers.size() > static_cast<size_t>(kMaxHeaders)) {
           SendError(res, 431, "too many request headers");
           return httplib::Server::HandlerResponse::Handled;
@@ -413,7 +508,6 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
     }
   });
 
-  Impl* p = impl.get();
   impl->router = std::make_unique<Router>(&http, impl->auth.get(),
                                           &impl->metrics, impl->deps.logger);
   impl->RegisterCore();

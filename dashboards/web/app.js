@@ -12,7 +12,7 @@ const ROLE_RANK = { viewer: 0, analyst: 1, admin: 2 };
 
 function t(key) { return (I18N[state.lang] && I18N[state.lang][key]) || I18N.en[key] || key; }
 function name(kind, id) {
-  if (id === null || id === undefined || id === '') return '—';
+  if (id === null || id === undefined || id === '') return kind === 'region' ? t('region.unknown') : '—';
   const row = NAMES[kind] && NAMES[kind][id];
   return row ? row[LANGS.indexOf(state.lang)] : String(id);
 }
@@ -66,7 +66,7 @@ function qs(params) {
 function isoDay(d) { return d.toISOString().slice(0, 10); }
 function daysAgo(n) { const d = new Date(); d.setUTCDate(d.getUTCDate() - n); return isoDay(d); }
 function pct(v) {
-  if (v === null || v === undefined) return el('span', { class: 'muted' }, 'n/a');
+  if (v === null || v === undefined) return el('span', { class: 'muted' }, '—');
   const s = (v > 0 ? '+' : '') + v.toFixed(1) + '%';
   return el('span', { class: v > 0 ? 'up' : v < 0 ? 'down' : '' }, s);
 }
@@ -100,7 +100,7 @@ function loggedIn(me) {
   document.getElementById('login').hidden = true;
   document.getElementById('nav').hidden = false;
   document.getElementById('logout').hidden = false;
-  document.getElementById('who').textContent = me.user + ' (' + me.role + ')';
+  document.getElementById('who').textContent = me.user + ' (' + t('role.' + me.role) + ')';
   for (const a of document.querySelectorAll('#nav a[data-role]')) {
     a.hidden = ROLE_RANK[state.role] < ROLE_RANK[a.dataset.role];
   }
@@ -125,25 +125,35 @@ async function doLogin(ev) {
 
 function clearCharts() { for (const c of state.charts) c.destroy(); state.charts = []; }
 
+// Each navigation renders into its own container; one that was overtaken by
+// a later navigation (a second click, a language switch) is dropped, so two
+// answers never end up on one page.
+let routeSeq = 0;
 async function route() {
   if (!state.user) return;
+  const seq = ++routeSeq;
   clearCharts();
   const hash = location.hash || '#/overview';
   const [, page, arg] = hash.split('/');
   for (const a of document.querySelectorAll('#nav a')) {
-    a.classList.toggle('active', a.getAttribute('href') === '#/' + page);
+    a.classList.toggle('active', a.getAttribute('href') === '#/' + (page || 'overview').split('?')[0]);
   }
   const root = document.getElementById('page');
-  root.replaceChildren();
+  delete root.dataset.ready;
+  const view = el('div', {});
+  root.replaceChildren(view);
   const params = new URLSearchParams(hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : '');
   const pages = { overview: pageOverview, trends: pageTrends, posts: pagePosts, post: pagePost,
                   sources: pageSources, export: pageExport, rules: pageRules };
   const fn = pages[(page || 'overview').split('?')[0]] || pageOverview;
+  const charts = [];
   try {
-    await fn(root, arg ? decodeURIComponent(arg.split('?')[0]) : '', params);
+    await fn(view, arg ? decodeURIComponent(arg.split('?')[0]) : '', params, charts);
   } catch (e) {
-    root.appendChild(errorBox(e));
+    view.appendChild(errorBox(e));
   }
+  if (seq !== routeSeq) { for (const c of charts) c.destroy(); return; }
+  state.charts = charts;
   root.dataset.ready = hash;
 }
 
@@ -181,58 +191,109 @@ function sourceHealthTable(items) {
 
 // ---- Overview ---------------------------------------------------------------
 
-async function pageOverview(root) {
-  root.appendChild(el('h1', {}, t('nav.overview')));
+// The day the Overview is about: today when posts arrived today, else the
+// latest day with posts (a stopped crawl or a demo data set must not make the
+// page look empty). Returns [anchor, latest, today] as YYYY-MM-DD.
+async function dataDays() {
   const today = daysAgo(0);
-  const [day, week, table7, spikes, sources] = await Promise.all([
-    api('GET', '/api/trends?' + qs({ from: today, to: today, by: 'category' })),
-    api('GET', '/api/trends?' + qs({ from: daysAgo(6), to: today, by: 'category' })),
-    api('GET', '/api/trends?' + qs({ from: daysAgo(6), to: today, by: 'category,region' })),
-    api('GET', '/api/spikes?' + qs({ from: daysAgo(13), to: today })),
+  const newest = await api('GET', '/api/posts?limit=1');
+  const p = newest.items[0];
+  const latest = p ? (p.published_at || p.fetched_at || '').slice(0, 10) : '';
+  const anchor = latest && latest < today ? latest : today;
+  return [anchor, latest, today];
+}
+
+function addDays(iso, n) { const d = new Date(iso + 'T00:00:00Z'); d.setUTCDate(d.getUTCDate() + n); return isoDay(d); }
+
+function postsLink(filters, label) {
+  return el('a', { href: '#/posts?' + qs({ originals: 1, ...filters }) }, label);
+}
+
+async function pageOverview(root, _arg, params) {
+  root.appendChild(el('h1', {}, t('nav.overview')));
+  const [anchor, latest, today] = await dataDays();
+  // The day to report: yesterday when today is under way, else the last day
+  // with data.
+  const day = anchor === today ? addDays(today, -1) : anchor;
+  const span = params.get('days') === '1' ? 1 : 7;
+  const tableFrom = addDays(day, 1 - span);
+  const [dayT, week, regionT, spikes, sources] = await Promise.all([
+    api('GET', '/api/trends?' + qs({ from: day, to: day, by: 'category' })),
+    api('GET', '/api/trends?' + qs({ from: addDays(day, -6), to: day, by: 'category' })),
+    api('GET', '/api/trends?' + qs({ from: tableFrom, to: day, by: 'category,region' })),
+    api('GET', '/api/spikes?' + qs({ from: addDays(anchor, -13), to: anchor })),
     api('GET', '/api/sources'),
   ]);
-  const cmp = (title, tbl) => el('div', { class: 'card' }, el('h2', {}, title),
+  const note = el('p', { class: 'muted', id: 'data-up-to' }, t('overview.dataupto') + ' ' + (latest || '—'));
+  if (latest && latest < today) {
+    note.className = 'notice';
+    note.textContent = t('overview.stale').replace('{d}', latest);
+  }
+  root.appendChild(note);
+
+  const cmp = (title, from, tbl) => el('div', { class: 'card' }, el('h2', {}, title),
     table([t('col.category'), { label: t('col.incidents'), num: true }, { label: t('col.previous'), num: true },
            { label: t('col.change'), num: true }, { label: t('col.volume'), num: true }],
-      tbl.totals.filter((x) => x.incidents || x.previous_incidents || x.volume).map((x) => el('tr', {},
-        el('td', {}, el('a', { href: '#/posts?' + qs({ category: x.category, originals: 1 }) }, name('category', x.category))),
-        el('td', { class: 'num' }, x.incidents), el('td', { class: 'num' }, x.previous_incidents),
-        el('td', { class: 'num' }, pct(x.incidents_change_pct)), el('td', { class: 'num' }, x.volume)))));
-  root.appendChild(el('div', { class: 'grid' }, cmp(t('overview.today'), day), cmp(t('overview.week'), week)));
+      tbl.totals.filter((x) => x.incidents || x.previous_incidents || x.volume)
+        .sort((a, b) => b.incidents - a.incidents || b.previous_incidents - a.previous_incidents).map((x) => el('tr', {},
+          el('td', {}, postsLink({ category: x.category, from, to: day }, name('category', x.category))),
+          el('td', { class: 'num' }, x.incidents), el('td', { class: 'num' }, x.previous_incidents),
+          el('td', { class: 'num' }, pct(x.incidents_change_pct)), el('td', { class: 'num' }, x.volume)))),
+    tbl.totals.some((x) => x.incidents || x.previous_incidents || x.volume) ? null : el('p', { class: 'muted' }, t('posts.none')));
+  const dayTitle = (day === addDays(today, -1) ? t('overview.yesterday') : t('overview.lastday')) + ', ' + day;
+  root.appendChild(el('div', { class: 'grid', id: 'compare' },
+    cmp(dayTitle + ' — ' + t('overview.vsday'), day, dayT),
+    cmp(addDays(day, -6) + ' … ' + day + ' — ' + t('overview.vsweek'), addDays(day, -6), week)));
 
-  const sp = el('div', { class: 'card', id: 'spikes' }, el('h2', {}, t('overview.spikes')));
+  const sp = el('div', { class: 'card', id: 'spikes' },
+    el('h2', {}, t('overview.spikes') + ' (' + addDays(anchor, -13) + ' … ' + anchor + ')'));
   if (!spikes.items.length) sp.appendChild(el('p', { class: 'muted' }, t('overview.nospikes')));
-  else sp.appendChild(table(
-    [t('col.date'), t('col.category'), t('col.region'), { label: t('col.incidents'), num: true },
-     { label: t('col.expected'), num: true }, t('col.drivers')],
-    spikes.items.map((s) => el('tr', {},
-      el('td', {}, s.date), el('td', {}, name('category', s.category)), el('td', {}, name('region', s.region)),
-      el('td', { class: 'num' }, s.incidents), el('td', { class: 'num' }, s.expected),
-      el('td', {}, [...s.terms.slice(0, 4).map((x) => x.key), ...s.sources.slice(0, 2).map((x) => '@' + x.key),
-                    ...s.schools.slice(0, 2).map((x) => '№' + x.key)].join(', '))))));
+  else {
+    sp.appendChild(el('p', { class: 'muted' }, t('overview.spikeshint')));
+    sp.appendChild(table(
+      [t('col.date'), t('col.category'), t('col.region'), { label: t('col.incidents'), num: true },
+       { label: t('col.expected'), num: true }, t('col.drivers')],
+      spikes.items.map((s) => el('tr', { class: 'spike' },
+        el('td', {}, postsLink({ category: s.category, region: s.region, from: s.date, to: s.date }, s.date)),
+        el('td', {}, name('category', s.category)), el('td', {}, name('region', s.region)),
+        el('td', { class: 'num' }, s.incidents), el('td', { class: 'num' }, Number(s.expected).toFixed(1)),
+        el('td', { class: 'drivers' },
+          s.terms.slice(0, 4).map((x) => el('span', { class: 'tag' }, x.key)),
+          s.sources.slice(0, 2).map((x) => el('span', { class: 'tag src' }, '@' + x.key)),
+          s.schools.slice(0, 2).map((x) => el('span', { class: 'tag school' }, '№' + x.key)))))));
+  }
   root.appendChild(sp);
 
-  // Region × category: incidents over the last 7 days.
+  // Region × category: incidents over the report day or the 7 days to it.
   const cells = new Map();
   const cats = new Set();
-  const regs = new Set();
-  for (const x of table7.totals) {
+  const regs = new Map();
+  for (const x of regionT.totals) {
     if (!x.incidents) continue;
     cells.set(x.region + '|' + x.category, x.incidents);
-    cats.add(x.category); regs.add(x.region);
+    cats.add(x.category);
+    regs.set(x.region, (regs.get(x.region) || 0) + x.incidents);
   }
   const catList = CATEGORIES.filter((c) => cats.has(c));
-  const regList = [...REGIONS, ''].filter((r) => regs.has(r));
-  root.appendChild(el('div', { class: 'card', id: 'region-table' }, el('h2', {}, t('overview.table')),
-    table([t('col.region'), ...catList.map((c) => ({ label: name('category', c), num: true }))],
-      regList.map((r) => el('tr', {}, el('td', {}, name('region', r)),
-        catList.map((c) => el('td', { class: 'num' }, cells.get(r + '|' + c) || '')))))));
+  const regList = [...regs.keys()].sort((a, b) => regs.get(b) - regs.get(a));
+  const spanPick = el('select', { name: 'days', 'aria-label': t('overview.table') },
+    el('option', { value: '1', selected: span === 1 }, day),
+    el('option', { value: '7', selected: span === 7 }, tableFrom === day ? day : addDays(day, -6) + ' … ' + day));
+  spanPick.addEventListener('change', () => { location.hash = '#/overview?' + qs({ days: spanPick.value }); });
+  root.appendChild(el('div', { class: 'card', id: 'region-table' },
+    el('div', { class: 'card-head' }, el('h2', {}, t('overview.table')), spanPick),
+    regList.length ? table([t('col.region'), { label: t('col.total'), num: true }, ...catList.map((c) => ({ label: name('category', c), num: true }))],
+      regList.map((r) => el('tr', {}, el('td', {}, postsLink({ region: r, from: tableFrom, to: day }, name('region', r))),
+        el('td', { class: 'num' }, regs.get(r)),
+        catList.map((c) => el('td', { class: 'num' }, cells.get(r + '|' + c)
+          ? postsLink({ region: r, category: c, from: tableFrom, to: day }, String(cells.get(r + '|' + c))) : '')))))
+      : el('p', { class: 'muted' }, t('posts.none'))));
   root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('overview.sources')), sourceHealthTable(sources.items)));
 }
 
 // ---- Trends -----------------------------------------------------------------
 
-async function pageTrends(root, _arg, params) {
+async function pageTrends(root, _arg, params, charts) {
   root.appendChild(el('h1', {}, t('nav.trends')));
   const p = {
     from: params.get('from') || daysAgo(29), to: params.get('to') || daysAgo(0),
@@ -278,7 +339,7 @@ async function pageTrends(root, _arg, params) {
   const canvas = el('canvas', { id: 'trend-chart', 'aria-label': t('nav.trends') });
   root.appendChild(el('div', { class: 'card' }, el('div', { class: 'chart-box' }, canvas)));
   if (window.Chart) {
-    state.charts.push(new Chart(canvas, {
+    charts.push(new Chart(canvas, {
       type: 'line', data: { labels, datasets },
       options: { responsive: true, maintainAspectRatio: false, animation: false,
                  scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/dashboards/server_fixture.h"
 
 namespace shagym::dashboards {
@@ -209,6 +212,86 @@ TEST_F(ServerTest, GzipWhenAccepted) {
   EXPECT_EQ(r->get_header_value("Content-Encoding"), "gzip");
   // The client inflated it back.
   EXPECT_EQ(r->body.rfind("console.log('hi');", 0), 0u);
+}
+
+TEST_F(ServerTest, BrowsersGetGzipNeverSlowBrotli) {
+  // Browsers offer br first; the server answers gzip (brotli at the
+  // library's quality 11 took seconds for the chart library).
+  auto r = Client()->Get("/app.js", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(r->get_header_value("Vary"), "Accept-Encoding");
+  r = Client()->Get("/app.js", {{"Accept-Encoding", "br"}});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->has_header("Content-Encoding"));
+  EXPECT_EQ(r->body.rfind("console.log('hi');", 0), 0u);
+  r = Client()->Get("/app.js", {{"Accept-Encoding", "gzip;q=0, br"}});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->has_header("Content-Encoding"));
+}
+
+TEST_F(ServerTest, ApiAnswersAreGzipped) {
+  Login l = LoginAs("viewer");
+  httplib::Headers h = Headers(l);
+  h.emplace("Accept-Encoding", "gzip, deflate, br");
+  auto r = Client()->Get("/metrics", h);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_NE(r->body.find("shagym_http_requests_total"), std::string::npos);
+  // Small answers are not worth it.
+  r = Client()->Get("/api/health", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->has_header("Content-Encoding"));
+}
+
+TEST_F(ServerTest, StaticFilesRevalidateWithEtag) {
+  auto r = Client()->Get("/app.js");
+  ASSERT_TRUE(r);
+  const std::string etag = r->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(r->get_header_value("Cache-Control"), "no-cache");
+  r = Client()->Get("/app.js", {{"If-None-Match", etag}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 304);
+  EXPECT_TRUE(r->body.empty());
+  // A changed file gets a new tag.
+  dir_.Write("web/app.js", "console.log('changed');");
+  r = Client()->Get("/app.js", {{"If-None-Match", etag}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "console.log('changed');");
+  EXPECT_NE(r->get_header_value("ETag"), etag);
+}
+
+TEST_F(ServerTest, IdleKeepAliveConnectionYieldsToWaitingClient) {
+  // Every worker (4) holds a keep-alive connection; a fifth client waits.
+  std::vector<std::unique_ptr<httplib::Client>> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(Client());
+    held.back()->set_keep_alive(true);
+    auto r = held.back()->Get("/api/health");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->get_header_value("Connection"), "");
+  }
+  std::atomic<int> waiting_status{0};
+  std::thread waiting([&] {
+    auto r = Client()->Get("/api/health");
+    waiting_status = r ? r->status : -1;
+  });
+  // The next answer on a held connection closes it once the fifth
+  // connection is queued, which frees a worker for it.
+  bool closed = false;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!closed && std::chrono::steady_clock::now() < deadline) {
+    auto r = held[0]->Get("/api/health");
+    ASSERT_TRUE(r);
+    closed = r->get_header_value("Connection") == "close";
+  }
+  EXPECT_TRUE(closed);
+  waiting.join();
+  EXPECT_EQ(waiting_status.load(), 200);
 }
 
 TEST_F(ServerTest, StaticFilesAndChartLibraryFromNodeModules) {

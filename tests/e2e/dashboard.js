@@ -61,7 +61,17 @@ async function go(page, hash) {
     await ready(page, '#/overview');
     check(await page.locator('#spikes').count() === 1, 'overview shows spikes');
     check(await page.locator('#region-table td').count() > 0, 'overview shows the region × category table');
+    check(await page.locator('#compare tbody tr').count() > 0, 'overview compares the last day and week per category');
+    check(await page.locator('#data-up-to').count() === 1, 'overview says how recent its data is');
     await page.screenshot({ path: path.join(shots, 'overview.png'), fullPage: true });
+    // One click from a spike to its posts, matched words highlighted.
+    check(await page.locator('#spikes tr.spike a').count() > 0, 'spike rows link to their posts');
+    const spikeHref = await page.getAttribute('#spikes tr.spike a', 'href');
+    await page.click('#spikes tr.spike a');
+    await ready(page, spikeHref);
+    check(spikeHref.includes('category=') && spikeHref.includes('region='), 'spike link filters by category and region');
+    check(await page.locator('#post-list article mark').count() > 0, 'spike posts shown with highlights');
+    await go(page, '#/overview');
 
     // Switch language: Russian, then English, then back.
     await page.selectOption('#lang', 'ru');
