@@ -7,6 +7,7 @@
 #include "common/time_util.h"
 #include "dashboards/metrics.h"
 #include "dashboards/router.h"
+#include "store/evidence.h"
 #include "store/export.h"
 #include "store/trend_format.h"
 
@@ -16,6 +17,7 @@ namespace {
 
 constexpr int64_t kDay = 86400;
 constexpr size_t kMaxParam = 200;
+constexpr size_t kMaxIncidentMembers = 50;
 
 int64_t DayStart(int64_t t) { return t - ((t % kDay) + kDay) % kDay; }
 
@@ -173,6 +175,18 @@ nlohmann::json SourceJson(const store::SourceHealth& s) {
           {"not_modified_rate_7d", s.not_modified_rate_7d},
           {"posts_7d", s.posts_7d},
           {"posts_per_day_7d", static_cast<double>(s.posts_7d) / 7.0}};
+}
+
+// True when a fetched page is HTML (else it is shown as plain text: RSS,
+// JSON, sitemaps).
+bool LooksLikeHtml(std::string_view bytes) {
+  std::string head(bytes.substr(0, 2048));
+  for (char& ch : head) {
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return head.find("<!doctype html") != std::string::npos ||
+         head.find("<html") != std::string::npos ||
+         head.find("<body") != std::string::npos;
 }
 
 bool ValidRuleFileName(const std::string& name) {
@@ -396,7 +410,25 @@ void StoreApi::Register(Router* router, Auth* auth) {
         if (!raw.incident_id.empty()) {
           auto inc = st->GetIncident(raw.incident_id);
           if (inc.ok() && inc->has_value()) {
-            out["incident"] = IncidentJson(**inc);
+            nlohmann::json ij = IncidentJson(**inc);
+            // The copies folded under the incident, oldest first.
+            nlohmann::json members = nlohmann::json::array();
+            for (const std::string& mid : (*inc)->members) {
+              if (members.size() >= kMaxIncidentMembers) break;
+              auto m = st->GetPost(mid);
+              if (!m.ok() || !m->has_value()) continue;
+              const Post& mp = **m;
+              members.push_back(
+                  {{"id", mp.id},
+                   {"source", mp.source},
+                   {"url", mp.url},
+                   {"published_at", FormatIso8601Utc(store::PostTime(mp))},
+                   {"duplicate_of", mp.duplicate_of.empty()
+                                        ? nlohmann::json(nullptr)
+                                        : nlohmann::json(mp.duplicate_of)}});
+            }
+            ij["members"] = std::move(members);
+            out["incident"] = std::move(ij);
           }
         }
         out["evidence"] = {
@@ -408,6 +440,58 @@ void StoreApi::Register(Router* router, Auth* auth) {
             {"title", raw.title},
             {"forwarded_from", raw.forwarded_from}};
         SendJson(c.res, 200, out);
+      });
+
+  // The page a post was found on, as first fetched (SPEC "Evidence"). It is
+  // hostile HTML: served with a CSP sandbox (no scripts, no plugins, no
+  // forms, an opaque origin) that also forbids every fetch (images, styles,
+  // frames: nothing leaves for the source's servers), masked like the post
+  // text, framable only by the dashboard itself. ?format=text serves it as
+  // plain text.
+  router->Get(
+      R"(/api/posts/([^/]+)/evidence)", "/api/posts/{id}/evidence",
+      Role::kViewer, [=, this](Call& c) {
+        const std::string id = c.req.matches[1];
+        const bool unmask = c.req.get_param_value("unmask") == "1";
+        const bool as_text = c.req.get_param_value("format") == "text";
+        if (unmask && c.who->role != Role::kAdmin) {
+          return SendError(c.res, 403, "only an admin can see unmasked text");
+        }
+        auto post = st->GetPost(id);
+        if (!post.ok()) return SendStatus(c, post.status());
+        if (!post->has_value()) {
+          return SendError(c.res, 404, "no post '" + id + "'");
+        }
+        const std::string& evidence_id = (*post)->evidence_id;
+        if (evidence_id.empty()) {
+          return SendError(c.res, 404,
+                           "no page was kept for post '" + id + "'");
+        }
+        store::EvidenceStore evidence(st->db());
+        auto page = evidence.Get(evidence_id);
+        if (!page.ok()) return SendStatus(c, page.status());
+        if (!page->has_value()) {
+          return SendError(c.res, 404,
+                           "the page of post '" + id + "' is no longer kept");
+        }
+        if (unmask) {
+          Status a = auth_->Audit(c.who->user, "posts.unmask_evidence", id);
+          if (!a.ok()) return SendStatus(c, a);
+        }
+        std::string body = (unmask || !mask) ? std::move((*page)->bytes)
+                                             : mask((*page)->bytes);
+        const bool html = !as_text && LooksLikeHtml(body);
+        for (const char* h : {"Content-Security-Policy", "X-Frame-Options"}) {
+          c.res.headers.erase(h);
+        }
+        c.res.set_header("Content-Security-Policy",
+                         "sandbox; default-src 'none'; style-src "
+                         "'unsafe-inline'; img-src data:; "
+                         "frame-ancestors 'self'; form-action 'none'");
+        c.res.set_header("X-Frame-Options", "SAMEORIGIN");
+        c.res.status = 200;
+        c.res.set_content(std::move(body), html ? "text/html; charset=utf-8"
+                                                : "text/plain; charset=utf-8");
       });
 
   router->Post(R"(/api/posts/([^/]+)/review)", "/api/posts/{id}/review",

@@ -930,6 +930,7 @@ StatusOr<std::optional<Incident>> Store::GetIncident(
       inc.first_seen = PostTime(post);
     }
     ++inc.size;
+    inc.members.push_back(post.id);
     if (std::find(inc.sources.begin(), inc.sources.end(), post.source) ==
         inc.sources.end()) {
       inc.sources.push_back(post.source);

@@ -85,6 +85,7 @@ struct Incident {
   int64_t first_seen = 0;            // its post time
   int64_t size = 0;                  // number of member posts
   std::vector<std::string> sources;  // distinct, in order of first appearance
+  std::vector<std::string> members;  // member post ids, oldest first
 };
 
 enum class Bucket { kDay, kWeek, kMonth };

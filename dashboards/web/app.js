@@ -176,7 +176,7 @@ function table(headers, rows) {
 }
 
 function sourceHealthTable(items) {
-  return table(
+  return el('div', { id: 'sources-table' }, table(
     [t('col.source'), t('col.status'), t('col.last_success'), { label: t('col.error_rate'), num: true },
      { label: t('col.not_modified'), num: true }, { label: t('col.posts_day'), num: true }],
     items.map((s) => el('tr', {},
@@ -186,7 +186,7 @@ function sourceHealthTable(items) {
       el('td', {}, fmtTime(s.last_success)),
       el('td', { class: 'num' }, (100 * s.error_rate_7d).toFixed(0) + '%'),
       el('td', { class: 'num' }, (100 * s.not_modified_rate_7d).toFixed(0) + '%'),
-      el('td', { class: 'num' }, s.posts_per_day_7d.toFixed(1)))));
+      el('td', { class: 'num' }, s.posts_per_day_7d.toFixed(1))))));
 }
 
 // ---- Overview ---------------------------------------------------------------
@@ -377,6 +377,30 @@ function highlighted(text, matches) {
   return out;
 }
 
+// "+3 copies: a, b" under a post; a click unfolds the incident's other posts.
+function copiesToggle(p) {
+  const box = el('div', { class: 'dup' });
+  const list = el('ul', { class: 'copies', hidden: true });
+  const btn = el('button', { type: 'button', class: 'linkish', 'aria-expanded': 'false' },
+    '+' + (p.incident_size - 1) + ' ' + t('posts.copies') + ': ' + (p.incident_sources || []).join(', '));
+  btn.addEventListener('click', async () => {
+    const open = list.hidden;
+    list.hidden = !open;
+    btn.setAttribute('aria-expanded', String(open));
+    if (!open || list.children.length) return;
+    try {
+      const d = await api('GET', '/api/posts/' + encodeURIComponent(p.id));
+      for (const m of (d.incident && d.incident.members) || []) {
+        if (m.id === p.id) continue;
+        list.appendChild(el('li', {}, el('a', { href: '#/post/' + encodeURIComponent(m.id) }, fmtTime(m.published_at)),
+          ' · ' + m.source + (m.id === d.incident.first_post ? ' · ' + t('post.firstseen') : '')));
+      }
+    } catch (e) { list.appendChild(el('li', {}, errorBox(e))); }
+  });
+  box.append(btn, list);
+  return box;
+}
+
 function postCard(p, withLink) {
   const tags = [...p.categories.map((c) => el('span', { class: 'tag' }, name('category', c))),
                 p.severity !== 'none' ? el('span', { class: 'tag' + (p.severity === 'high' ? ' sev-high' : '') }, name('severity', p.severity)) : null];
@@ -388,8 +412,7 @@ function postCard(p, withLink) {
       p.author ? el('span', {}, p.author) : null),
     el('div', {}, tags),
     el('div', { class: 'text' }, highlighted(p.text, p.matches)),
-    p.incident_size > 1 ? el('div', { class: 'dup muted' },
-      '+' + (p.incident_size - 1) + ' ' + t('posts.copies') + ': ' + (p.incident_sources || []).join(', ')) : null,
+    p.incident_size > 1 ? copiesToggle(p) : null,
     withLink ? el('a', { href: '#/post/' + encodeURIComponent(p.id), class: 'open' }, t('posts.open')) : null);
 }
 
@@ -461,14 +484,29 @@ async function pagePost(root, id, params) {
   }
   if (data.incident) {
     const i = data.incident;
-    root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('post.incident')),
-      el('p', {}, t('post.first') + ': ' + i.first_source + ' · ' + fmtTime(i.first_seen) + ' · ' + i.size + ' · ' + i.sources.join(', '))));
+    root.appendChild(el('div', { class: 'card', id: 'incident' }, el('h2', {}, t('post.incident') + ' · ' + i.size),
+      el('p', {}, t('post.first') + ': ' + i.first_source + ' · ' + fmtTime(i.first_seen)),
+      i.size > 1 ? table([t('col.date'), t('col.source'), ''], (i.members || []).map((m) => el('tr', { class: m.id === p.id ? 'current' : null },
+        el('td', {}, m.id === p.id ? fmtTime(m.published_at) : el('a', { href: '#/post/' + encodeURIComponent(m.id) }, fmtTime(m.published_at))),
+        el('td', {}, m.source),
+        el('td', {}, el('a', { href: m.url, rel: 'noopener noreferrer nofollow', target: '_blank' }, t('post.original')))))) : null));
   }
   const ev = data.evidence;
-  root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('post.evidence')),
+  const evBox = el('div', { class: 'card', id: 'evidence' }, el('h2', {}, t('post.evidence')),
     el('p', {}, el('a', { href: ev.url, rel: 'noopener noreferrer nofollow', target: '_blank' }, ev.url)),
-    el('p', { class: 'muted' }, fmtTime(ev.fetched_at) + (ev.forwarded_from ? ' · ' + ev.forwarded_from : '') + (ev.id ? ' · ' + ev.id : '')),
-    ev.title ? el('p', {}, ev.title) : null));
+    el('p', { class: 'muted' }, fmtTime(ev.fetched_at) + (ev.forwarded_from ? ' · ' + ev.forwarded_from : '')),
+    ev.title ? el('p', {}, ev.title) : null);
+  if (ev.id) {
+    // The stored page in a sandboxed frame: no scripts, no requests out (the
+    // server's answer carries a CSP sandbox too).
+    const src = '/api/posts/' + encodeURIComponent(id) + '/evidence' + (unmask ? '?unmask=1' : '');
+    evBox.appendChild(el('p', { class: 'muted' }, t('post.evidencenote') + ' · ',
+      el('a', { href: src + (unmask ? '&' : '?') + 'format=text', target: '_blank', rel: 'noopener', id: 'evidence-text' }, t('post.evidencetext'))));
+    evBox.appendChild(el('iframe', { class: 'evidence', src, sandbox: '', referrerpolicy: 'no-referrer', title: t('post.evidence') }));
+  } else {
+    evBox.appendChild(el('p', { class: 'muted' }, t('post.noevidence')));
+  }
+  root.appendChild(evBox);
   root.appendChild(el('div', { class: 'card' }, el('h2', {}, t('post.history')),
     table([t('col.date'), t('col.status'), t('post.note')], data.history.map((h) => el('tr', {},
       el('td', {}, fmtTime(h.at) + ' · ' + h.user), el('td', {}, name('review', h.from) + ' → ' + name('review', h.to)),

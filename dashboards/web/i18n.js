@@ -3,6 +3,9 @@
 'use strict';
 const I18N = {
   kk: {
+    'post.evidencenote': 'Бет алғаш жүктелген күйінде көрсетіледі: скрипттер мен сыртқы сұраулар өшірілген, жеке деректер жасырылған',
+    'post.evidencetext': 'мәтін ретінде', 'post.noevidence': 'Бұл жазбаның беті сақталмаған.',
+    'post.original': 'түпнұсқа', 'post.firstseen': 'алғаш көрінген',
     'overview.dataupto': 'Деректер:', 'overview.stale': 'Бүгін жаңа жазба жоқ: деректер {d} дейін. Шолу сол күнге құрылды.',
     'overview.yesterday': 'Кеше', 'overview.lastday': 'Деректері бар соңғы күн',
     'overview.vsday': 'алдыңғы күнмен салыстырғанда', 'overview.vsweek': 'алдыңғы 7 күнмен салыстырғанда',
@@ -47,6 +50,9 @@ const I18N = {
     'error.forbidden': 'Рұқсат жоқ', 'error.generic': 'Қате',
   },
   ru: {
+    'post.evidencenote': 'Страница в том виде, в каком её скачали впервые: скрипты и внешние запросы отключены, личные данные скрыты',
+    'post.evidencetext': 'как текст', 'post.noevidence': 'Страница этой публикации не сохранена.',
+    'post.original': 'оригинал', 'post.firstseen': 'впервые',
     'overview.dataupto': 'Данные:', 'overview.stale': 'Сегодня новых публикаций нет: данные по {d}. Обзор построен на этот день.',
     'overview.yesterday': 'Вчера', 'overview.lastday': 'Последний день с данными',
     'overview.vsday': 'по сравнению с предыдущим днём', 'overview.vsweek': 'по сравнению с предыдущими 7 днями',
@@ -91,6 +97,9 @@ const I18N = {
     'error.forbidden': 'Нет доступа', 'error.generic': 'Ошибка',
   },
   en: {
+    'post.evidencenote': 'The page as first fetched: scripts and outside requests are off, personal data masked',
+    'post.evidencetext': 'as text', 'post.noevidence': 'No page was kept for this post.',
+    'post.original': 'original', 'post.firstseen': 'first seen',
     'overview.dataupto': 'Data:', 'overview.stale': 'No posts today: data up to {d}. The overview is built on that day.',
     'overview.yesterday': 'Yesterday', 'overview.lastday': 'Last day with data',
     'overview.vsday': 'vs the day before', 'overview.vsweek': 'vs the 7 days before',

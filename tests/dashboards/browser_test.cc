@@ -12,6 +12,7 @@
 #include "config/rule_engine.h"
 #include "config/rules_admin.h"
 #include "dashboards/store_api.h"
+#include "store/evidence.h"
 #include "tests/dashboards/server_fixture.h"
 #include "tests/testing/run_command.h"
 
@@ -125,8 +126,33 @@ class BrowserTest : public ServerFixture {
     p1.text = "Тел 87011234567: 12-мектепте балаларды буллинг жасайды";
     const int64_t s = static_cast<int64_t>(p1.text.find("буллинг"));
     p1.labels.matches = {{"kk.bullying.1", "bullying", s, s + 14}};
+    // The page p1 was found on: hostile, with a tracker image and a phone.
+    store::EvidenceStore evidence(store_->db());
+    auto ev = evidence.Put(
+        "https://t.me/s/taraz_news", now - 3500,
+        "<!doctype html><html><body><h1>taraz_news</h1>"
+        "<script>alert('evidence')</script>"
+        "<img src=\"https://tracker.example/pixel.png\" onerror=\"alert(4)\">"
+        "<div class=\"msg\">Тел 87011234567: 12-мектепте балаларды буллинг "
+        "жасайды</div></body></html>");
+    ASSERT_TRUE(ev.ok()) << ev.status().ToString();
+    p1.evidence_id = *ev;
     posts.push_back(p1);
+    // Kazakh letters (two bytes each) and an emoji (four) before the match.
+    Post p4 =
+        Generated(1002, now - 5400, kTopics[0], "turkistan", "tg_taraz_news");
+    p4.id = "p4";
+    p4.text =
+        "Әкімдікке 😡 шағым: Түркістандағы 7-мектепте ақша жинайды, "
+        "ұстаздар үндемейді";
+    const int64_t k = static_cast<int64_t>(p4.text.find("ақша жинайды"));
+    p4.labels.categories = {"extortion_corruption"};
+    p4.labels.matches = {
+        {"kk.extortion.1", "extortion_corruption", k,
+         k + static_cast<int64_t>(std::string("ақша жинайды").size())}};
+    posts.push_back(p4);
     Post p2 = p1;
+    p2.evidence_id.clear();
     p2.id = "p2";
     p2.source = "tg_almaty_parents";
     p2.published_at += 600;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "common/time_util.h"
+#include "store/evidence.h"
 #include "tests/dashboards/server_fixture.h"
 
 namespace shagym::dashboards {
@@ -183,6 +184,85 @@ TEST_F(StoreApiTest, PostsFoldDuplicatesUnderTheirIncident) {
   EXPECT_EQ(items[0]["incident_size"], 2);
   EXPECT_EQ(items[0]["incident_sources"],
             (std::vector<std::string>{"tg_a", "tg_b"}));
+}
+
+TEST_F(StoreApiTest, PostDetailListsTheIncidentsCopies) {
+  Login l = LoginAs("viewer");
+  for (const char* id : {"p1", "p2"}) {
+    auto r = Get(std::string("/api/posts/") + id, l);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    auto members = Json(r)["incident"]["members"];
+    ASSERT_EQ(members.size(), 2u) << id;
+    EXPECT_EQ(members[0]["id"], "p1");
+    EXPECT_EQ(members[0]["source"], "tg_a");
+    EXPECT_TRUE(members[0]["duplicate_of"].is_null());
+    EXPECT_EQ(members[1]["id"], "p2");
+    EXPECT_EQ(members[1]["duplicate_of"], "p1");
+    EXPECT_EQ(members[1]["published_at"], "2024-05-12T11:00:00Z");
+  }
+}
+
+TEST_F(StoreApiTest, EvidenceIsServedSandboxedAndMasked) {
+  store::EvidenceStore evidence(store_->db());
+  const std::string page =
+      "<!doctype html><html><body><script>alert(1)</script>"
+      "<img src=\"https://tracker.example/x.png\">"
+      "<p>Тел 87011234567: 12-мектепте буллинг</p></body></html>";
+  auto id = evidence.Put("https://example.org/p1", 1715500000, page);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  Post with = original_;
+  with.evidence_id = *id;
+  ASSERT_TRUE(store_->Ingest(with).ok());
+
+  Login viewer = LoginAs("viewer");
+  auto r = Get("/api/posts/p1/evidence", viewer);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  // One policy, ours: sandboxed (no scripts), nothing fetched, framable
+  // only by the dashboard.
+  ASSERT_EQ(r->get_header_value_count("Content-Security-Policy"), 1u);
+  const std::string csp = r->get_header_value("Content-Security-Policy");
+  EXPECT_EQ(csp.rfind("sandbox;", 0), 0u) << csp;
+  EXPECT_NE(csp.find("default-src 'none'"), std::string::npos);
+  EXPECT_NE(csp.find("frame-ancestors 'self'"), std::string::npos);
+  EXPECT_EQ(r->get_header_value_count("X-Frame-Options"), 1u);
+  EXPECT_EQ(r->get_header_value("X-Frame-Options"), "SAMEORIGIN");
+  EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(r->body.find("87011234567"), std::string::npos) << r->body;
+  // The test masker turns every digit into "#0#".
+  EXPECT_NE(r->body.find("#0##0#-мектепте буллинг"), std::string::npos);
+
+  r = Get("/api/posts/p1/evidence?format=text", viewer);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; charset=utf-8");
+
+  r = Get("/api/posts/p1/evidence?unmask=1", viewer);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  Login admin = LoginAs("admin");
+  r = Get("/api/posts/p1/evidence?unmask=1", admin);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, page);
+  r = Get("/api/audit", admin);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(Json(r)["items"][0]["action"], "posts.unmask_evidence");
+
+  // No page kept, unknown post, and no login.
+  r = Get("/api/posts/p3/evidence", viewer);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_NE(Json(r)["error"].get<std::string>().find("no page was kept"),
+            std::string::npos);
+  r = Get("/api/posts/nope/evidence", viewer);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  r = Client()->Get("/api/posts/p1/evidence");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
 }
 
 TEST_F(StoreApiTest, PostsPageWithCursorAndFilters) {

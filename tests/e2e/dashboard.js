@@ -43,6 +43,10 @@ async function go(page, hash) {
     const page = await context.newPage();
     page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
     page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) external.push(r.url()); });
+    // The evidence page's own images are refused by its CSP before any
+    // connection is made: those requests never leave.
+    const blocked = [];
+    page.on('requestfailed', (r) => { if (/csp/i.test(r.failure().errorText)) blocked.push(r.url()); });
     page.on('pageerror', (e) => console.log('page error: ' + e.message));
 
     // Log in (Kazakh by default).
@@ -103,6 +107,23 @@ async function go(page, hash) {
     await ready(page, '#/post/p1');
     check((await page.textContent('article[data-id="p1"] mark')) === 'буллинг', 'matched word highlighted at its byte offsets');
     check(!(await page.textContent('article[data-id="p1"] .text')).includes('87011234567'), 'phone number masked');
+    // Its copy is folded under the incident.
+    check(await page.locator('#incident a[href="#/post/p2"]').count() === 1, 'incident lists the repost');
+    // The evidence: the stored page in a sandboxed frame, masked, inert.
+    await page.waitForSelector('#evidence iframe.evidence');
+    const evFrame = await (await page.$('#evidence iframe.evidence')).contentFrame();
+    check(!!evFrame, 'evidence page shown in a frame');
+    await evFrame.waitForSelector('div.msg');
+    const evText = await evFrame.textContent('div.msg');
+    check(evText.includes('буллинг') && !evText.includes('87011234567'), 'evidence shown as first seen, phone masked');
+    check(await page.getAttribute('#evidence iframe', 'sandbox') === '', 'evidence frame is sandboxed');
+
+    // Multi-byte Kazakh text and an emoji before the match: the highlight
+    // still lands on the words.
+    await go(page, '#/post/p4');
+    check((await page.textContent('article[data-id="p4"] mark')) === 'ақша жинайды', 'Kazakh highlight after an emoji at the right bytes');
+    check(await page.locator('#evidence').textContent().then((x) => x.length > 0), 'post without a kept page says so');
+    await go(page, '#/post/p1');
 
     // Review it.
     await page.fill('input[name=note]', 'мектепке хабарландық');
@@ -179,7 +200,9 @@ async function go(page, hash) {
     await go(page, '#/overview');
     await page.screenshot({ path: path.join(shots, 'phone-overview.png'), fullPage: false });
 
-    check(external.length === 0, 'no request left the server (' + external.join(' ') + ')');
+    check(blocked.some((u) => u.includes('tracker.example')), "the evidence page's tracker image was blocked by its CSP");
+    const leaked = external.filter((u) => !blocked.includes(u));
+    check(leaked.length === 0, 'no request left the server (' + leaked.join(' ') + ')');
     console.log('e2e: all steps passed');
   } finally {
     await context.close();
