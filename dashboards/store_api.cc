@@ -247,9 +247,15 @@ Post MaskForDisplay(const Post& post, const Masker& mask) {
   return out;
 }
 
-StoreApi::Reply StoreApi::Cached(const std::string& key,
+StoreApi::Reply StoreApi::Cached(const std::string& query,
                                  const std::function<Reply()>& compute) {
   if (options_.cache_ttl_ms <= 0) return compute();
+  // Keyed by the store's last write too: any write (a post, a review, a
+  // counter) makes a new key, so an answer is reused only while the data it
+  // was computed from is unchanged, and never shown stale.
+  const std::string key =
+      std::to_string(options_.store->db()->raw()->GetLatestSequenceNumber()) +
+      "|" + query;
   const int64_t now = options_.clock->NowMs();
   std::promise<Reply> promise;
   std::shared_future<Reply> future;
@@ -271,6 +277,7 @@ StoreApi::Reply StoreApi::Cached(const std::string& key,
       owner = true;
     }
   }
+  (owner ? cache_misses_ : cache_hits_).fetch_add(1, std::memory_order_relaxed);
   if (owner) {
     Reply r = compute();
     promise.set_value(r);
@@ -352,34 +359,48 @@ void StoreApi::Register(Router* router, Auth* auth) {
     SendReply(c, r);
   });
 
-  router->Get("/api/posts", "/api/posts", Role::kViewer, [=](Call& c) {
+  router->Get("/api/posts", "/api/posts", Role::kViewer, [=, this](Call& c) {
     Params p(c);
     store::PostQuery q = PostFilters(p, clock->NowSeconds());
     q.limit = static_cast<size_t>(p.Int("limit", 50, 1, 200));
     q.cursor = p.Str("cursor");
     if (!p.ok()) return;
-    auto page = st->QueryPosts(q);
-    if (!page.ok()) return SendStatus(c, page.status());
-    nlohmann::ordered_json items = nlohmann::ordered_json::array();
-    for (const Post& post : page->posts) {
-      nlohmann::ordered_json j = PostToJson(MaskForDisplay(post, mask));
-      if (!post.incident_id.empty()) {
-        auto inc = st->GetIncident(post.incident_id);
-        if (inc.ok() && inc->has_value()) {
-          j["incident_size"] = (*inc)->size;
-          j["incident_sources"] = (*inc)->sources;
+    const std::string key =
+        "posts|" + std::to_string(q.from) + "|" + std::to_string(q.to) + "|" +
+        q.category + "|" + q.region + "|" + q.lang + "|" + q.source + "|" +
+        q.review + "|" + q.school + "|" + q.severity + "|" +
+        std::to_string(q.originals_only) + std::to_string(q.complaints_only) +
+        "|" + std::to_string(q.limit) + "|" + q.cursor;
+    Reply r = Cached(key, [&] {
+      auto page = st->QueryPosts(q);
+      if (!page.ok()) return ErrorReply(page.status());
+      // Reposts of one story often sit on one page: read each incident
+      // once.
+      std::map<std::string, std::optional<store::Incident>> incidents;
+      nlohmann::ordered_json items = nlohmann::ordered_json::array();
+      for (const Post& post : page->posts) {
+        nlohmann::ordered_json j = PostToJson(MaskForDisplay(post, mask));
+        if (!post.incident_id.empty()) {
+          auto [it, fresh] = incidents.try_emplace(post.incident_id);
+          if (fresh) {
+            auto inc = st->GetIncident(post.incident_id);
+            if (inc.ok()) it->second = std::move(*inc);
+          }
+          if (it->second) {
+            j["incident_size"] = it->second->size;
+            j["incident_sources"] = it->second->sources;
+          }
         }
+        items.push_back(std::move(j));
       }
-      items.push_back(std::move(j));
-    }
-    nlohmann::ordered_json out;
-    out["items"] = std::move(items);
-    out["next_cursor"] = page->next_cursor;
-    c.res.status = 200;
-    c.res.set_content(
-        out.dump(-1, ' ', false,
-                 nlohmann::ordered_json::error_handler_t::replace),
-        "application/json; charset=utf-8");
+      nlohmann::ordered_json out;
+      out["items"] = std::move(items);
+      out["next_cursor"] = page->next_cursor;
+      return Reply{200,
+                   out.dump(-1, ' ', false,
+                            nlohmann::ordered_json::error_handler_t::replace)};
+    });
+    SendReply(c, r);
   });
 
   router->Get(
@@ -705,6 +726,13 @@ void StoreApi::Register(Router* router, Auth* auth) {
 }
 
 void StoreApi::AppendMetrics(std::string* out) {
+  AppendMetricHeader(out, "shagym_api_cache_requests_total", "counter",
+                     "Cacheable API answers (trends, spikes, sources, post "
+                     "pages), by whether they were reused.");
+  AppendSample(out, "shagym_api_cache_requests_total", {{"result", "hit"}},
+               static_cast<double>(cache_hits_.load()));
+  AppendSample(out, "shagym_api_cache_requests_total", {{"result", "miss"}},
+               static_cast<double>(cache_misses_.load()));
   auto all = options_.store->SourcesHealth();
   if (!all.ok()) return;
   AppendMetricHeader(out, "shagym_source_fetches_7d", "gauge",

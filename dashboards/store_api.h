@@ -5,6 +5,7 @@
 // sources and the rules endpoints. Thread-safe (the Store is; the rest is
 // immutable after construction).
 
+#include <atomic>
 #include <functional>
 #include <future>
 #include <map>
@@ -30,9 +31,10 @@ struct StoreApiOptions {
   // as stored (only when privacy.mask_personal_data is false).
   Masker mask;
   const Clock* clock = nullptr;  // null = SystemClock()
-  // Answers of /api/trends, /api/spikes and /api/sources are reused for this
-  // long for the same query (many people open the same Overview each
-  // morning; counters move slowly). 0 = always recompute. Default: 15 s.
+  // Answers of /api/trends, /api/spikes, /api/sources and /api/posts pages
+  // are reused for the same query while the store has not been written since
+  // (many people open the same Overview each morning), at most this long.
+  // 0 = always recompute. Default: 15 s.
   int64_t cache_ttl_ms = 15000;
 };
 
@@ -47,10 +49,10 @@ class StoreApi : public DataApi {
     int status = 200;
     std::string body;
   };
-  // The reply for `key` from the cache, or from `compute` (run once however
-  // many requests ask for the same key at the same time). Errors are not
-  // kept.
-  Reply Cached(const std::string& key, const std::function<Reply()>& compute);
+  // The reply for `query` at the store's current version from the cache, or
+  // from `compute` (run once however many requests ask for the same key at
+  // the same time). Errors are not kept.
+  Reply Cached(const std::string& query, const std::function<Reply()>& compute);
 
   StoreApiOptions options_;
   Auth* auth_ = nullptr;
@@ -58,6 +60,8 @@ class StoreApi : public DataApi {
     int64_t expires_ms = 0;
     std::shared_future<Reply> reply;
   };
+  std::atomic<int64_t> cache_hits_{0};
+  std::atomic<int64_t> cache_misses_{0};
   std::mutex cache_mu_;
   std::map<std::string, CacheEntry> cache_;  // Guarded by cache_mu_.
 };

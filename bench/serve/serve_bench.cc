@@ -1,12 +1,15 @@
 // bench/serve: HTTP API throughput and latency on a big store.
 //
 //   serve_bench --dir DIR --posts N [--seconds S] [--connections C]
+//               [--workers W] [--no-cache]
 //
 // Fills DIR with N generated posts (once; reused when already there), starts
 // the dashboard server on 127.0.0.1 with a bearer token, and runs wrk against
 // /api/health (the peer: server and auth overhead only), /api/trends and
 // /api/posts. Prints one line per endpoint: requests/s, p50, p99, and the
-// ratio of each to the peer measured in the same run.
+// ratio of each to the peer measured in the same run. --no-cache computes
+// every answer (the API otherwise reuses answers while the store is
+// unchanged, which a static bench store always is).
 
 #include <unistd.h>
 
@@ -134,8 +137,15 @@ int main(int argc, char** argv) {
   int seconds = 10;
   int connections = 64;
   int workers = 64;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i], v = argv[i + 1];
+  bool cache = true;
+  for (int i = 1; i < argc; ++i) {
+    std::string k = argv[i];
+    if (k == "--no-cache") {
+      cache = false;
+      continue;
+    }
+    if (i + 1 >= argc) break;
+    std::string v = argv[++i];
     if (k == "--dir")
       dir = v;
     else if (k == "--posts")
@@ -171,6 +181,10 @@ int main(int argc, char** argv) {
           return 1;
         }
         batch.clear();
+        if ((i + 1) % 100000 == 0) {
+          std::printf("  %lld posts\n", static_cast<long long>(i + 1));
+          std::fflush(stdout);
+        }
       }
     }
     double s =
@@ -185,6 +199,7 @@ int main(int argc, char** argv) {
   shagym::dashboards::StoreApiOptions ao;
   ao.store = &store;
   ao.mask = [](std::string_view s) { return std::string(s); };
+  if (!cache) ao.cache_ttl_ms = 0;
   shagym::dashboards::StoreApi api(ao);
   shagym::dashboards::ServerOptions options;
   options.listen = "127.0.0.1:0";
@@ -226,9 +241,10 @@ int main(int argc, char** argv) {
        "/api/posts?category=bullying&originals=1&limit=50"},
   };
   std::printf(
-      "store: %lld posts in %s; wrk -t2 -c%d -d%ds; server workers %d\n",
+      "store: %lld posts in %s; wrk -t2 -c%d -d%ds; server workers %d; "
+      "answer cache %s\n",
       static_cast<long long>(std::max(existing, posts)), dir.c_str(),
-      connections, seconds, workers);
+      connections, seconds, workers, cache ? "on" : "off");
   std::printf("%-26s %10s %9s %9s %10s\n", "endpoint", "req/s", "p50 ms",
               "p99 ms", "vs peer");
   double peer = 0;

@@ -132,7 +132,19 @@ TEST_F(StoreApiTest, TrendsCountIncidentsAndVolume) {
   EXPECT_TRUE(found) << r->body;
 }
 
-TEST_F(StoreApiTest, TrendsAreReusedForTheCacheTtlThenRecomputed) {
+// Cache hits and misses as /metrics counts them.
+std::pair<int64_t, int64_t> CacheCounts(const std::string& metrics) {
+  auto value = [&](const std::string& label) -> int64_t {
+    const std::string key =
+        "shagym_api_cache_requests_total{result=\"" + label + "\"} ";
+    size_t at = metrics.find(key);
+    if (at == std::string::npos) return -1;
+    return std::stoll(metrics.substr(at + key.size()));
+  };
+  return {value("hit"), value("miss")};
+}
+
+TEST_F(StoreApiTest, AnswersAreReusedUntilTheStoreChanges) {
   Login l = LoginAs("viewer");
   const std::string path = "/api/trends?from=2024-05-12&to=2024-05-12";
   auto volume = [&] {
@@ -140,13 +152,35 @@ TEST_F(StoreApiTest, TrendsAreReusedForTheCacheTtlThenRecomputed) {
     EXPECT_TRUE(r && r->status == 200);
     return Json(r)["totals"][0]["volume"].get<int64_t>();
   };
+  auto counts = [&] {
+    auto r = Get("/metrics", l);
+    EXPECT_TRUE(r && r->status == 200);
+    return CacheCounts(r ? r->body : "");
+  };
+  auto posts = [&] {
+    auto r = Get("/api/posts?limit=10", l);
+    EXPECT_TRUE(r && r->status == 200);
+    return Json(r)["items"].size();
+  };
+  const auto before = counts();
   EXPECT_EQ(volume(), 2);
+  EXPECT_EQ(volume(), 2);
+  EXPECT_EQ(posts(), 4u);
+  EXPECT_EQ(posts(), 4u);
+  const auto reused = counts();
+  EXPECT_EQ(reused.first - before.first, 2);    // the second of each
+  EXPECT_EQ(reused.second - before.second, 2);  // the first of each
+  // A write is seen at once: never a stale answer.
   Post more = original_;
   more.id = "p9";
   ASSERT_TRUE(store_->Ingest(more).ok());
-  EXPECT_EQ(volume(), 2);  // within the 15 s cache
-  clock_.AdvanceSeconds(16);
   EXPECT_EQ(volume(), 3);
+  EXPECT_EQ(posts(), 5u);
+  // And nothing is kept beyond the TTL.
+  clock_.AdvanceSeconds(16);
+  const auto late = counts();
+  EXPECT_EQ(volume(), 3);
+  EXPECT_EQ(counts().second - late.second, 1);
 }
 
 TEST_F(StoreApiTest, TrendsRejectBadParameters) {
