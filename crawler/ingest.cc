@@ -217,13 +217,18 @@ StatusOr<IngestStats> Ingestor::Ingest(const SourceConfig& source,
   if (dedupe_ != nullptr) {
     lock.lock();
     for (auto& p : unique) {
-      const bool linkable = nlp::CountWords(Normalise(p.text)) >=
-                            options_.min_words_for_duplicates;
+      const std::string normalised = Normalise(p.text);
+      const bool linkable =
+          nlp::CountWords(normalised) >= options_.min_words_for_duplicates;
+      const nlp::MinHash minhash = nlp::MinHashOf(normalised);
+      std::span<const uint32_t> sig;
+      if (linkable) sig = minhash;
       if (linkable) {
-        auto match = dedupe_->Find(p.id, p.content_hash, p.simhash);
+        auto match = dedupe_->Find(p.id, p.content_hash, p.simhash, sig);
         if (!match.ok()) return match.status();
         if (*match && (*match)->original_id != p.id &&
-            (*match)->distance <= options_.near_duplicate_distance) {
+            (*match)->distance <= options_.near_duplicate_distance &&
+            (*match)->similarity >= options_.near_duplicate_similarity) {
           p.duplicate_of = (*match)->original_id;
           ++stats.duplicates;
         }
@@ -231,7 +236,7 @@ StatusOr<IngestStats> Ingestor::Ingest(const SourceConfig& source,
       const int64_t time = p.published_at != 0 ? p.published_at : p.fetched_at;
       Status s = dedupe_->Add(
           p.id, p.duplicate_of.empty() ? p.id : p.duplicate_of,
-          linkable ? p.content_hash : "", linkable ? p.simhash : 0, time);
+          linkable ? p.content_hash : "", linkable ? p.simhash : 0, time, sig);
       if (!s.ok()) return s;
     }
   }

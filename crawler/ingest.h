@@ -4,9 +4,11 @@
 // (common/post.h) and hands them to the store. Per post: a stable id from
 // the source and the native id (else from author, time and text), the author
 // replaced by a keyed pseudonym, the content hash and SimHash of the
-// normalised text, duplicate_of linked to the earliest post of the same (or
-// nearly the same) text, the classifier's labels, and the evidence id of the
-// page. Thread-safe; borrowed pointers must outlive the Ingestor.
+// normalised text, duplicate_of linked to a post of the same (or nearly the
+// same: SimHash, then MinHash of the word bigrams) text — the store resolves
+// it to the story's earliest published post —, the classifier's labels, and the
+// evidence id of the page. Thread-safe; borrowed pointers must outlive the
+// Ingestor.
 //
 //   auto keys = crawler::Pseudonymizer::Open(config.privacy, data_dir);
 //   store::EvidenceStore evidence(store->db());
@@ -72,6 +74,10 @@ struct IngestOptions {
   // Near-duplicates: SimHash Hamming distance at most this (0..3).
   // Default: 3.
   int near_duplicate_distance = 3;
+  // Near-duplicates by MinHash (a forward with a comment, a reworded
+  // repost): estimated Jaccard similarity of the word bigrams at least this.
+  // The DedupeIndex's own min_similarity is the floor. Default: 0.4.
+  double near_duplicate_similarity = 0.4;
   // Texts with fewer words are never linked as duplicates ("+1", "Да").
   // Default: 5.
   int min_words_for_duplicates = 5;

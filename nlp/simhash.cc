@@ -1,5 +1,7 @@
 #include "nlp/simhash.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -73,6 +75,43 @@ uint64_t SimHash(std::string_view text, int shingle) {
     if (counts[b] > 0) out |= uint64_t{1} << b;
   }
   return out == 0 ? 1 : out;  // 0 means "no fingerprint"
+}
+
+MinHash MinHashOf(std::string_view text) {
+  MinHash out;
+  out.fill(0);
+  std::vector<std::string_view> words = Words(text);
+  if (words.empty()) return out;
+  out.fill(UINT32_MAX);
+  const size_t k = std::min<size_t>(2, words.size());
+  for (size_t i = 0; i + k <= words.size(); ++i) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t j = 0; j < k; ++j) {
+      h = Hash(words[i + j], h);
+      h = Hash(" ", h);
+    }
+    // kMinHashSize hash functions from one: mix with a per-slot seed.
+    for (int s = 0; s < kMinHashSize; ++s) {
+      const uint32_t v = static_cast<uint32_t>(
+          Mix(h ^ (0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(s + 1))) >>
+          32);
+      if (v < out[static_cast<size_t>(s)]) out[static_cast<size_t>(s)] = v;
+    }
+  }
+  return out;
+}
+
+bool IsEmpty(const MinHash& m) {
+  for (uint32_t v : m) {
+    if (v != 0) return false;
+  }
+  return true;
+}
+
+double MinHashSimilarity(const MinHash& a, const MinHash& b) {
+  int same = 0;
+  for (size_t i = 0; i < a.size(); ++i) same += a[i] == b[i] ? 1 : 0;
+  return static_cast<double>(same) / static_cast<double>(a.size());
 }
 
 }  // namespace shagym::nlp

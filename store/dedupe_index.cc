@@ -1,12 +1,19 @@
 #include "store/dedupe_index.h"
 
+#include <algorithm>
 #include <memory>
+#include <set>
+#include <vector>
 
 namespace shagym::store {
 
 namespace {
 
 constexpr int kBands = 4;
+constexpr size_t kMinHashBands = kDedupeMinHashSize / 2;
+// Entries read per MinHash band: a bigram pair that thousands of posts share
+// (a channel's footer) must not turn one lookup into a scan.
+constexpr int kMaxBandEntries = 64;
 
 void PutBE(uint64_t v, int bytes, std::string* out) {
   for (int i = bytes - 1; i >= 0; --i) {
@@ -22,6 +29,9 @@ uint64_t GetBE(std::string_view s, size_t pos, int bytes) {
   return v;
 }
 
+std::string ReverseKey(const std::string& id) { return "xp" + id; }
+std::string SignatureKey(const std::string& id) { return "xm" + id; }
+
 std::string BandPrefix(int band, uint64_t simhash) {
   std::string p = "xs";
   p.push_back(static_cast<char>(band));
@@ -29,37 +39,54 @@ std::string BandPrefix(int band, uint64_t simhash) {
   return p;
 }
 
+std::string MinHashBandPrefix(size_t band, std::span<const uint32_t> m) {
+  std::string p = "xb";
+  p.push_back(static_cast<char>(band));
+  PutBE(m[2 * band], 4, &p);
+  PutBE(m[2 * band + 1], 4, &p);
+  return p;
+}
+
+double Similarity(std::span<const uint32_t> a, std::string_view record) {
+  int same = 0;
+  for (size_t i = 0; i < kDedupeMinHashSize; ++i) {
+    same += GetBE(record, 8 + 4 * i, 4) == a[i] ? 1 : 0;
+  }
+  return static_cast<double>(same) / static_cast<double>(kDedupeMinHashSize);
+}
+
 }  // namespace
 
-DedupeIndex::DedupeIndex(Db* db, int max_distance)
+DedupeIndex::DedupeIndex(Db* db, int max_distance, double min_similarity)
     : db_(db),
-      max_distance_(max_distance < 0   ? 0
-                    : max_distance > 3 ? 3
-                                       : max_distance) {}
+      max_distance_(std::clamp(max_distance, 0, 3)),
+      min_similarity_(min_similarity) {}
 
 StatusOr<std::optional<DuplicateMatch>> DedupeIndex::Find(
-    const std::string& self, const std::string& content_hash,
-    uint64_t simhash) const {
+    const std::string& self, const std::string& content_hash, uint64_t simhash,
+    std::span<const uint32_t> minhash) const {
+  if (!minhash.empty() && minhash.size() != kDedupeMinHashSize) {
+    return InvalidArgument("dedupe: MinHash of " +
+                           std::to_string(minhash.size()) + " entries");
+  }
+  rocksdb::ColumnFamilyHandle* cf = db_->cf(Cf::kIncidents);
   if (!content_hash.empty()) {
     std::string original;
-    rocksdb::Status s =
-        db_->raw()->Get(rocksdb::ReadOptions(), db_->cf(Cf::kIncidents),
-                        "xh" + content_hash, &original);
+    rocksdb::Status s = db_->raw()->Get(rocksdb::ReadOptions(), cf,
+                                        "xh" + content_hash, &original);
     if (!s.ok() && !s.IsNotFound()) {
       return FromRocks(s, "read dedupe index");
     }
     if (s.ok() && original != self) {
-      return std::optional<DuplicateMatch>(DuplicateMatch{original, 0});
+      return std::optional<DuplicateMatch>(DuplicateMatch{original, 0, 1});
     }
   }
-  if (simhash == 0) return std::optional<DuplicateMatch>();
   std::optional<DuplicateMatch> best;
   uint64_t best_time = 0;
-  for (int band = 0; band < kBands; ++band) {
+  for (int band = 0; simhash != 0 && band < kBands; ++band) {
     const std::string prefix = BandPrefix(band, simhash);
     rocksdb::ReadOptions ro;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->raw()->NewIterator(ro, db_->cf(Cf::kIncidents)));
+    std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(ro, cf));
     for (it->Seek(prefix); it->Valid(); it->Next()) {
       std::string_view key = it->key().ToStringView();
       if (key.compare(0, prefix.size(), prefix) != 0) break;
@@ -75,18 +102,59 @@ StatusOr<std::optional<DuplicateMatch>> DedupeIndex::Find(
       if (original == self) continue;
       if (!best || d < best->distance ||
           (d == best->distance && time < best_time)) {
-        best = DuplicateMatch{original, d};
+        best = DuplicateMatch{original, d, 1};
         best_time = time;
       }
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scan dedupe index");
+  }
+  if (best || minhash.empty() || min_similarity_ > 1) return best;
+  // MinHash: candidates that share a band, ranked by their whole signature.
+  std::set<std::string> candidates;
+  for (size_t band = 0; band < kMinHashBands; ++band) {
+    const std::string prefix = MinHashBandPrefix(band, minhash);
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->raw()->NewIterator(rocksdb::ReadOptions(), cf));
+    int n = 0;
+    for (it->Seek(prefix); it->Valid() && n < kMaxBandEntries; it->Next()) {
+      std::string_view key = it->key().ToStringView();
+      if (key.compare(0, prefix.size(), prefix) != 0) break;
+      ++n;
+      std::string id(key.substr(prefix.size()));
+      if (id != self) candidates.insert(std::move(id));
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "scan dedupe index");
+  }
+  double best_similarity = 0;
+  for (const std::string& id : candidates) {
+    std::string record;
+    rocksdb::Status s =
+        db_->raw()->Get(rocksdb::ReadOptions(), cf, SignatureKey(id), &record);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return FromRocks(s, "read dedupe index");
+    if (record.size() < 8 + 4 * kDedupeMinHashSize) continue;
+    const double sim = Similarity(minhash, record);
+    if (sim < min_similarity_) continue;
+    const uint64_t time = GetBE(record, 0, 8);
+    std::string original = record.substr(8 + 4 * kDedupeMinHashSize);
+    if (original == self) continue;
+    if (!best || sim > best_similarity ||
+        (sim == best_similarity && time < best_time)) {
+      best = DuplicateMatch{std::move(original), 0, sim};
+      best_similarity = sim;
+      best_time = time;
+    }
   }
   return best;
 }
 
 Status DedupeIndex::Add(const std::string& id, const std::string& original_id,
                         const std::string& content_hash, uint64_t simhash,
-                        int64_t time) {
+                        int64_t time, std::span<const uint32_t> minhash) {
+  if (!minhash.empty() && minhash.size() != kDedupeMinHashSize) {
+    return InvalidArgument("dedupe: MinHash of " +
+                           std::to_string(minhash.size()) + " entries");
+  }
   rocksdb::WriteBatch batch;
   rocksdb::ColumnFamilyHandle* cf = db_->cf(Cf::kIncidents);
   if (!content_hash.empty()) {
@@ -99,18 +167,94 @@ Status DedupeIndex::Add(const std::string& id, const std::string& original_id,
       return FromRocks(s, "read dedupe index");
     }
   }
+  std::vector<std::string> keys;
+  std::string time_be;
+  PutBE(static_cast<uint64_t>(time), 8, &time_be);
   if (simhash != 0) {
     std::string value;
     PutBE(simhash, 8, &value);
-    PutBE(static_cast<uint64_t>(time), 8, &value);
+    value += time_be;
     value += original_id;
     for (int band = 0; band < kBands; ++band) {
-      batch.Put(cf, BandPrefix(band, simhash) + id, value);
+      keys.push_back(BandPrefix(band, simhash) + id);
+      batch.Put(cf, keys.back(), value);
     }
+  }
+  if (!minhash.empty()) {
+    std::string record = time_be;
+    for (uint32_t v : minhash) PutBE(v, 4, &record);
+    record += original_id;
+    keys.push_back(SignatureKey(id));
+    batch.Put(cf, keys.back(), record);
+    for (size_t band = 0; band < kMinHashBands; ++band) {
+      keys.push_back(MinHashBandPrefix(band, minhash) + id);
+      batch.Put(cf, keys.back(), "");
+    }
+  }
+  // Fingerprints of an earlier version of the post (edited text) go.
+  std::string old;
+  rocksdb::Status s =
+      db_->raw()->Get(rocksdb::ReadOptions(), cf, ReverseKey(id), &old);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read dedupe index");
+  for (size_t pos = 0; s.ok() && pos + 2 <= old.size();) {
+    const size_t n = GetBE(old, pos, 2);
+    if (pos + 2 + n > old.size()) break;
+    std::string key = old.substr(pos + 2, n);
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      batch.Delete(cf, key);
+    }
+    pos += 2 + n;
+  }
+  if (!keys.empty()) {
+    std::string reverse;
+    for (const std::string& k : keys) {
+      PutBE(k.size(), 2, &reverse);
+      reverse += k;
+    }
+    batch.Put(cf, ReverseKey(id), reverse);
+  } else if (s.ok()) {
+    batch.Delete(cf, ReverseKey(id));
   }
   if (batch.Count() == 0) return Status::Ok();
   return FromRocks(db_->raw()->Write(rocksdb::WriteOptions(), &batch),
                    "write dedupe index");
+}
+
+Status DedupeIndex::Forget(const Post& post,
+                           const std::function<bool(const std::string&)>& gone,
+                           rocksdb::WriteBatch* batch) const {
+  rocksdb::ColumnFamilyHandle* cf = db_->cf(Cf::kIncidents);
+  std::string reverse;
+  rocksdb::Status s = db_->raw()->Get(rocksdb::ReadOptions(), cf,
+                                      ReverseKey(post.id), &reverse);
+  if (s.ok()) {
+    for (size_t pos = 0; pos + 2 <= reverse.size();) {
+      const size_t n = GetBE(reverse, pos, 2);
+      if (pos + 2 + n > reverse.size()) break;
+      batch->Delete(cf, reverse.substr(pos + 2, n));
+      pos += 2 + n;
+    }
+    batch->Delete(cf, ReverseKey(post.id));
+  } else if (s.IsNotFound()) {
+    if (post.simhash != 0) {
+      for (int band = 0; band < kBands; ++band) {
+        batch->Delete(cf, BandPrefix(band, post.simhash) + post.id);
+      }
+    }
+  } else {
+    return FromRocks(s, "read dedupe index");
+  }
+  if (!post.content_hash.empty()) {
+    std::string original;
+    s = db_->raw()->Get(rocksdb::ReadOptions(), cf, "xh" + post.content_hash,
+                        &original);
+    if (s.ok() && (original == post.id || gone(original))) {
+      batch->Delete(cf, "xh" + post.content_hash);
+    } else if (!s.ok() && !s.IsNotFound()) {
+      return FromRocks(s, "read dedupe index");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace shagym::store

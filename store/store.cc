@@ -15,6 +15,7 @@
 
 #include "common/time_util.h"
 #include "store/codec.h"
+#include "store/dedupe_index.h"
 #include "store/store_internal.h"
 
 namespace shagym::store {
@@ -403,6 +404,19 @@ std::string IncidentMemberKey(const std::string& incident, int64_t time,
   return k;
 }
 
+// Cf::kEvidence: which posts keep a page alive. The page record's key is
+// its bare content address; its references sort right after it.
+std::string EvidenceRefPrefix(const std::string& evidence_id) {
+  std::string k = evidence_id;
+  k.push_back('\0');
+  return k;
+}
+
+std::string EvidenceRefKey(const std::string& evidence_id,
+                           const std::string& id) {
+  return EvidenceRefPrefix(evidence_id) + id;
+}
+
 std::string LabelsKey(const std::string& id, const std::string& version) {
   std::string k = id;
   k.push_back('\0');
@@ -441,6 +455,158 @@ class Store::Impl {
     std::vector<std::unique_lock<std::mutex>> locks;
     for (size_t i : idx) locks.emplace_back(stripes_[i]);
     return locks;
+  }
+
+  // Locks every stripe (in index order).
+  std::vector<std::unique_lock<std::mutex>> LockAll() {
+    std::vector<std::unique_lock<std::mutex>> locks;
+    for (auto& m : stripes_) locks.emplace_back(m);
+    return locks;
+  }
+
+  // The post `id` as this batch sees it: written earlier in it, else stored.
+  StatusOr<std::optional<Post>> Lookup(
+      const std::unordered_map<std::string, Post>& pending,
+      const std::string& id) {
+    if (auto it = pending.find(id); it != pending.end()) {
+      return std::optional<Post>(it->second);
+    }
+    return ReadPost(id);
+  }
+
+  // Every stored member of incident `incident` (as the batch sees them).
+  StatusOr<std::vector<Post>> IncidentMembers(
+      const std::unordered_map<std::string, Post>& pending,
+      const std::string& incident) {
+    std::vector<Post> out;
+    std::set<std::string> seen;
+    auto add = [&](const std::string& id) -> Status {
+      if (!seen.insert(id).second) return Status::Ok();
+      auto p = Lookup(pending, id);
+      if (!p.ok()) return p.status();
+      if (p->has_value() && (*p)->incident_id == incident) {
+        out.push_back(std::move(**p));
+      }
+      return Status::Ok();
+    };
+    SHAGYM_RETURN_IF_ERROR(add(incident));
+    std::string prefix = "m";
+    prefix.append(incident).push_back('\0');
+    const std::string end = PrefixEnd(prefix);
+    rocksdb::ReadOptions ro;
+    rocksdb::Slice end_slice(end);
+    ro.iterate_upper_bound = &end_slice;
+    std::unique_ptr<rocksdb::Iterator> it(
+        raw()->NewIterator(ro, cf(Cf::kIncidents)));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      std::string_view key = it->key().ToStringView();
+      if (key.size() < prefix.size() + 8) continue;
+      SHAGYM_RETURN_IF_ERROR(add(std::string(key.substr(prefix.size() + 8))));
+    }
+    SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "read incident"));
+    for (const auto& [id, p] : pending) {
+      if (p.incident_id == incident) SHAGYM_RETURN_IF_ERROR(add(id));
+    }
+    return out;
+  }
+
+  // Ingest with the stripes held. nullopt when a post must relink a story
+  // and `may_relink` is false (the caller retries holding every stripe).
+  StatusOr<std::optional<std::vector<IngestResult>>> IngestLocked(
+      std::span<const Post> posts, bool may_relink) {
+    rocksdb::WriteBatch batch;
+    std::vector<IngestResult> results;
+    // Posts written earlier in this batch (the same id twice counts once).
+    std::unordered_map<std::string, Post> pending;
+    // Counter deltas of the whole batch, summed: one merge per key.
+    Counters delta;
+    auto write = [&](const std::optional<Post>& old, Post now) {
+      WriteTransition(old ? &*old : nullptr, now, &batch, &delta);
+      pending[now.id] = std::move(now);
+    };
+    for (const Post& in : posts) {
+      auto read = Lookup(pending, in.id);
+      if (!read.ok()) return read.status();
+      std::optional<Post> old = std::move(read).value();
+      Post now = in;
+      if (old) now.review = old->review;
+      // Evidence shows the post as it was first seen: a later page keeps
+      // the first one's.
+      if (old && !old->evidence_id.empty()) now.evidence_id = old->evidence_id;
+      if (!IsReviewStatus(now.review)) now.review = "new";
+      // A link once made stays: a re-crawl that finds no match (its index
+      // entries name this post itself) does not split the story.
+      if (old && now.duplicate_of.empty()) now.duplicate_of = old->duplicate_of;
+      // duplicate_of names the story's earliest post: follow a link to a
+      // post that is itself a repost, and when this post was published
+      // before the story's first one, it becomes the first (the others
+      // then point at it).
+      bool relink = false;
+      std::optional<Post> root;
+      if (!now.duplicate_of.empty()) {
+        std::string target = now.duplicate_of;
+        for (int hop = 0; hop < 8 && target != now.id; ++hop) {
+          auto r = Lookup(pending, target);
+          if (!r.ok()) return r.status();
+          if (!r->has_value()) break;  // not stored (yet, or any more)
+          root = std::move(**r);
+          if (root->duplicate_of.empty() || root->duplicate_of == root->id) {
+            break;
+          }
+          target = root->duplicate_of;
+        }
+        if (target == now.id) {
+          now.duplicate_of.clear();  // the story already starts here
+          root.reset();
+        } else if (root) {
+          now.duplicate_of = root->id;
+          relink = PostTime(now) < PostTime(*root);
+        }
+      }
+      if (relink) {
+        if (!may_relink) return std::optional<std::vector<IngestResult>>();
+        const std::string incident =
+            root->incident_id.empty() ? root->id : root->incident_id;
+        now.duplicate_of.clear();
+        if (now.incident_id.empty()) now.incident_id = incident;
+        auto members = IncidentMembers(pending, incident);
+        if (!members.ok()) return members.status();
+        for (Post& m : *members) {
+          if (m.id == now.id) continue;
+          Post moved = m;
+          moved.duplicate_of = now.id;
+          if (moved == m) continue;
+          write(std::optional<Post>(std::move(m)), std::move(moved));
+        }
+      } else if (now.incident_id.empty()) {
+        if (old && !old->incident_id.empty()) {
+          now.incident_id = old->incident_id;
+        } else if (root) {
+          now.incident_id =
+              root->incident_id.empty() ? root->id : root->incident_id;
+        } else if (!now.duplicate_of.empty()) {
+          now.incident_id = now.duplicate_of;
+        } else {
+          now.incident_id = now.id;
+        }
+      }
+      IngestResult res;
+      res.inserted = !old.has_value();
+      res.incident_id = now.incident_id;
+      if (old && *old == now) {
+        results.push_back(std::move(res));
+        continue;
+      }
+      res.changed = true;
+      write(old, std::move(now));
+      results.push_back(std::move(res));
+    }
+    WriteCounters(delta, &batch);
+    if (batch.Count() > 0) {
+      SHAGYM_RETURN_IF_ERROR(
+          FromRocks(raw()->Write(WriteOpts(), &batch), "ingest posts"));
+    }
+    return std::optional<std::vector<IngestResult>>(std::move(results));
   }
 
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return db_->cf(c); }
@@ -492,6 +658,16 @@ class Store::Impl {
       batch->Put(cf(Cf::kIncidents),
                  IncidentMemberKey(now.incident_id, t, now.id), "");
     }
+    if (old && !old->evidence_id.empty() &&
+        old->evidence_id != now.evidence_id) {
+      batch->Delete(cf(Cf::kEvidence),
+                    EvidenceRefKey(old->evidence_id, old->id));
+    }
+    if (!now.evidence_id.empty() &&
+        (!old || old->evidence_id != now.evidence_id)) {
+      batch->Put(cf(Cf::kEvidence), EvidenceRefKey(now.evidence_id, now.id),
+                 "");
+    }
     if (old) internal::AddContributions(*old, -1, delta);
     internal::AddContributions(now, +1, delta);
   }
@@ -520,13 +696,6 @@ class Store::Impl {
       }
       batch->Merge(cf(Cf::kTrends), key, codec::EncodeCounters(values));
     }
-  }
-
-  // Incident of an existing post, or "" when unknown.
-  std::string IncidentOf(const std::string& id) {
-    auto p = ReadPost(id);
-    if (!p.ok() || !p->has_value()) return "";
-    return (*p)->incident_id;
   }
 
   // Iterates the time index in [from, to) forwards, calling fn(key, summary)
@@ -691,7 +860,27 @@ namespace {
 // a store written before versions were recorded (none exist: nothing to do).
 using Migration = Status (*)(Db*);
 Status MigrateFrom0(Db*) { return Status::Ok(); }
-constexpr Migration kMigrations[] = {&MigrateFrom0};
+// Version 2 keeps, per page of evidence, which posts refer to it (so that
+// retention can drop pages no post needs): write them for stored posts.
+Status MigrateFrom1(Db* db) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->raw()->NewIterator(rocksdb::ReadOptions(), db->cf(Cf::kPosts)));
+  rocksdb::WriteBatch batch;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Post p;
+    if (!codec::DecodePost(it->value().ToStringView(), &p)) continue;
+    if (p.evidence_id.empty()) continue;
+    batch.Put(db->cf(Cf::kEvidence), EvidenceRefKey(p.evidence_id, p.id), "");
+    if (batch.Count() >= 10000) {
+      SHAGYM_RETURN_IF_ERROR(
+          FromRocks(db->raw()->Write(WriteOpts(), &batch), "evidence refs"));
+      batch.Clear();
+    }
+  }
+  SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan posts"));
+  return FromRocks(db->raw()->Write(WriteOpts(), &batch), "evidence refs");
+}
+constexpr Migration kMigrations[] = {&MigrateFrom0, &MigrateFrom1};
 static_assert(std::size(kMigrations) == Store::kSchemaVersion);
 
 Status EnsureSchema(Db* db) {
@@ -757,56 +946,16 @@ StatusOr<std::vector<IngestResult>> Store::IngestBatch(
     }
     ids.push_back(&p.id);
   }
-  auto locks = impl_->LockIds(ids);
-  rocksdb::WriteBatch batch;
-  std::vector<IngestResult> results;
-  // Posts written earlier in this batch (the same id twice counts once).
-  std::unordered_map<std::string, Post> pending;
-  // Counter deltas of the whole batch, summed: one merge per key.
-  Counters delta;
-  for (const Post& in : posts) {
-    std::optional<Post> old;
-    if (auto it = pending.find(in.id); it != pending.end()) {
-      old = it->second;
-    } else {
-      auto r = impl_->ReadPost(in.id);
-      if (!r.ok()) return r.status();
-      old = std::move(r).value();
-    }
-    Post now = in;
-    if (old) now.review = old->review;
-    if (!IsReviewStatus(now.review)) now.review = "new";
-    if (now.incident_id.empty()) {
-      if (old && !old->incident_id.empty()) {
-        now.incident_id = old->incident_id;
-      } else if (!now.duplicate_of.empty()) {
-        auto pit = pending.find(now.duplicate_of);
-        std::string inc = pit != pending.end()
-                              ? pit->second.incident_id
-                              : impl_->IncidentOf(now.duplicate_of);
-        now.incident_id = inc.empty() ? now.duplicate_of : inc;
-      } else {
-        now.incident_id = now.id;
-      }
-    }
-    IngestResult res;
-    res.inserted = !old.has_value();
-    res.incident_id = now.incident_id;
-    if (old && *old == now) {
-      results.push_back(std::move(res));
-      continue;
-    }
-    res.changed = true;
-    impl_->WriteTransition(old ? &*old : nullptr, now, &batch, &delta);
-    results.push_back(std::move(res));
-    pending[now.id] = std::move(now);
+  // Relinking a story to an earlier-published post rewrites posts outside
+  // the batch: rare, so it retries holding every stripe (taken in order, no
+  // deadlock) instead of guessing the ids up front.
+  for (bool may_relink : {false, true}) {
+    auto locks = may_relink ? impl_->LockAll() : impl_->LockIds(ids);
+    auto r = impl_->IngestLocked(posts, may_relink);
+    if (!r.ok()) return r.status();
+    if (r->has_value()) return std::move(**r);
   }
-  impl_->WriteCounters(delta, &batch);
-  if (batch.Count() > 0) {
-    SHAGYM_RETURN_IF_ERROR(
-        FromRocks(impl_->raw()->Write(WriteOpts(), &batch), "ingest posts"));
-  }
-  return results;
+  return Internal("ingest: relink did not settle");
 }
 
 StatusOr<std::optional<Post>> Store::GetPost(const std::string& id) {
@@ -1535,6 +1684,9 @@ StatusOr<RetentionReport> Store::ApplyRetention() {
     std::vector<const std::string*> id_ptrs;
     for (const auto& id : ids) id_ptrs.push_back(&id);
     auto locks = impl_->LockIds(id_ptrs);
+    const std::set<std::string> removed(ids.begin(), ids.end());
+    std::set<std::string> pages;  // evidence the removed posts referred to
+    DedupeIndex dedupe(db_.get());
     rocksdb::WriteBatch batch;
     // An entry whose post vanished still leaves the index.
     for (const std::string& k : keys)
@@ -1556,6 +1708,19 @@ StatusOr<RetentionReport> Store::ApplyRetention() {
       }
       std::string rp = ReviewPrefix(id);
       batch.DeleteRange(impl_->cf(Cf::kReviews), rp, PrefixEnd(rp));
+      if (!post.evidence_id.empty()) {
+        batch.Delete(impl_->cf(Cf::kEvidence),
+                     EvidenceRefKey(post.evidence_id, id));
+        pages.insert(post.evidence_id);
+      }
+      SHAGYM_RETURN_IF_ERROR(dedupe.Forget(
+          post,
+          [&](const std::string& original) {
+            if (removed.count(original) > 0) return true;
+            auto o = impl_->ReadPost(original);
+            return o.ok() && !o->has_value();
+          },
+          &batch));
       // Time-bucketed counters stay; per-rule counters follow the posts.
       Counters all, rules;
       internal::AddContributions(post, -1, &all);
@@ -1564,6 +1729,27 @@ StatusOr<RetentionReport> Store::ApplyRetention() {
       }
       impl_->WriteCounters(rules, &batch);
       ++report.posts_removed;
+    }
+    // A page goes when no post refers to it any more, in the same batch as
+    // the last reference: a run killed half-way leaves no orphan behind.
+    for (const std::string& page : pages) {
+      const std::string prefix = EvidenceRefPrefix(page);
+      const std::string end = PrefixEnd(prefix);
+      rocksdb::ReadOptions ro;
+      rocksdb::Slice end_slice(end);
+      ro.iterate_upper_bound = &end_slice;
+      std::unique_ptr<rocksdb::Iterator> it(
+          impl_->raw()->NewIterator(ro, impl_->cf(Cf::kEvidence)));
+      bool referenced = false;
+      for (it->Seek(prefix); it->Valid() && !referenced; it->Next()) {
+        referenced = removed.count(std::string(
+                         it->key().ToStringView().substr(prefix.size()))) == 0;
+      }
+      SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan evidence refs"));
+      if (!referenced) {
+        batch.Delete(impl_->cf(Cf::kEvidence), page);
+        ++report.pages_removed;
+      }
     }
     SHAGYM_RETURN_IF_ERROR(
         FromRocks(impl_->raw()->Write(WriteOpts(), &batch), "apply retention"));

@@ -220,6 +220,7 @@ struct SourceHealth {
 struct RetentionReport {
   int64_t cutoff = 0;  // posts with time < cutoff were removed
   int64_t posts_removed = 0;
+  int64_t pages_removed = 0;  // evidence pages no remaining post refers to
 };
 
 struct CheckReport {
@@ -255,16 +256,21 @@ class Store {
   const StoreOptions& options() const { return options_; }
 
   // Current on-disk schema version.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // ---- Posts -------------------------------------------------------------
 
   // Stores a post with its labels, its incident link and its trend deltas in
   // one WriteBatch. Re-ingesting an id replaces the record and moves counters
   // only by the difference (the same post twice counts once); an existing
-  // review status is kept. When incident_id is empty it is taken from
-  // duplicate_of's incident, else the post starts its own incident.
-  // REQUIRES: !post.id.empty() (else InvalidArgument).
+  // review status, evidence page (the post as first seen) and duplicate
+  // link are kept. duplicate_of is resolved to the story's earliest post;
+  // when the post was published before that one, it becomes the story's
+  // first: the others (the former first included) then name it, and the
+  // incident's unique count moves to its day. When
+  // incident_id is empty it is taken from duplicate_of's incident, else the
+  // post starts its own incident. REQUIRES: !post.id.empty() (else
+  // InvalidArgument).
   StatusOr<IngestResult> Ingest(const Post& post);
   // Same for many posts, all in one WriteBatch (faster; atomic).
   StatusOr<std::vector<IngestResult>> IngestBatch(std::span<const Post> posts);
@@ -343,8 +349,9 @@ class Store {
 
   // ---- Maintenance -------------------------------------------------------
 
-  // Removes posts (with their labels, index entries, incident links and
-  // review history) older than options().retention_days; trend counters
+  // Removes posts (with their labels, index entries, incident links, review
+  // history and dedupe index entries) older than options().retention_days,
+  // and the evidence pages that no remaining post refers to; trend counters
   // stay. No-op when retention_days is 0.
   StatusOr<RetentionReport> ApplyRetention();
 

@@ -1,18 +1,27 @@
 // Whole-run benchmark of the store, each figure beside RocksDB's own rate
 // measured in the same run on the same machine:
 //   ingest   posts/s through Store::IngestBatch (labels, incident link, trend
-//            deltas, WAL on) vs raw Put of the same records (WAL on);
-//   trends   p50/p99 of a one-year query split by 13 categories x 20 regions
+//            deltas, WAL on) vs raw Put of the same records (WAL on), by wall
+//            time and by process CPU time (all threads, RocksDB's flushes
+//            and compactions included);
+//   trends   p50/p99 of one-year queries split by 13 categories x 20 regions
+//            (monthly and daily buckets) and of a one-category daily series,
 //            vs a raw scan of the same counter keys;
-//   export   MB/s of CSV export of every post, RSS before/after, vs a raw
-//            iteration of the posts column family.
+//   export   MB/s of a masked CSV export of the oldest --export-posts posts,
+//            RSS sampled along the way, vs a raw iteration of the posts.
 //
-//   store_bench [--posts N] [--dir DIR] [--queries N]
+//   store_bench [--posts N] [--dir DIR] [--queries N] [--raw-posts N]
+//               [--export-posts N] [--keep] [--reuse]
 //
-// Run it on one core for the ingest figure: taskset -c 0 store_bench ...
+// --keep leaves the store in DIR/store; --reuse measures trends and export on
+// a store kept by an earlier run with the same --posts (no ingest), so a
+// store of millions of posts is generated once:
+//   taskset -c 0 store_bench --posts 5000000 --dir /tmp/sb5m --keep
+//   store_bench --posts 5000000 --dir /tmp/sb5m --reuse --keep
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +36,7 @@
 #include <vector>
 
 #include "common/time_util.h"
+#include "nlp/privacy.h"
 #include "store/codec.h"
 #include "store/export.h"
 #include "store/store.h"
@@ -75,6 +85,19 @@ const char* const kRegions[] = {"abai",
 
 double Seconds(Steady::time_point a, Steady::time_point b) {
   return std::chrono::duration<double>(b - a).count();
+}
+
+// CPU seconds of the whole process (every thread) so far.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
 long RssKb(const char* field) {
@@ -131,33 +154,65 @@ Post MakePost(std::mt19937_64& rng, int64_t n, int64_t total,
 
 int main(int argc, char** argv) {
   int64_t posts = 1000000;
+  int64_t raw_posts = -1, export_posts = -1;
   int queries = 200;
+  bool keep = false, reuse = false;
   std::string dir = "/tmp/shagym-store-bench";
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--posts")
-      posts = std::atoll(argv[i + 1]);
-    else if (a == "--dir")
-      dir = argv[i + 1];
-    else if (a == "--queries")
-      queries = std::atoi(argv[i + 1]);
-    else {
+    const bool has_value = i + 1 < argc;
+    if (a == "--keep") {
+      keep = true;
+    } else if (a == "--reuse") {
+      reuse = true;
+    } else if (a == "--posts" && has_value) {
+      posts = std::atoll(argv[++i]);
+    } else if (a == "--raw-posts" && has_value) {
+      raw_posts = std::atoll(argv[++i]);
+    } else if (a == "--export-posts" && has_value) {
+      export_posts = std::atoll(argv[++i]);
+    } else if (a == "--dir" && has_value) {
+      dir = argv[++i];
+    } else if (a == "--queries" && has_value) {
+      queries = std::atoi(argv[++i]);
+    } else {
       std::fprintf(stderr,
-                   "usage: store_bench [--posts N] [--dir DIR] "
-                   "[--queries N]\n");
+                   "usage: store_bench [--posts N] [--dir DIR] [--queries N] "
+                   "[--raw-posts N] [--export-posts N] [--keep] [--reuse]\n");
       return 2;
     }
   }
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  if (posts < kBatch || queries < 1) {
+    std::fprintf(stderr, "store_bench: --posts >= %d and --queries >= 1\n",
+                 kBatch);
+    return 2;
+  }
+  if (raw_posts < 0) raw_posts = std::min<int64_t>(posts, 1000000);
+  if (export_posts < 0) export_posts = std::min<int64_t>(posts, 1000000);
+  raw_posts = std::min(raw_posts, posts) / kBatch * kBatch;
+  const std::string marker = dir + "/store.posts";
+  if (reuse) {
+    std::ifstream m(marker);
+    int64_t kept = -1;
+    if (!(m >> kept) || kept != posts) {
+      std::fprintf(stderr,
+                   "store_bench: --reuse: no store of %lld posts kept in %s "
+                   "(run once with --keep)\n",
+                   static_cast<long long>(posts), dir.c_str());
+      return 2;
+    }
+  } else {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
   const int64_t year_start = ParseIso8601("2024-01-01").value();
-  std::printf("store_bench: %lld posts, batches of %d, WAL on\n",
+  std::printf("store_bench: %lld posts over one year, batches of %d, WAL on\n",
               static_cast<long long>(posts), kBatch);
 
   // ---- Raw RocksDB write rate: the same encoded records, one Put each, in
-  // the same batches.
-  double raw_rate;
-  {
+  // the same batches, on the first raw_posts posts.
+  double raw_rate = 0, raw_cpu_rate = 0;
+  if (!reuse && raw_posts > 0) {
     rocksdb::Options o;
     o.create_if_missing = true;
     o.compression = rocksdb::kLZ4Compression;
@@ -165,10 +220,9 @@ int main(int argc, char** argv) {
     if (!rocksdb::DB::Open(o, dir + "/raw", &raw).ok()) return 1;
     std::unique_ptr<rocksdb::DB> db(raw);
     std::mt19937_64 rng(1);
-    const int64_t n = std::min<int64_t>(posts, 1000000);
-    std::vector<Post> batch;
     auto t0 = Steady::now();
-    for (int64_t i = 0; i < n; i += kBatch) {
+    const double c0 = CpuSeconds();
+    for (int64_t i = 0; i < raw_posts; i += kBatch) {
       rocksdb::WriteBatch wb;
       for (int k = 0; k < kBatch; ++k) {
         Post p = MakePost(rng, i + k, posts, year_start);
@@ -176,11 +230,16 @@ int main(int argc, char** argv) {
       }
       if (!db->Write(rocksdb::WriteOptions(), &wb).ok()) return 1;
     }
-    raw_rate = static_cast<double>(n) / Seconds(t0, Steady::now());
-    std::printf("ingest  raw RocksDB Put of the post records: %.0f posts/s\n",
-                raw_rate);
+    const double n = static_cast<double>(raw_posts);
+    raw_rate = n / Seconds(t0, Steady::now());
+    raw_cpu_rate = n / (CpuSeconds() - c0);
+    std::printf(
+        "ingest  raw RocksDB Put of the post records, %lld posts: %.0f "
+        "posts/s wall, %.0f posts per CPU second\n",
+        static_cast<long long>(raw_posts), raw_rate, raw_cpu_rate);
+    db.reset();
+    std::filesystem::remove_all(dir + "/raw");
   }
-  std::filesystem::remove_all(dir + "/raw");
 
   store::StoreOptions so;
   so.data_dir = dir + "/store";
@@ -191,12 +250,14 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<store::Store> st = std::move(opened).value();
 
-  // ---- Store ingest.
-  {
+  // ---- Store ingest, progress every million posts.
+  if (!reuse) {
     std::mt19937_64 rng(1);
     std::vector<Post> batch;
     batch.reserve(kBatch);
-    auto t0 = Steady::now();
+    auto t0 = Steady::now(), tm = t0;
+    const double c0 = CpuSeconds();
+    double cm = c0;
     for (int64_t i = 0; i < posts; i += kBatch) {
       batch.clear();
       for (int k = 0; k < kBatch; ++k)
@@ -206,107 +267,201 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
         return 1;
       }
-    }
-    double rate = static_cast<double>(posts) / Seconds(t0, Steady::now());
-    std::printf(
-        "ingest  Store::IngestBatch (post, labels, index, incident, counters):"
-        " %.0f posts/s = %.2f x raw\n",
-        rate, rate / raw_rate);
-  }
-  if (!st->db()->Flush().ok()) return 1;
-  st->db()->raw()->CompactRange(rocksdb::CompactRangeOptions(),
-                                st->db()->cf(store::Cf::kTrends), nullptr,
-                                nullptr);
-
-  // ---- Trend query: one year, 13 categories x 20 regions, monthly buckets.
-  {
-    store::TrendQuery q;
-    q.from = year_start;
-    q.to = year_start + 365 * 86400;
-    q.bucket = store::Bucket::kMonth;
-    q.by_category = true;
-    q.by_region = true;
-    std::vector<double> ms;
-    size_t rows = 0;
-    std::printf("trends  query: %s\n",
-                "one year, monthly buckets, by_category + by_region");
-    for (int i = 0; i < queries; ++i) {
-      auto t0 = Steady::now();
-      auto t = st->Trends(q);
-      ms.push_back(1000 * Seconds(t0, Steady::now()));
-      if (!t.ok()) {
-        std::fprintf(stderr, "%s\n", t.status().ToString().c_str());
-        return 1;
+      const int64_t done = i + kBatch;
+      if (done == raw_posts && raw_posts > 0) {
+        const double n = static_cast<double>(raw_posts);
+        const double rate = n / Seconds(t0, Steady::now());
+        const double cpu_rate = n / (CpuSeconds() - c0);
+        std::printf(
+            "ingest  Store::IngestBatch, first %lld posts (post, labels, "
+            "index, incident, counters): %.0f posts/s wall = %.2f x raw, "
+            "%.0f posts per CPU second = %.2f x raw\n",
+            static_cast<long long>(raw_posts), rate, rate / raw_rate, cpu_rate,
+            cpu_rate / raw_cpu_rate);
       }
-      rows = t->rows.size();
+      if (done % 1000000 == 0) {
+        const auto now = Steady::now();
+        const double c = CpuSeconds();
+        std::printf(
+            "ingest  posts %lld: last million %.0f posts/s wall, %.0f "
+            "per CPU second\n",
+            static_cast<long long>(done), 1e6 / Seconds(tm, now),
+            1e6 / (c - cm));
+        std::fflush(stdout);
+        tm = now;
+        cm = c;
+      }
     }
-    std::sort(ms.begin(), ms.end());
-    // Peer: a raw scan over the same day counters.
+    const double n = static_cast<double>(posts);
+    std::printf(
+        "ingest  Store::IngestBatch, all %lld posts: %.0f posts/s wall, %.0f "
+        "posts per CPU second\n",
+        static_cast<long long>(posts), n / Seconds(t0, Steady::now()),
+        n / (CpuSeconds() - c0));
+    if (!st->db()->Flush().ok()) return 1;
+    st->db()->raw()->CompactRange(rocksdb::CompactRangeOptions(),
+                                  st->db()->cf(store::Cf::kTrends), nullptr,
+                                  nullptr);
+    if (keep) {
+      std::ofstream m(marker);
+      m << posts << "\n";
+    }
+  }
+  {
+    uint64_t live = 0;
+    st->db()->raw()->GetIntProperty(rocksdb::DB::Properties::kTotalSstFilesSize,
+                                    &live);
+    std::printf(
+        "store   %lld posts, %.0f MB of SST files in the default family"
+        " (see du for all)\n",
+        static_cast<long long>(posts), live / 1e6);
+  }
+
+  // ---- Trend queries over one year.
+  {
+    struct Case {
+      const char* name;
+      store::TrendQuery q;
+    };
+    std::vector<Case> cases;
+    store::TrendQuery base;
+    base.from = year_start;
+    base.to = year_start + 365 * 86400;
+    {
+      store::TrendQuery q = base;
+      q.bucket = store::Bucket::kMonth;
+      q.by_category = q.by_region = true;
+      cases.push_back({"monthly, by category x region", q});
+    }
+    {
+      store::TrendQuery q = base;
+      q.bucket = store::Bucket::kDay;
+      q.by_category = q.by_region = true;
+      cases.push_back({"daily, by category x region", q});
+    }
+    {
+      store::TrendQuery q = base;
+      q.bucket = store::Bucket::kWeek;
+      q.category = "bullying";
+      cases.push_back({"weekly, one category, all regions", q});
+    }
+    // Peer: a raw scan over the same month counters (every key, values
+    // touched), the least any query over them must read.
     std::vector<double> raw_ms;
+    size_t raw_keys = 0;
     for (int i = 0; i < queries; ++i) {
       auto t0 = Steady::now();
       std::unique_ptr<rocksdb::Iterator> it(st->db()->raw()->NewIterator(
           rocksdb::ReadOptions(), st->db()->cf(store::Cf::kTrends)));
-      size_t n = 0;
-      for (it->Seek("M"); it->Valid() && it->key()[0] == 'M'; it->Next()) ++n;
+      size_t n = 0, bytes = 0;
+      for (it->Seek("M"); it->Valid() && it->key()[0] == 'M'; it->Next()) {
+        ++n;
+        bytes += it->value().size();
+      }
       raw_ms.push_back(1000 * Seconds(t0, Steady::now()));
-      if (n == 0) {
+      raw_keys = n;
+      if (n == 0 || bytes == 0) {
         std::fprintf(stderr, "no month counters\n");
         return 1;
       }
     }
-    std::sort(raw_ms.begin(), raw_ms.end());
-    auto pct = [](const std::vector<double>& v, double p) {
-      return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
-    };
     std::printf(
-        "trends  1 year x 13 categories x 20 regions (%zu rows), %d runs: "
-        "p50 %.1f ms, p99 %.1f ms; raw scan of all month counters p50 %.1f ms, "
-        "p99 %.1f ms\n",
-        rows, queries, pct(ms, 0.5), pct(ms, 0.99), pct(raw_ms, 0.5),
-        pct(raw_ms, 0.99));
+        "trends  peer: raw scan of all %zu month counter keys, %d runs: p50 "
+        "%.1f ms, p99 %.1f ms\n",
+        raw_keys, queries, Percentile(raw_ms, 0.5), Percentile(raw_ms, 0.99));
+    for (const Case& c : cases) {
+      std::vector<double> ms;
+      size_t rows = 0;
+      int64_t volume = 0;
+      for (int i = 0; i < queries; ++i) {
+        auto t0 = Steady::now();
+        auto t = st->Trends(c.q);
+        ms.push_back(1000 * Seconds(t0, Steady::now()));
+        if (!t.ok()) {
+          std::fprintf(stderr, "%s\n", t.status().ToString().c_str());
+          return 1;
+        }
+        rows = t->rows.size();
+        volume = 0;
+        for (const auto& tot : t->totals) volume += tot.volume;
+      }
+      std::printf(
+          "trends  1 year, %s (%zu rows, volume %lld), %d runs: p50 %.1f ms, "
+          "p99 %.1f ms = %.2f x raw scan p99\n",
+          c.name, rows, static_cast<long long>(volume), queries,
+          Percentile(ms, 0.5), Percentile(ms, 0.99),
+          Percentile(ms, 0.99) / Percentile(raw_ms, 0.99));
+    }
   }
 
-  // ---- Export of every post as CSV (masking: the bench's own digit mask).
-  {
-    long rss0 = RssKb("VmRSS:");
+  // ---- Export of the oldest export_posts posts as masked CSV.
+  if (export_posts > 0) {
+    store::PostQuery query;
+    query.from = year_start;
+    // Posts are spread evenly over the year: this range holds about
+    // export_posts of them.
+    query.to =
+        year_start + static_cast<int64_t>(static_cast<double>(365 * 86400) *
+                                          static_cast<double>(export_posts) /
+                                          static_cast<double>(posts));
+    if (export_posts >= posts) query.to = 0;
+    const long rss0 = RssKb("VmRSS:");
     size_t bytes = 0;
-    long rss_max_during = rss0;
-    int64_t rows_seen = 0;
+    std::vector<std::pair<int64_t, long>> rss_samples;
     store::ExportOptions o;
     o.format = store::ExportFormat::kCsv;
-    o.mask_personal_data = false;
+    o.mask_personal_data = true;
+    o.mask = [](std::string_view t) {
+      return shagym::nlp::MaskPersonalData(t);
+    };
     auto t0 = Steady::now();
-    auto r =
-        store::ExportPosts(*st, store::PostQuery(), o, [&](std::string_view c) {
-          bytes += c.size();
-          if (++rows_seen % 64 == 0) {
-            rss_max_during = std::max(rss_max_during, RssKb("VmRSS:"));
-          }
-          return Status::Ok();
-        });
+    // RSS every 40 MB of output (the sink gets chunks of about 64 KB).
+    size_t next_sample = 40u << 20;
+    auto r = store::ExportPosts(*st, query, o, [&](std::string_view c) {
+      bytes += c.size();
+      if (bytes >= next_sample) {
+        rss_samples.push_back(
+            {static_cast<int64_t>(bytes >> 20), RssKb("VmRSS:")});
+        next_sample += 40u << 20;
+      }
+      return Status::Ok();
+    });
     double s = Seconds(t0, Steady::now());
-    if (!r.ok()) return 1;
-    // Peer: raw iteration over the posts column family.
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
+      return 1;
+    }
+    // Peer: raw iteration over the same number of post records.
     auto t1 = Steady::now();
     size_t raw_bytes = 0;
+    int64_t raw_n = 0;
     {
-      std::unique_ptr<rocksdb::Iterator> it(st->db()->raw()->NewIterator(
-          rocksdb::ReadOptions(), st->db()->cf(store::Cf::kPosts)));
-      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      rocksdb::ReadOptions ro;
+      ro.fill_cache = false;
+      std::unique_ptr<rocksdb::Iterator> it(
+          st->db()->raw()->NewIterator(ro, st->db()->cf(store::Cf::kPosts)));
+      for (it->SeekToFirst(); it->Valid() && raw_n < *r; it->Next()) {
         raw_bytes += it->key().size() + it->value().size();
+        ++raw_n;
       }
     }
     double raw_s = Seconds(t1, Steady::now());
     std::printf(
-        "export  CSV of %lld posts: %.1f MB in %.1f s = %.1f MB/s, %.0f "
-        "posts/s; RSS %ld MB before, at most %ld MB during; raw iteration of "
-        "the posts: %.1f MB/s (%.0f posts/s)\n",
+        "export  masked CSV of %lld posts: %.1f MB in %.1f s = %.1f MB/s, "
+        "%.0f posts/s; raw iteration of as many post records: %.1f MB/s "
+        "(%.0f posts/s) -> %.2f x raw posts/s\n",
         static_cast<long long>(*r), bytes / 1e6, s, bytes / 1e6 / s,
-        static_cast<double>(*r) / s, rss0 / 1024, rss_max_during / 1024,
-        raw_bytes / 1e6 / raw_s, static_cast<double>(*r) / raw_s);
+        static_cast<double>(*r) / s, raw_bytes / 1e6 / raw_s,
+        static_cast<double>(raw_n) / raw_s,
+        (static_cast<double>(*r) / s) / (static_cast<double>(raw_n) / raw_s));
+    std::printf("export  RSS MB: %ld before", rss0 / 1024);
+    for (const auto& [mb, kb] : rss_samples) {
+      std::printf(", %ld at %lld MB out", kb / 1024,
+                  static_cast<long long>(mb));
+    }
+    std::printf(", %ld at the end\n", RssKb("VmRSS:") / 1024);
   }
   st.reset();
-  std::filesystem::remove_all(dir);
+  if (!keep) std::filesystem::remove_all(dir);
   return 0;
 }

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "store/dedupe_index.h"
+#include "store/evidence.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 #include "tests/testing/temp_dir.h"
@@ -123,6 +125,74 @@ TEST_F(MaintenanceTest, SourceOutageLowersTheExpectation) {
   EXPECT_FALSE(store_->Spikes(SpikeQuery()).ok());  // empty range
 }
 
+TEST_F(MaintenanceTest, WeeklyRhythmIsNotASpikeButAJumpIs) {
+  // Six weeks where Mondays always bring four times the complaints of the
+  // other days (the school week starts), starting on a Monday.
+  const int64_t d0 = T("2024-04-01") / 86400;  // a Monday
+  for (int64_t d = d0; d < d0 + 42; ++d) {
+    const bool monday = (d - d0) % 7 == 0;
+    Posts(d, monday ? 12 : 3, "bullying", "jambyl", "tg_a");
+  }
+  const int64_t monday = d0 + 42, tuesday = d0 + 43, wednesday = d0 + 44;
+  Posts(monday, 13, "bullying", "jambyl", "tg_a");     // an ordinary Monday
+  Posts(tuesday, 3, "bullying", "jambyl", "tg_a");     // an ordinary Tuesday
+  Posts(wednesday, 13, "bullying", "jambyl", "tg_a");  // a real jump
+  SpikeQuery q;
+  q.from = monday * 86400;
+  q.to = (wednesday + 1) * 86400;
+  auto s = store_->Spikes(q);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->size(), 1u);
+  EXPECT_EQ((*s)[0].date, FormatDateUtc(wednesday * 86400));
+  EXPECT_EQ((*s)[0].incidents, 13);
+  // The same 13 on the Monday is what Mondays look like: not flagged even
+  // when tested alone.
+  q.to = (monday + 1) * 86400;
+  s = store_->Spikes(q);
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->empty()) << (*s)[0].date << " expected " << (*s)[0].expected;
+}
+
+TEST_F(MaintenanceTest, OutageDaysNeitherCreateNorHideSpikes) {
+  // Two sources, four complaints a day each, for four weeks; tg_b is down
+  // for the last five days of them (it yields nothing).
+  const int64_t d0 = T("2024-04-01") / 86400;
+  const int64_t outage = d0 + 23, after = d0 + 28;
+  for (int64_t d = d0; d < after; ++d) {
+    Posts(d, 4, "food", "almaty", "tg_a");
+    if (d < outage) {
+      Posts(d, 4, "food", "almaty", "tg_b");
+      continue;
+    }
+    for (int i = 0; i < 4; ++i) {
+      FetchOutcome bad;
+      bad.source = "tg_b";
+      bad.at = d * 86400 + 600 * i;
+      bad.error = "connection refused";
+      ASSERT_TRUE(store_->RecordFetch(bad).ok());
+    }
+  }
+  // Back to normal: the first day after the outage is an ordinary day and
+  // must not stand out against the outage days' low counts.
+  Posts(after, 4, "food", "almaty", "tg_a");
+  Posts(after, 5, "food", "almaty", "tg_b");
+  SpikeQuery q;
+  q.from = outage * 86400;
+  q.to = (after + 1) * 86400;
+  auto s = store_->Spikes(q);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE(s->empty()) << (*s)[0].date << ": " << (*s)[0].incidents
+                          << " against " << (*s)[0].expected;
+  // During the outage a real jump on the healthy source still shows.
+  Posts(outage + 2, 12, "food", "almaty", "tg_a");
+  s = store_->Spikes(q);
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->size(), 1u);
+  EXPECT_EQ((*s)[0].date, FormatDateUtc((outage + 2) * 86400));
+  EXPECT_NEAR((*s)[0].coverage, 0.5, 0.05);
+  EXPECT_EQ((*s)[0].incidents, 12);  // the first four were there already
+}
+
 TEST_F(MaintenanceTest, RetentionRemovesOldPostsAndKeepsCounters) {
   retention_days_ = 30;
   Open();
@@ -152,6 +222,104 @@ TEST_F(MaintenanceTest, RetentionRemovesOldPostsAndKeepsCounters) {
   EXPECT_EQ((*rules)[0].confirmed, 0);
   ExpectConsistent();
   EXPECT_EQ(store_->ApplyRetention()->posts_removed, 0);
+}
+
+TEST_F(MaintenanceTest, RetentionDropsUnreferencedEvidenceAndDedupeEntries) {
+  retention_days_ = 30;
+  Open();
+  const int64_t now = T("2024-06-30T12:00:00Z");
+  clock_.now_ms = now * 1000;
+  EvidenceStore evidence(store_->db());
+  DedupeIndex dedupe(store_->db());
+  // Page 1 holds only an old post; page 2 an old and a recent one.
+  const std::string page1 =
+      evidence.Put("https://t.me/s/a?before=10", now - 41 * 86400, "<p>old</p>")
+          .value();
+  const std::string page2 =
+      evidence.Put("https://t.me/s/a", now - 9 * 86400, "<p>old, new</p>")
+          .value();
+  Post old1 = MakePost("old1", now - 41 * 86400, {"food"}, "almaty");
+  old1.evidence_id = page1;
+  old1.content_hash = "h-old";
+  old1.simhash = 0x1111222233334444ULL;
+  Post old2 = MakePost("old2", now - 40 * 86400, {"food"}, "almaty");
+  old2.evidence_id = page2;
+  old2.content_hash = "h-old2";
+  old2.simhash = 0x5555666677778888ULL;
+  Post recent = MakePost("new", now - 9 * 86400, {"food"}, "almaty");
+  recent.evidence_id = page2;
+  recent.content_hash = "h-new";
+  recent.simhash = 0x9999aaaabbbbccccULL;
+  // A recent exact repost of old2: its content-hash entry names old2.
+  Post repost = MakePost("repost", now - 8 * 86400, {"food"}, "almaty");
+  repost.content_hash = "h-old2";
+  repost.simhash = old2.simhash;
+  repost.duplicate_of = "old2";
+  for (const Post* p : {&old1, &old2, &recent, &repost}) {
+    ASSERT_TRUE(store_->Ingest(*p).ok());
+    const std::string original =
+        p->duplicate_of.empty() ? p->id : p->duplicate_of;
+    ASSERT_TRUE(
+        dedupe
+            .Add(p->id, original, p->content_hash, p->simhash, p->published_at)
+            .ok());
+  }
+  ASSERT_EQ(dedupe.Find("x", "h-old", 0).value()->original_id, "old1");
+
+  auto r = store_->ApplyRetention();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->posts_removed, 2);
+  EXPECT_EQ(r->pages_removed, 1);
+  EXPECT_FALSE(evidence.Get(page1).value().has_value());
+  EXPECT_TRUE(evidence.Get(page2).value().has_value());  // "new" needs it
+  // The old posts left the dedupe index (their hashes and fingerprints), the
+  // content hash whose original expired too; the recent entries stay.
+  EXPECT_FALSE(dedupe.Find("x", "h-old", 0).value().has_value());
+  EXPECT_FALSE(dedupe.Find("x", "", old1.simhash).value().has_value());
+  EXPECT_FALSE(dedupe.Find("x", "h-old2", 0).value().has_value());
+  ASSERT_TRUE(dedupe.Find("x", "h-new", 0).value().has_value());
+  EXPECT_EQ(dedupe.Find("x", "", recent.simhash).value()->original_id, "new");
+  // The surviving repost still leads to its story.
+  EXPECT_EQ(dedupe.Find("x", "", repost.simhash).value()->original_id, "old2");
+  size_t left = 0;
+  std::unique_ptr<rocksdb::Iterator> it(store_->db()->raw()->NewIterator(
+      rocksdb::ReadOptions(), store_->db()->cf(Cf::kIncidents)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string k = it->key().ToString();
+    EXPECT_EQ(k.find("old1"), std::string::npos) << k;
+    ++left;
+  }
+  EXPECT_GT(left, 0u);
+  ExpectConsistent();
+
+  // Later the recent post expires as well: page 2 goes with it.
+  clock_.now_ms = (now + 30 * 86400) * 1000;
+  r = store_->ApplyRetention();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->posts_removed, 2);
+  EXPECT_EQ(r->pages_removed, 1);
+  EXPECT_FALSE(evidence.Get(page2).value().has_value());
+  it.reset(store_->db()->raw()->NewIterator(rocksdb::ReadOptions(),
+                                            store_->db()->cf(Cf::kIncidents)));
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid()) << "left in the index: " << it->key().ToString();
+  ExpectConsistent();
+}
+
+TEST_F(MaintenanceTest, ReingestKeepsTheFirstEvidencePage) {
+  EvidenceStore evidence(store_->db());
+  const std::string first = evidence.Put("u1", 100, "first page").value();
+  const std::string later = evidence.Put("u2", 200, "later page").value();
+  Post p = MakePost("a", T("2024-05-13"), {"food"}, "almaty");
+  p.evidence_id = first;
+  ASSERT_TRUE(store_->Ingest(p).ok());
+  p.evidence_id = later;
+  p.text = "edited at the source";
+  ASSERT_TRUE(store_->Ingest(p).ok());
+  auto got = store_->GetPost("a").value();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->evidence_id, first);
+  EXPECT_EQ(got->text, "edited at the source");
 }
 
 TEST_F(MaintenanceTest, BackupRestoresTheStoreAsItWas) {

@@ -171,6 +171,83 @@ TEST_F(StoreTest, DuplicatesJoinTheIncidentAndCountAsVolumeOnly) {
   EXPECT_EQ(t.totals[0].incidents, 1);
 }
 
+TEST_F(StoreTest, AnEarlierPublishedRepostIngestedLateBecomesTheFirst) {
+  // Crawled newest first: the channel that published first is read last.
+  Ingest(MakePost("a1", "2024-05-13T12:00:00Z", {"bullying"}, "jambyl"));
+  Post b =
+      MakePost("b1", "2024-05-14T09:00:00Z", {"bullying"}, "jambyl", "tg_b");
+  b.duplicate_of = "a1";
+  Ingest(b);
+  Post e =
+      MakePost("e0", "2024-05-12T10:00:00Z", {"bullying"}, "jambyl", "tg_e");
+  e.duplicate_of = "a1";  // what the dedupe index names: the first ingested
+  auto r = store_->Ingest(e);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->incident_id, "a1");  // the incident keeps its id
+  auto e0 = store_->GetPost("e0").value();
+  auto a1 = store_->GetPost("a1").value();
+  auto b1 = store_->GetPost("b1").value();
+  ASSERT_TRUE(e0 && a1 && b1);
+  EXPECT_EQ(e0->duplicate_of, "");
+  EXPECT_EQ(a1->duplicate_of, "e0");
+  EXPECT_EQ(b1->duplicate_of, "e0");
+  auto inc = store_->GetIncident("a1");
+  ASSERT_TRUE(inc.ok() && inc->has_value());
+  EXPECT_EQ((*inc)->size, 3);
+  EXPECT_EQ((*inc)->first_post, "e0");
+  EXPECT_EQ((*inc)->first_source, "tg_e");
+  EXPECT_EQ((*inc)->first_seen, T("2024-05-12T10:00:00Z"));
+  EXPECT_EQ((*inc)->sources,
+            (std::vector<std::string>{"tg_e", "tg_a", "tg_b"}));
+  // The one unique incident now counts on the day it was first published.
+  TrendQuery tq;
+  tq.from = T("2024-05-12");
+  tq.to = T("2024-05-15");
+  TrendTable t = Trends(tq);
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.rows[0].incidents, 1);
+  EXPECT_EQ(t.rows[1].incidents, 0);
+  EXPECT_EQ(t.rows[2].incidents, 0);
+  EXPECT_EQ(t.totals[0].volume, 3);
+  EXPECT_EQ(t.totals[0].incidents, 1);
+  ExpectConsistent();
+  // Crawled again, nothing moves: e0 with the same hint, a1 without one
+  // (its own index entries name itself).
+  r = store_->Ingest(e);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->changed);
+  r = store_->Ingest(
+      MakePost("a1", "2024-05-13T12:00:00Z", {"bullying"}, "jambyl"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->changed);
+  EXPECT_EQ(store_->GetPost("a1").value()->duplicate_of, "e0");
+  // A later repost naming any member links to the first.
+  Post c =
+      MakePost("c1", "2024-05-20T09:00:00Z", {"bullying"}, "jambyl", "tg_c");
+  c.duplicate_of = "b1";
+  ASSERT_TRUE(store_->Ingest(c).ok());
+  EXPECT_EQ(store_->GetPost("c1").value()->duplicate_of, "e0");
+  EXPECT_EQ(Trends(tq).totals[0].incidents, 1);
+  ExpectConsistent();
+}
+
+TEST_F(StoreTest, RelinkInsideOneBatch) {
+  // One page with a repost listed before the post it repeats.
+  Post later = MakePost("p2", "2024-05-13T12:00:00Z", {"food"}, "almaty");
+  Post first = MakePost("p1", "2024-05-13T08:00:00Z", {"food"}, "almaty");
+  first.duplicate_of = "p2";
+  std::vector<Post> batch = {later, first};
+  auto r = store_->IngestBatch(batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(store_->GetPost("p1").value()->duplicate_of, "");
+  EXPECT_EQ(store_->GetPost("p2").value()->duplicate_of, "p1");
+  auto inc = store_->GetIncident((*r)[0].incident_id);
+  ASSERT_TRUE(inc.ok() && inc->has_value());
+  EXPECT_EQ((*inc)->first_post, "p1");
+  EXPECT_EQ((*inc)->size, 2);
+  ExpectConsistent();
+}
+
 TEST_F(StoreTest, QueryPostsFiltersAndPagesNewestFirst) {
   for (int i = 0; i < 25; ++i) {
     char time[32];
