@@ -1210,6 +1210,17 @@ StatusOr<TrendTable> Store::Trends(const TrendQuery& q) {
   table.from = from_day * 86400;
   table.to = to_day * 86400;
   std::vector<std::array<int64_t, 2>> prefix_sums(span + 1);
+  // Labels and ends of the buckets, once for every series.
+  std::vector<std::string> labels;
+  std::vector<int64_t> ends;
+  labels.reserve(starts.size());
+  ends.reserve(starts.size());
+  for (int64_t start : starts) {
+    labels.push_back(BucketLabel(start, q.bucket));
+    ends.push_back(std::min(NextBucketDay(start, q.bucket), to_day));
+  }
+  table.rows.reserve(series.size() * starts.size());
+  table.totals.reserve(series.size());
   for (const auto& entry : series) {
     // Named references, not a structured binding: clang 14 (fuzz build)
     // cannot capture those in a lambda.
@@ -1228,14 +1239,13 @@ StatusOr<TrendTable> Store::Trends(const TrendQuery& q) {
       return std::array<int64_t, 2>{y[0] - x[0], y[1] - x[1]};
     };
     std::array<int64_t, 2> prev = sum(prev_bucket, starts.front());
-    for (int64_t start : starts) {
+    for (size_t i = 0; i < starts.size(); ++i) {
+      const int64_t start = starts[i];
       // The first bucket may begin before `from`: count only the range.
-      std::array<int64_t, 2> cur =
-          sum(std::max(start, from_day),
-              std::min(NextBucketDay(start, q.bucket), to_day));
+      std::array<int64_t, 2> cur = sum(std::max(start, from_day), ends[i]);
       TrendRow row;
       row.bucket_start = start * 86400;
-      row.bucket = BucketLabel(start, q.bucket);
+      row.bucket = labels[i];
       row.category = key.first;
       row.region = key.second;
       row.volume = cur[0];

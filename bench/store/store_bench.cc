@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -93,6 +94,15 @@ double CpuSeconds() {
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU milliseconds of the calling thread so far: what a query cost, whatever
+// else the machine was doing.
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return 1e3 * static_cast<double>(ts.tv_sec) +
+         static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
 double Percentile(std::vector<double> v, double p) {
@@ -347,10 +357,11 @@ int main(int argc, char** argv) {
     }
     // Peer: a raw scan over the same month counters (every key, values
     // touched), the least any query over them must read.
-    std::vector<double> raw_ms;
+    std::vector<double> raw_ms, raw_cpu_ms;
     size_t raw_keys = 0;
     for (int i = 0; i < queries; ++i) {
       auto t0 = Steady::now();
+      const double c0 = ThreadCpuMs();
       std::unique_ptr<rocksdb::Iterator> it(st->db()->raw()->NewIterator(
           rocksdb::ReadOptions(), st->db()->cf(store::Cf::kTrends)));
       size_t n = 0, bytes = 0;
@@ -359,6 +370,7 @@ int main(int argc, char** argv) {
         bytes += it->value().size();
       }
       raw_ms.push_back(1000 * Seconds(t0, Steady::now()));
+      raw_cpu_ms.push_back(ThreadCpuMs() - c0);
       raw_keys = n;
       if (n == 0 || bytes == 0) {
         std::fprintf(stderr, "no month counters\n");
@@ -367,15 +379,18 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "trends  peer: raw scan of all %zu month counter keys, %d runs: p50 "
-        "%.1f ms, p99 %.1f ms\n",
-        raw_keys, queries, Percentile(raw_ms, 0.5), Percentile(raw_ms, 0.99));
+        "%.1f ms, p99 %.1f ms; CPU p50 %.1f ms, p99 %.1f ms\n",
+        raw_keys, queries, Percentile(raw_ms, 0.5), Percentile(raw_ms, 0.99),
+        Percentile(raw_cpu_ms, 0.5), Percentile(raw_cpu_ms, 0.99));
     for (const Case& c : cases) {
-      std::vector<double> ms;
+      std::vector<double> ms, cpu_ms;
       size_t rows = 0;
       int64_t volume = 0;
       for (int i = 0; i < queries; ++i) {
         auto t0 = Steady::now();
+        const double c0 = ThreadCpuMs();
         auto t = st->Trends(c.q);
+        cpu_ms.push_back(ThreadCpuMs() - c0);
         ms.push_back(1000 * Seconds(t0, Steady::now()));
         if (!t.ok()) {
           std::fprintf(stderr, "%s\n", t.status().ToString().c_str());
@@ -387,10 +402,11 @@ int main(int argc, char** argv) {
       }
       std::printf(
           "trends  1 year, %s (%zu rows, volume %lld), %d runs: p50 %.1f ms, "
-          "p99 %.1f ms = %.2f x raw scan p99\n",
+          "p99 %.1f ms = %.2f x raw scan p99; CPU p50 %.1f ms, p99 %.1f ms\n",
           c.name, rows, static_cast<long long>(volume), queries,
           Percentile(ms, 0.5), Percentile(ms, 0.99),
-          Percentile(ms, 0.99) / Percentile(raw_ms, 0.99));
+          Percentile(ms, 0.99) / Percentile(raw_ms, 0.99),
+          Percentile(cpu_ms, 0.5), Percentile(cpu_ms, 0.99));
     }
   }
 
@@ -415,6 +431,7 @@ int main(int argc, char** argv) {
       return shagym::nlp::MaskPersonalData(t);
     };
     auto t0 = Steady::now();
+    const double export_cpu0 = CpuSeconds();
     // RSS every 40 MB of output (the sink gets chunks of about 64 KB).
     size_t next_sample = 40u << 20;
     auto r = store::ExportPosts(*st, query, o, [&](std::string_view c) {
@@ -427,12 +444,14 @@ int main(int argc, char** argv) {
       return Status::Ok();
     });
     double s = Seconds(t0, Steady::now());
+    const double export_cpu = CpuSeconds() - export_cpu0;
     if (!r.ok()) {
       std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
       return 1;
     }
     // Peer: raw iteration over the same number of post records.
     auto t1 = Steady::now();
+    const double raw_cpu0 = CpuSeconds();
     size_t raw_bytes = 0;
     int64_t raw_n = 0;
     {
@@ -446,6 +465,7 @@ int main(int argc, char** argv) {
       }
     }
     double raw_s = Seconds(t1, Steady::now());
+    const double raw_cpu = CpuSeconds() - raw_cpu0;
     std::printf(
         "export  masked CSV of %lld posts: %.1f MB in %.1f s = %.1f MB/s, "
         "%.0f posts/s; raw iteration of as many post records: %.1f MB/s "
@@ -454,6 +474,13 @@ int main(int argc, char** argv) {
         static_cast<double>(*r) / s, raw_bytes / 1e6 / raw_s,
         static_cast<double>(raw_n) / raw_s,
         (static_cast<double>(*r) / s) / (static_cast<double>(raw_n) / raw_s));
+    std::printf(
+        "export  per CPU second: %.0f posts (%.1f MB) exported, %.0f post "
+        "records iterated raw -> %.2f x raw\n",
+        static_cast<double>(*r) / export_cpu, bytes / 1e6 / export_cpu,
+        static_cast<double>(raw_n) / raw_cpu,
+        (static_cast<double>(*r) / export_cpu) /
+            (static_cast<double>(raw_n) / raw_cpu));
     std::printf("export  RSS MB: %ld before", rss0 / 1024);
     for (const auto& [mb, kb] : rss_samples) {
       std::printf(", %ld at %lld MB out", kb / 1024,
