@@ -28,10 +28,20 @@ class IngestSink : public crawler::PageSink {
   Status Consume(const crawler::SourceAdapter& adapter,
                  const crawler::FetchedPage& page,
                  const crawler::ExtractResult& result) override {
+    int new_posts = 0;
+    return ConsumeAndCount(adapter, page, result, &new_posts);
+  }
+
+  Status ConsumeAndCount(const crawler::SourceAdapter& adapter,
+                         const crawler::FetchedPage& page,
+                         const crawler::ExtractResult& result,
+                         int* new_posts) override {
+    *new_posts = 0;
     if (result.posts.empty()) return Status::Ok();
     StatusOr<crawler::IngestStats> s =
         ingestor_.Ingest(adapter.source(), page, result);
     if (!s.ok()) return s.status().WithContext("ingest " + page.url);
+    *new_posts = s->new_posts;
     return Status::Ok();
   }
 

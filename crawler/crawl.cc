@@ -70,6 +70,7 @@ class Crawler::Loop {
     int http_status = 0;
     std::vector<std::string> links, next_pages;
     int64_t posts = 0;
+    int new_posts = -1;  // -1 = the sink does not know
     PageProblem problem = PageProblem::kNone;
     std::string problem_detail;
     Status sink_status;
@@ -95,7 +96,10 @@ class Crawler::Loop {
 
   void AddUrl(const std::string& raw, const FrontierEntry& parent, UrlKind kind,
               int depth, int64_t now);
-  void StartTransfers(int64_t now);
+  // Starts what the frontier gives. True when it stopped at a capacity
+  // limit (connections, worker back-pressure, --max-pages) rather than
+  // because nothing was ready.
+  bool StartTransfers(int64_t now);
   void StartPage(FrontierEntry e, const std::string& host, int64_t now);
   void StartRobots(const std::string& host, int64_t now);
   void HandleResult(FetchResult r, int64_t now);
@@ -222,7 +226,8 @@ Crawler::Loop::Outcome Crawler::Loop::Process(Work w) {
   o.problem = result.problem;
   o.problem_detail = result.problem_detail;
   o.sink_status =
-      sink_ ? sink_->Consume(*w.adapter, page, result) : Status::Ok();
+      sink_ ? sink_->ConsumeAndCount(*w.adapter, page, result, &o.new_posts)
+            : Status::Ok();
   o.links = std::move(result.links);
   o.next_pages = std::move(result.next_pages);
   return o;
@@ -312,7 +317,7 @@ Status Crawler::Loop::Run() {
       HandleOutcome(std::move(o), now);
     }
     bool stop = ShouldStopStarting(now);
-    if (!stop) StartTransfers(now);
+    bool at_capacity = !stop && StartTransfers(now);
     status = Commit();
     if (!status.ok()) break;
 
@@ -335,9 +340,14 @@ Status Crawler::Loop::Run() {
       break;
     }
 
+    // At capacity, ready hosts must wait for a transfer to end or a worker
+    // to hand back a page, and both wake the poll: waiting for the frontier
+    // instead would spin on a zero timeout and steal the workers' CPU.
     int64_t wait_ms = 200;
     int64_t wake = frontier_.NextWakeMs(now);
-    if (!stop && wake >= 0) wait_ms = std::clamp<int64_t>(wake - now, 0, 200);
+    if (!stop && !at_capacity && wake >= 0) {
+      wait_ms = std::clamp<int64_t>(wake - now, 0, 200);
+    }
     if (stop) wait_ms = 50;
     std::vector<FetchResult> results =
         fetcher_->Poll(std::chrono::milliseconds(wait_ms));
@@ -400,6 +410,7 @@ int64_t Crawler::Loop::PagesUnderway() {
 }
 
 Status Crawler::Loop::Commit() {
+  frontier_.TakeCounts(&batch_);
   if (batch_.empty()) return Status::Ok();
   Status s = store_->Commit(batch_);
   batch_ = FrontierBatch();
@@ -410,20 +421,21 @@ Status Crawler::Loop::Commit() {
   return s;
 }
 
-void Crawler::Loop::StartTransfers(int64_t now) {
+bool Crawler::Loop::StartTransfers(int64_t now) {
   const size_t max_conn =
       static_cast<size_t>(std::max(1, options_.crawl.max_connections));
   // Bounded: every iteration pops one entry from the frontier.
-  while (active_.size() < max_conn) {
+  for (;;) {
+    if (active_.size() >= max_conn) return true;
     {
       std::lock_guard lock(mu_);
-      if (work_pending_ >= work_cap_) return;  // back-pressure
+      if (work_pending_ >= work_cap_) return true;  // back-pressure
     }
     if (options_.max_pages > 0 && PagesUnderway() >= options_.max_pages) {
-      return;
+      return true;
     }
     std::optional<FrontierEntry> e = frontier_.Pop(now);
-    if (!e) return;
+    if (!e) return false;
     std::string host = HostKey(e->url);
     if (SourceOf(e->source_id) == nullptr) {
       // Queued by a source that is no longer configured (or not selected):
@@ -768,9 +780,23 @@ void Crawler::Loop::HandleOutcome(Outcome o, int64_t now) {
   state.http_status = o.http_status;
   batch_.State(e.url, state);
   Report(e, true, false, o.http_status, "", o.posts);
+  const SourceConfig* src = SourceOf(e.source_id);
+  const SourceType src_type = src ? src->type : SourceType::kHtml;
   if (options_.follow) {
     for (const std::string& l : o.links) {
       AddUrl(l, e, UrlKind::kLink, e.depth + 1, now);
+    }
+    // Telegram `?before=` and JSON timelines page back in time: once a page
+    // brings no post the store did not have, older pages were crawled
+    // before (issue 4: "older pages until max_pages or already-seen ids").
+    bool pages_back =
+        src_type == SourceType::kTelegram || src_type == SourceType::kJson;
+    if (pages_back && o.posts > 0 && o.new_posts == 0 &&
+        !o.next_pages.empty()) {
+      ++stats_.paging_stopped;
+      Log(logger_, LogLevel::kDebug, "paging_stopped",
+          {{"source", e.source_id}, {"url", e.url}, {"why", "no new posts"}});
+      o.next_pages.clear();
     }
     for (const std::string& n : o.next_pages) {
       AddUrl(n, e, UrlKind::kNextPage, e.depth, now);

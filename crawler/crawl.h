@@ -116,6 +116,8 @@ struct CrawlStats {
   int64_t retries = 0;
   int64_t rejected = 0;  // links refused (seen, traps, limits)
   int64_t sink_errors = 0;
+  // Next pages not queued because their page brought no new post.
+  int64_t paging_stopped = 0;
   size_t queued = 0;
   size_t in_flight = 0;
   int64_t elapsed_ms = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 
 #include "crawler/net_guard.h"
@@ -60,10 +61,13 @@ struct Transfer {
   bool stalled = false;
 };
 
+// A coarse monotonic clock (a few ms resolution, no system call): libcurl
+// calls the progress function for every chunk it reads, and stall limits are
+// whole seconds in practice.
 int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 // libcurl calls this at least once a second, also when nothing arrives; its

@@ -126,6 +126,26 @@ std::string HashKey(uint64_t h) {
   return k;
 }
 
+// Page counts share Cf::kFrontier with the entries: their keys start with
+// '#' and, with these 9-byte prefixes, are always longer than an entry's
+// 8-byte URL hash.
+constexpr std::string_view kHostCountPrefix = "#pages/h/";
+constexpr std::string_view kSourceCountPrefix = "#pages/s/";
+static_assert(kHostCountPrefix.size() == kSourceCountPrefix.size() &&
+              kHostCountPrefix.size() > 8);
+
+std::string CountKey(std::string_view prefix, std::string_view key) {
+  std::string k(prefix);
+  k.append(key);
+  return k;
+}
+
+std::string CountValue(int64_t n) {
+  std::string v;
+  PutFixed64(&v, static_cast<uint64_t>(n));
+  return v;
+}
+
 // ---- RocksDB store
 // ------------------------------------------------------------
 
@@ -137,6 +157,7 @@ class RocksFrontierStore : public FrontierStore {
     std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
         rocksdb::ReadOptions(), db_->cf(store::Cf::kFrontier)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->key().size() != 8) continue;  // a page count
       FrontierEntry e;
       if (DecodeEntry(std::string_view(it->value().data(), it->value().size()),
                       &e)) {
@@ -155,6 +176,23 @@ class RocksFrontierStore : public FrontierStore {
       if (GetFixed64(&k, &h)) each(h);
     }
     return store::FromRocks(it->status(), "load seen set");
+  }
+
+  Status LoadCounts(const std::function<void(bool, const std::string&,
+                                             int64_t)>& each) override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
+        rocksdb::ReadOptions(), db_->cf(store::Cf::kFrontier)));
+    for (it->Seek("#"); it->Valid() && it->key().starts_with("#"); it->Next()) {
+      std::string_view k(it->key().data(), it->key().size());
+      std::string_view v(it->value().data(), it->value().size());
+      uint64_t n;
+      if (k.size() <= 8 || !GetFixed64(&v, &n)) continue;
+      bool host = k.starts_with(kHostCountPrefix);
+      if (!host && !k.starts_with(kSourceCountPrefix)) continue;
+      each(host, std::string(k.substr(kHostCountPrefix.size())),
+           static_cast<int64_t>(n));
+    }
+    return store::FromRocks(it->status(), "load frontier page counts");
   }
 
   Status Commit(const FrontierBatch& batch) override {
@@ -176,6 +214,14 @@ class RocksFrontierStore : public FrontierStore {
           break;
         case FrontierBatch::Op::kState:
           wb.Put(seen, key, EncodeState(item.state));
+          break;
+        case FrontierBatch::Op::kHostPages:
+          wb.Put(frontier, CountKey(kHostCountPrefix, item.entry.url),
+                 CountValue(item.count));
+          break;
+        case FrontierBatch::Op::kSourcePages:
+          wb.Put(frontier, CountKey(kSourceCountPrefix, item.entry.source_id),
+                 CountValue(item.count));
           break;
       }
     }
@@ -211,6 +257,13 @@ class MemoryFrontierStore : public FrontierStore {
     for (const auto& [h, s] : seen_) each(h);
     return Status::Ok();
   }
+  Status LoadCounts(const std::function<void(bool, const std::string&,
+                                             int64_t)>& each) override {
+    std::lock_guard lock(mu_);
+    for (const auto& [k, n] : host_counts_) each(true, k, n);
+    for (const auto& [k, n] : source_counts_) each(false, k, n);
+    return Status::Ok();
+  }
   Status Commit(const FrontierBatch& batch) override {
     std::lock_guard lock(mu_);
     for (const auto& item : batch.items) {
@@ -227,6 +280,12 @@ class MemoryFrontierStore : public FrontierStore {
           break;
         case FrontierBatch::Op::kState:
           seen_[h] = item.state;
+          break;
+        case FrontierBatch::Op::kHostPages:
+          host_counts_[item.entry.url] = item.count;
+          break;
+        case FrontierBatch::Op::kSourcePages:
+          source_counts_[item.entry.source_id] = item.count;
           break;
       }
     }
@@ -245,6 +304,8 @@ class MemoryFrontierStore : public FrontierStore {
   std::mutex mu_;
   std::map<uint64_t, FrontierEntry> queue_;
   std::map<uint64_t, UrlState> seen_;
+  std::map<std::string, int64_t> host_counts_;
+  std::map<std::string, int64_t> source_counts_;
 };
 
 int CurrentYear(int64_t now_ms) {
@@ -316,14 +377,49 @@ Frontier::Frontier(const FrontierOptions& options, FrontierStore* store)
 Status Frontier::Load() {
   SHAGYM_RETURN_IF_ERROR(
       store_->LoadSeen([this](uint64_t h) { seen_.insert(h); }));
-  return store_->LoadQueue([this](FrontierEntry e) {
+  bool have_counts = false;
+  SHAGYM_RETURN_IF_ERROR(
+      store_->LoadCounts([&](bool host, const std::string& key, int64_t n) {
+        have_counts = true;
+        if (host) {
+          hosts_[HostIndex(key)].pages = n;
+        } else {
+          source_pages_[key] = n;
+        }
+      }));
+  return store_->LoadQueue([&](FrontierEntry e) {
     seen_.insert(UrlHash(e.url));
     std::string host = HostKey(e.url);
     if (host.empty()) return;
-    ++hosts_[HostIndex(host)].pages;
-    ++source_pages_[e.source_id];
+    if (!have_counts) {
+      // A store written before counts were kept: the queue is the best
+      // estimate.
+      ++hosts_[HostIndex(host)].pages;
+      ++source_pages_[e.source_id];
+    }
     Reschedule(std::move(e), nullptr);
   });
+}
+
+void Frontier::TakeCounts(FrontierBatch* batch) {
+  for (size_t hi : dirty_hosts_) {
+    batch->HostPages(hosts_[hi].key, hosts_[hi].pages);
+  }
+  for (const std::string& s : dirty_sources_) {
+    batch->SourcePages(s, source_pages_[s]);
+  }
+  dirty_hosts_.clear();
+  dirty_sources_.clear();
+}
+
+int64_t Frontier::host_pages(const std::string& host) const {
+  auto it = host_index_.find(host);
+  return it == host_index_.end() ? 0 : hosts_[it->second].pages;
+}
+
+int64_t Frontier::source_pages(const std::string& source) const {
+  auto it = source_pages_.find(source);
+  return it == source_pages_.end() ? 0 : it->second;
 }
 
 size_t Frontier::HostIndex(const std::string& key) {
@@ -414,6 +510,8 @@ AddResult Frontier::Add(FrontierEntry entry, int max_depth, int64_t max_pages,
   if (max_pages > 0 && source_count >= max_pages) return AddResult::kSourceFull;
   ++hosts_[hi].pages;
   ++source_count;
+  dirty_hosts_.insert(hi);
+  dirty_sources_.insert(entry.source_id);
   seen_.insert(h);
   if (entry.due_ms == 0) entry.due_ms = now_ms;
   if (batch != nullptr) {

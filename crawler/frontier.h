@@ -65,23 +65,43 @@ struct UrlState {
 // One atomic change of the persistent frontier: operations applied in the
 // order they were recorded (a URL done and then queued again stays queued).
 struct FrontierBatch {
-  enum class Op : uint8_t { kQueue, kSeen, kDone, kState };
+  enum class Op : uint8_t {
+    kQueue,
+    kSeen,
+    kDone,
+    kState,
+    kHostPages,
+    kSourcePages
+  };
   struct Item {
     Op op;
     FrontierEntry entry;  // kQueue; entry.url for the others
     UrlState state;       // kState
+    int64_t count;        // kHostPages (entry.url = host key), kSourcePages
+                          // (entry.source_id)
   };
   std::vector<Item> items;
 
-  void Queue(const FrontierEntry& e) { items.push_back({Op::kQueue, e, {}}); }
+  void Queue(const FrontierEntry& e) {
+    items.push_back({Op::kQueue, e, {}, 0});
+  }
   void Seen(const std::string& url) {
-    items.push_back({Op::kSeen, Url(url), {}});
+    items.push_back({Op::kSeen, Url(url), {}, 0});
   }
   void Done(const std::string& url) {
-    items.push_back({Op::kDone, Url(url), {}});
+    items.push_back({Op::kDone, Url(url), {}, 0});
   }
   void State(const std::string& url, const UrlState& s) {
-    items.push_back({Op::kState, Url(url), s});
+    items.push_back({Op::kState, Url(url), s, 0});
+  }
+  // URLs ever queued for a host / a source (trap limits survive restarts).
+  void HostPages(const std::string& host, int64_t n) {
+    items.push_back({Op::kHostPages, Url(host), {}, n});
+  }
+  void SourcePages(const std::string& source, int64_t n) {
+    FrontierEntry e;
+    e.source_id = source;
+    items.push_back({Op::kSourcePages, std::move(e), {}, n});
   }
   bool empty() const { return items.empty(); }
 
@@ -101,6 +121,11 @@ class FrontierStore {
   virtual Status LoadQueue(const std::function<void(FrontierEntry)>& each) = 0;
   // The hash (UrlHash) of every URL ever seen.
   virtual Status LoadSeen(const std::function<void(uint64_t)>& each) = 0;
+  // The last recorded page counts: `host` true for a host key, false for a
+  // source id.
+  virtual Status LoadCounts(
+      const std::function<void(bool host, const std::string& key, int64_t n)>&
+          each) = 0;
   // Applies `batch` atomically, in order.
   virtual Status Commit(const FrontierBatch& batch) = 0;
   // The last fetch state of `url`; nullopt when none.
@@ -148,10 +173,11 @@ class Frontier {
   // `store` must outlive the frontier.
   Frontier(const FrontierOptions& options, FrontierStore* store);
 
-  // Reads the persisted queue and seen set (after a restart).
+  // Reads the persisted queue, seen set and page counts (after a restart).
   Status Load();
 
-  // Queues a new URL unless seen or a trap; records the change in `batch`.
+  // Queues a new URL unless seen or a trap; records the change in `batch`
+  // (the host's and source's page counts only with TakeCounts()).
   // `max_depth` < 0 uses the options'; `max_pages` > 0 caps the source.
   AddResult Add(FrontierEntry entry, int max_depth, int64_t max_pages,
                 int64_t now_ms, FrontierBatch* batch);
@@ -179,6 +205,10 @@ class Frontier {
   // A blocked host gives nothing (robots.txt is being fetched).
   void BlockHost(const std::string& host, bool blocked);
 
+  // Records the page counts changed since the last call in `batch`, so the
+  // per-host and per-source limits hold across restarts.
+  void TakeCounts(FrontierBatch* batch);
+
   // Earliest time something may become ready (for the loop's wait); -1 when
   // nothing is queued.
   int64_t NextWakeMs(int64_t now_ms) const;
@@ -186,6 +216,9 @@ class Frontier {
   // a retry is due before `horizon_ms`. Recrawls later than now don't count.
   bool HasDueWork(int64_t now_ms, int64_t horizon_ms) const;
   size_t queued() const { return queued_; }
+  // URLs ever queued for `host` (a HostKey) / for `source`.
+  int64_t host_pages(const std::string& host) const;
+  int64_t source_pages(const std::string& source) const;
   size_t seen() const { return seen_.size(); }
   bool IsSeen(std::string_view url) const;
   const std::string& last_reject_detail() const { return reject_detail_; }
@@ -230,6 +263,8 @@ class Frontier {
   std::unordered_map<std::string, size_t> host_index_;
   std::unordered_set<uint64_t> seen_;
   std::unordered_map<std::string, int64_t> source_pages_;
+  std::unordered_set<size_t> dirty_hosts_;
+  std::unordered_set<std::string> dirty_sources_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::unordered_map<uint64_t, FrontierEntry> timer_entries_;
   uint64_t timer_seq_ = 0;

@@ -20,6 +20,15 @@ class PageSink {
   // the page is not retried.
   virtual Status Consume(const SourceAdapter& adapter, const FetchedPage& page,
                          const ExtractResult& result) = 0;
+  // Consume() that also says how many of the page's posts were new to the
+  // store (-1 = unknown, the default). The crawl stops paging back through
+  // a Telegram channel or JSON timeline at a page with no new post.
+  virtual Status ConsumeAndCount(const SourceAdapter& adapter,
+                                 const FetchedPage& page,
+                                 const ExtractResult& result, int* new_posts) {
+    *new_posts = -1;
+    return Consume(adapter, page, result);
+  }
   // Called by the crawl loop before it returns.
   virtual Status Flush() { return Status::Ok(); }
 };

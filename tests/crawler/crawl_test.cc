@@ -492,6 +492,136 @@ TEST_F(CrawlTest, MaxPagesThenResumeFetchesEverythingOnce) {
   EXPECT_EQ(sink_.posts(), 20);
 }
 
+// Per-host and per-source limits count every URL ever queued, also across
+// restarts: a resumed crawl does not get a fresh allowance.
+TEST_F(CrawlTest, PerHostAndSourceLimitsHoldAcrossRestarts) {
+  TestServer server;
+  server.SetRobots("");
+  server.SetFallback([](const ServedRequest& r) {
+    // Page n links to n+1 and n+2: an endless chain.
+    int n = std::atoi(r.path.c_str() + 2);
+    CannedResponse resp;
+    resp.body = "POST: page " + std::to_string(n) + "\n<a href=\"/p" +
+                std::to_string(n + 1) + "\">a</a><a href=\"/p" +
+                std::to_string(n + 2) + "\">b</a>";
+    return resp;
+  });
+  source_.seeds = {server.Url("/p0")};
+  source_.max_depth = 1000;
+  shagym::testing::TempDir dir;
+  {
+    auto db = store::Db::Open(dir.path() + "/db");
+    ASSERT_TRUE(db.ok());
+    auto store = NewRocksFrontierStore(db->get());
+    options_.crawl.max_pages_per_host = 12;
+    options_.max_pages = 4;
+    CrawlStats first = Crawl(store.get(), db->get());
+    EXPECT_EQ(first.pages(), 4);
+  }
+  {
+    // A new process: the frontier is read back from the store.
+    auto db = store::Db::Open(dir.path() + "/db");
+    ASSERT_TRUE(db.ok());
+    auto store = NewRocksFrontierStore(db->get());
+    options_.max_pages = 0;
+    CrawlStats second = Crawl(store.get(), db->get());
+    EXPECT_EQ(second.pages(), 8);
+  }
+  EXPECT_EQ(server.CountRequests("/robots.txt") + 12, server.total_requests());
+  for (const auto& [path, n] : CountByPath(server)) EXPECT_EQ(n, 1) << path;
+
+  // The source's own max_pages, on another store: same rule.
+  TestServer server2;
+  server2.SetRobots("");
+  server2.SetFallback([](const ServedRequest& r) {
+    int n = std::atoi(r.path.c_str() + 2);
+    CannedResponse resp;
+    resp.body = "<a href=\"/p" + std::to_string(n + 1) + "\">a</a>";
+    return resp;
+  });
+  source_.seeds = {server2.Url("/p0")};
+  source_.max_pages = 7;
+  options_.crawl.max_pages_per_host = 1000;
+  shagym::testing::TempDir dir2;
+  for (int run = 0; run < 3; ++run) {
+    auto db = store::Db::Open(dir2.path() + "/db");
+    ASSERT_TRUE(db.ok());
+    auto store = NewRocksFrontierStore(db->get());
+    options_.max_pages = run < 2 ? 3 : 0;
+    Crawl(store.get(), db->get());
+  }
+  EXPECT_EQ(server2.total_requests() - server2.CountRequests("/robots.txt"), 7);
+}
+
+// Counts posts new to a "store" of known texts, like the ingest sink.
+class NewPostsSink : public PageSink {
+ public:
+  explicit NewPostsSink(std::set<std::string> known)
+      : known_(std::move(known)) {}
+  Status Consume(const SourceAdapter& a, const FetchedPage& p,
+                 const ExtractResult& r) override {
+    int n;
+    return ConsumeAndCount(a, p, r, &n);
+  }
+  Status ConsumeAndCount(const SourceAdapter&, const FetchedPage&,
+                         const ExtractResult& r, int* new_posts) override {
+    std::lock_guard lock(mu_);
+    *new_posts = 0;
+    for (const auto& p : r.posts) *new_posts += known_.insert(p.text).second;
+    return Status::Ok();
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> known_;
+};
+
+// Issue 4: a Telegram channel is paged back with ?before= until max_pages or
+// a page whose posts were all seen before.
+TEST_F(CrawlTest, TelegramPagingStopsAtAPageWithNoNewPosts) {
+  TestServer server;
+  server.SetRobots("");
+  // /s/c shows posts 100 and 99; ?before=N shows N-1, N-2 and links further.
+  server.SetFallback([](const ServedRequest& r) {
+    int top = 101;
+    size_t q = r.target.find("before=");
+    if (q != std::string::npos) top = std::atoi(r.target.c_str() + q + 7);
+    CannedResponse resp;
+    resp.body = "POST: m" + std::to_string(top - 1) + "\nPOST: m" +
+                std::to_string(top - 2) + "\n";
+    if (top - 2 > 1) {
+      resp.body +=
+          "<a rel=\"next\" href=\"/s/c?before=" + std::to_string(top - 2) +
+          "\">older</a>";
+    }
+    return resp;
+  });
+  source_.seeds = {server.Url("/s/c")};
+  source_.type = SourceType::kTelegram;
+  source_.max_depth = 1000;
+  // Posts down to m94 are new; m93 and m92 (page 4) were stored earlier.
+  std::set<std::string> known = {"m93", "m92", "m91", "m90"};
+  for (int round = 0; round < 2; ++round) {
+    NewPostsSink sink(known);
+    LinkAdapter adapter(source_);
+    auto store = NewMemoryFrontierStore();
+    Crawler crawler(options_, {&adapter}, store.get(), nullptr, &sink);
+    ASSERT_TRUE(crawler.Run().ok());
+    if (round == 0) {
+      // /s/c, before=99, before=97, before=95 (m94 new, m93 known),
+      // before=93 (nothing new): stop.
+      EXPECT_EQ(crawler.stats().pages(), 5);
+      EXPECT_EQ(crawler.stats().paging_stopped, 1);
+      EXPECT_EQ(server.CountRequests("/s/c?before=91"), 0);
+    } else {
+      // The same pages as an html source: pagination is followed to the end.
+      EXPECT_EQ(crawler.stats().pages(), 50);
+      EXPECT_EQ(crawler.stats().paging_stopped, 0);
+    }
+    source_.type = SourceType::kHtml;
+  }
+}
+
 TEST_F(CrawlTest, StopFlagEndsTheCrawl) {
   TestServer server;
   server.SetRobots("");

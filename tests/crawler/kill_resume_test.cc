@@ -1,6 +1,7 @@
 // SIGKILL `shagym crawl` in the middle of a crawl, start it again, and prove
 // from the server's log and the store that every page was fetched and none
-// twice apart from those in flight when the process died.
+// twice apart from those in flight when the process died; and that the
+// per-host page limit counts what the killed run already queued.
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -27,6 +28,9 @@ using shagym::testing::TestServer;
 
 constexpr int kPages = 300;
 constexpr int kMaxConnections = 8;
+// Work a killed process may lose: transfers in flight plus pages fetched but
+// still being processed.
+constexpr size_t kMayRepeat = 3 * kMaxConnections + 16;
 
 // Starts `argv` with stdout/stderr going to `log_path`; returns its pid.
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
@@ -58,106 +62,161 @@ std::string Page(int n) {
   return body + "</body></html>";
 }
 
-TEST(KillResumeTest, SigkillMidCrawlThenResumeFetchesEveryPageOnce) {
-  TestServer server;
-  server.SetRobots("User-agent: *\nAllow: /\n");
-  server.SetFallback([](const ServedRequest& r) {
-    CannedResponse resp;
-    if (r.path.rfind("/p/", 0) != 0) {
-      resp.status = 404;
+// Rows of `cf` that are frontier entries or seen URLs (8-byte URL hashes; the
+// frontier's page counts have longer keys).
+int CountUrlRows(store::Db* db, store::Cf cf) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->raw()->NewIterator(rocksdb::ReadOptions(), db->cf(cf)));
+  int n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) n += it->key().size() == 8;
+  return n;
+}
+
+class KillResumeTest : public ::testing::Test {
+ protected:
+  KillResumeTest() {
+    server_.SetRobots("User-agent: *\nAllow: /\n");
+    server_.SetFallback([](const ServedRequest& r) {
+      CannedResponse resp;
+      if (r.path.rfind("/p/", 0) != 0) {
+        resp.status = 404;
+        return resp;
+      }
+      resp.body = Page(std::atoi(r.path.c_str() + 3));
+      // Two chunks 10 ms apart: a crawl long enough to be killed in.
+      resp.chunk_bytes = resp.body.size() / 2 + 1;
+      resp.chunk_interval = std::chrono::milliseconds(10);
       return resp;
-    }
-    resp.body = Page(std::atoi(r.path.c_str() + 3));
-    // Two chunks 10 ms apart: a crawl long enough to be killed in.
-    resp.chunk_bytes = resp.body.size() / 2 + 1;
-    resp.chunk_interval = std::chrono::milliseconds(10);
-    return resp;
-  });
-  shagym::testing::TempDir dir;
-  std::string config =
-      dir.Write("shagym.yaml",
-                "data_dir: data\n"
-                "crawl:\n"
-                "  user_agent: \"shagym-test/1.0\"\n"
-                "  max_connections: " +
-                    std::to_string(kMaxConnections) +
-                    "\n"
-                    "  per_host_connections: 4\n"
-                    "  per_host_delay_ms: 0\n"
-                    "  timeout_s: 10\n"
-                    "  retries: 1\n"
-                    "  max_depth: 1000\n"
-                    "  allow_private_addresses: true\n"
-                    "sources:\n"
-                    "  - id: site\n"
-                    "    type: html\n"
-                    "    seeds: [\"" +
-                    server.Url("/p/0") +
-                    "\"]\n"
-                    "    follow: [\"/p/\"]\n"
-                    "    max_depth: 1000\n"
-                    "    post: {item: \"div.post\", text: \"p\"}\n"
-                    "log: {level: warn}\n");
-  const std::string binary = shagym::testing::ShagymBinary();
-  ASSERT_EQ(binary[0], '/') << "SHAGYM_BINARY must be an absolute path";
-
-  pid_t pid = Spawn({binary, "--config", config, "crawl", "--until-idle"},
-                    dir.File("first.log"));
-  ASSERT_GT(pid, 0);
-  bool reached = server.WaitForRequests(100, std::chrono::seconds(60));
-  kill(pid, SIGKILL);
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  ASSERT_TRUE(reached) << shagym::testing::ReadFile(dir.File("first.log"));
-  ASSERT_TRUE(WIFSIGNALED(wstatus)) << "the crawl ended before the kill";
-  ASSERT_TRUE(server.WaitForIdle(std::chrono::seconds(10)));
-  const size_t before_kill = server.Requests().size();
-
-  auto second = shagym::testing::RunCommand(
-      {binary, "--config", config, "crawl", "--until-idle"}, "", 120);
-  ASSERT_EQ(second.exit_code, 0) << second.err;
-
-  // Server's view: every page at least once; a page fetched twice was
-  // fetched the first time among the last requests before the kill (in
-  // flight, or fetched but not yet committed).
-  auto log = server.Requests();
-  std::map<std::string, std::vector<size_t>> by_path;
-  for (size_t i = 0; i < log.size(); ++i) by_path[log[i].path].push_back(i);
-  int twice = 0;
-  for (int n = 0; n < kPages; ++n) {
-    const auto& hits = by_path["/p/" + std::to_string(n)];
-    ASSERT_GE(hits.size(), 1u) << "/p/" << n << " never fetched";
-    EXPECT_LE(hits.size(), 2u) << "/p/" << n;
-    if (hits.size() == 2) {
-      ++twice;
-      EXPECT_LT(hits[0], before_kill);
-      EXPECT_GE(hits[1], before_kill);
-      // Work a killed process may lose: transfers in flight plus pages
-      // fetched but still being processed.
-      EXPECT_GE(hits[0] + 3 * kMaxConnections + 16, before_kill)
-          << "/p/" << n << " was completed long before the kill";
-    }
+    });
   }
-  EXPECT_LE(twice, 3 * kMaxConnections + 16);
-  EXPECT_LE(by_path["/robots.txt"].size(), 2u);
+
+  std::string WriteConfig(int64_t max_pages_per_host) {
+    return dir_.Write("shagym.yaml",
+                      "data_dir: data\n"
+                      "crawl:\n"
+                      "  user_agent: \"shagym-test/1.0\"\n"
+                      "  max_connections: " +
+                          std::to_string(kMaxConnections) +
+                          "\n"
+                          "  per_host_connections: 4\n"
+                          "  per_host_delay_ms: 0\n"
+                          "  timeout_s: 10\n"
+                          "  retries: 1\n"
+                          "  max_depth: 1000\n"
+                          "  max_pages_per_host: " +
+                          std::to_string(max_pages_per_host) +
+                          "\n"
+                          "  allow_private_addresses: true\n"
+                          "sources:\n"
+                          "  - id: site\n"
+                          "    type: html\n"
+                          "    seeds: [\"" +
+                          server_.Url("/p/0") +
+                          "\"]\n"
+                          "    follow: [\"/p/\"]\n"
+                          "    max_depth: 1000\n"
+                          "    post: {item: \"div.post\", text: \"p\"}\n"
+                          "log: {level: warn}\n");
+  }
+
+  // Crawls with `config`, SIGKILLs the crawl once the server saw
+  // `kill_after` requests, then crawls again to the end. Returns the number
+  // of requests before the kill (0 after a failed assertion).
+  size_t KillAndResume(const std::string& config, size_t kill_after) {
+    const std::string binary = shagym::testing::ShagymBinary();
+    EXPECT_EQ(binary[0], '/') << "SHAGYM_BINARY must be an absolute path";
+    pid_t pid = Spawn({binary, "--config", config, "crawl", "--until-idle"},
+                      dir_.File("first.log"));
+    EXPECT_GT(pid, 0);
+    if (pid <= 0) return 0;
+    bool reached =
+        server_.WaitForRequests(kill_after, std::chrono::seconds(60));
+    kill(pid, SIGKILL);
+    int wstatus = 0;
+    waitpid(pid, &wstatus, 0);
+    EXPECT_TRUE(reached) << shagym::testing::ReadFile(dir_.File("first.log"));
+    EXPECT_TRUE(WIFSIGNALED(wstatus)) << "the crawl ended before the kill";
+    EXPECT_TRUE(server_.WaitForIdle(std::chrono::seconds(10)));
+    if (!reached || !WIFSIGNALED(wstatus)) return 0;
+    const size_t before_kill = server_.Requests().size();
+    auto second = shagym::testing::RunCommand(
+        {binary, "--config", config, "crawl", "--until-idle"}, "", 120);
+    EXPECT_EQ(second.exit_code, 0) << second.err;
+    return before_kill;
+  }
+
+  // Pages fetched per path; checks that a page fetched twice was first
+  // fetched among the last requests before the kill.
+  std::map<std::string, std::vector<size_t>> CheckRepeats(size_t before_kill,
+                                                          int* twice) {
+    auto log = server_.Requests();
+    std::map<std::string, std::vector<size_t>> by_path;
+    for (size_t i = 0; i < log.size(); ++i) by_path[log[i].path].push_back(i);
+    *twice = 0;
+    for (const auto& [path, hits] : by_path) {
+      if (path == "/robots.txt") continue;
+      EXPECT_LE(hits.size(), 2u) << path;
+      if (hits.size() == 2) {
+        ++*twice;
+        EXPECT_LT(hits[0], before_kill);
+        EXPECT_GE(hits[1], before_kill);
+        EXPECT_GE(hits[0] + kMayRepeat, before_kill)
+            << path << " was completed long before the kill";
+      }
+    }
+    EXPECT_LE(static_cast<size_t>(*twice), kMayRepeat);
+    EXPECT_LE(by_path["/robots.txt"].size(), 2u);
+    return by_path;
+  }
+
+  TestServer server_;
+  shagym::testing::TempDir dir_;
+};
+
+TEST_F(KillResumeTest, SigkillMidCrawlThenResumeFetchesEveryPageOnce) {
+  std::string config = WriteConfig(100000);
+  size_t before_kill = KillAndResume(config, 100);
+  ASSERT_GT(before_kill, 0u);
+
+  // Server's view: every page at least once, none twice unless in flight.
+  int twice = 0;
+  auto by_path = CheckRepeats(before_kill, &twice);
+  for (int n = 0; n < kPages; ++n) {
+    EXPECT_GE(by_path["/p/" + std::to_string(n)].size(), 1u)
+        << "/p/" << n << " never fetched";
+  }
 
   // Store's view: nothing left queued, every page seen, one post per page.
-  auto store = store::Store::Open({dir.File("data"), 0});
+  auto store = store::Store::Open({dir_.File("data"), 0});
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   store::Db* db = (*store)->db();
-  std::unique_ptr<rocksdb::Iterator> it(db->raw()->NewIterator(
-      rocksdb::ReadOptions(), db->cf(store::Cf::kFrontier)));
-  int queued = 0;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++queued;
-  EXPECT_EQ(queued, 0);
-  it.reset(
-      db->raw()->NewIterator(rocksdb::ReadOptions(), db->cf(store::Cf::kSeen)));
-  int seen = 0;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++seen;
-  EXPECT_EQ(seen, kPages);
+  EXPECT_EQ(CountUrlRows(db, store::Cf::kFrontier), 0);
+  EXPECT_EQ(CountUrlRows(db, store::Cf::kSeen), kPages);
   auto posts = (*store)->CountPosts(store::PostQuery{});
   ASSERT_TRUE(posts.ok());
   EXPECT_EQ(*posts, kPages);
+}
+
+// The per-host limit (max_pages_per_host) counts the URLs the killed run
+// queued: the resumed run does not get a fresh allowance.
+TEST_F(KillResumeTest, SigkillThenResumeKeepsThePerHostLimit) {
+  constexpr int kLimit = 120;
+  std::string config = WriteConfig(kLimit);
+  size_t before_kill = KillAndResume(config, 60);
+  ASSERT_GT(before_kill, 0u);
+  int twice = 0;
+  auto by_path = CheckRepeats(before_kill, &twice);
+  by_path.erase("/robots.txt");
+  EXPECT_EQ(by_path.size(), static_cast<size_t>(kLimit));
+
+  auto store = store::Store::Open({dir_.File("data"), 0});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  store::Db* db = (*store)->db();
+  EXPECT_EQ(CountUrlRows(db, store::Cf::kFrontier), 0);
+  EXPECT_EQ(CountUrlRows(db, store::Cf::kSeen), kLimit);
+  auto posts = (*store)->CountPosts(store::PostQuery{});
+  ASSERT_TRUE(posts.ok());
+  EXPECT_EQ(*posts, kLimit);
 }
 
 }  // namespace
