@@ -155,7 +155,30 @@ struct CrawlFlags {
   int64_t max_pages = 0;
   int64_t duration_s = 0;
   std::vector<std::string> source_ids;
+  std::string doh_url;
 };
+
+// One line per source that got no page at all, with the last reason
+// ("dns: GET https://t.me/robots.txt: Could not resolve host: t.me"), so an
+// outage or a wrong address is named, not just counted.
+void PrintFailedSources(
+    const std::vector<const crawler::SourceConfig*>& sources,
+    const crawler::CrawlStats& stats) {
+  for (const crawler::SourceConfig* src : sources) {
+    auto it = stats.sources.find(src->id);
+    if (it == stats.sources.end()) continue;
+    const crawler::SourceCounters& c = it->second;
+    if (c.fetched + c.not_modified > 0) continue;
+    int64_t failed = c.http_errors + c.fetch_errors;
+    if (failed == 0 && c.disallowed == 0) continue;
+    std::string why = !c.last_error.empty()
+                          ? c.last_error
+                          : "every page disallowed by robots.txt";
+    PrintError("source " + src->id + ": nothing fetched (" +
+               std::to_string(failed + c.disallowed) +
+               " pages failed): " + why);
+  }
+}
 
 int Crawl(Context* ctx, const CrawlFlags& flags) {
   const config::Config* config = ctx->LoadConfig();
@@ -203,6 +226,7 @@ int Crawl(Context* ctx, const CrawlFlags& flags) {
   o.max_pages = flags.max_pages;
   o.duration_ms = flags.duration_s * 1000;
   o.stop = &g_stop;
+  o.doh_url = flags.doh_url;
   bool tty = isatty(2) != 0;
   o.progress_interval_ms = tty ? 250 : 10000;
   o.on_progress = [tty](const crawler::CrawlStats& s) {
@@ -249,6 +273,7 @@ int Crawl(Context* ctx, const CrawlFlags& flags) {
     return kExitFailure;
   }
   if (!flushed.ok()) PrintError(flushed.message());
+  PrintFailedSources(sources, stats);
   // SPEC: 3 when no source could be fetched at all.
   int64_t answered = stats.total.fetched + stats.total.not_modified;
   int64_t attempted = stats.pages() + stats.total.disallowed;
@@ -376,6 +401,9 @@ void RegisterCrawlCommands(CLI::App& app, Context* ctx) {
   crawl->add_option("--duration", flags.duration_s, "Stop after SECONDS");
   crawl->add_option("--source", flags.source_ids,
                     "Crawl only this source (repeatable)");
+  crawl->add_option("--doh-url", flags.doh_url,
+                    "Resolve host names with DNS-over-HTTPS at URL instead "
+                    "of the system resolver");
   OnRun(crawl, ctx, [ctx] { return Crawl(ctx, flags); });
 
   auto* fetch = app.add_subcommand(

@@ -106,6 +106,10 @@ class Crawler::Loop {
   void HandleRobots(const Active& a, const FetchResult& r, int64_t now);
   void HandleOutcome(Outcome o, int64_t now);
   void Retry(FrontierEntry e, int64_t delay_ms, int64_t now);
+  // A fetch of `e` that got no answer: retried with back-off while it may
+  // help, else failed for good.
+  void NoAnswer(FrontierEntry e, FetchError error, const std::string& detail,
+                int64_t now);
   void Fail(FrontierEntry e, const std::string& kind, const std::string& detail,
             int http_status, int64_t now);
   // Recrawl or drop a page whose fetch ended.
@@ -251,6 +255,7 @@ Status Crawler::Loop::Run() {
   fo.allow_private_addresses = options_.crawl.allow_private_addresses;
   fo.allowed_private_endpoints = options_.allowed_private_endpoints;
   fo.ca_file = options_.crawl.ca_file;
+  fo.doh_url = options_.doh_url;
   StatusOr<std::unique_ptr<Fetcher>> fetcher = Fetcher::Create(fo);
   if (!fetcher.ok()) return fetcher.status();
   fetcher_ = std::move(*fetcher);
@@ -517,6 +522,25 @@ void Crawler::Loop::HandleRobots(const Active& a, const FetchResult& r,
   f.http_status = r.http_status;
   f.body = r.body;
   f.error = r.error == FetchError::kNone ? "" : FetchErrorName(r.error);
+  if (r.error != FetchError::kNone) {
+    // No answer at all (DNS, connect, TLS, timeout, private address): the
+    // host is unreachable, so are its pages (RFC 9309 2.3.1.4 would
+    // disallow them all). They fail with the reason, retried with the
+    // usual back-off, and robots.txt is asked again at their next attempt.
+    robots_.Put(a.host, f, now);
+    Log(logger_, LogLevel::kWarn, "robots_unreachable",
+        {{"host", a.host}, {"error", f.error}, {"detail", r.error_detail}});
+    auto it = robots_waiting_.find(a.host);
+    if (it != robots_waiting_.end()) {
+      std::vector<FrontierEntry> waiting = std::move(it->second);
+      robots_waiting_.erase(it);
+      for (FrontierEntry& e : waiting) {
+        NoAnswer(std::move(e), r.error, r.error_detail, now);
+      }
+    }
+    frontier_.BlockHost(a.host, false);
+    return;
+  }
   bool temporary = RobotsFetchIsTemporaryFailure(f);
   int64_t expires =
       now + (temporary ? options_.robots_retry_ms : options_.robots_ttl_ms);
@@ -556,6 +580,15 @@ void Crawler::Loop::Retry(FrontierEntry e, int64_t delay_ms, int64_t now) {
   frontier_.Reschedule(std::move(e), &batch_);
 }
 
+void Crawler::Loop::NoAnswer(FrontierEntry e, FetchError error,
+                             const std::string& detail, int64_t now) {
+  if (IsRetryable(error) && e.attempts < options_.crawl.retries) {
+    Retry(std::move(e), Backoff(e.attempts), now);
+  } else {
+    Fail(std::move(e), FetchErrorName(error), detail, 0, now);
+  }
+}
+
 void Crawler::Loop::Report(const FrontierEntry& e, bool ok, bool not_modified,
                            int status, const std::string& error,
                            int64_t posts) {
@@ -583,6 +616,7 @@ void Crawler::Loop::Fail(FrontierEntry e, const std::string& kind,
       ++c->fetch_errors;
     }
     ++c->errors[kind];
+    c->last_error = kind + ": " + detail;
   }
   Log(logger_, LogLevel::kWarn, "fetch_failed",
       {{"source", e.source_id},
@@ -632,11 +666,7 @@ void Crawler::Loop::HandleResult(FetchResult r, int64_t now) {
   }
   const int retries = options_.crawl.retries;
   if (r.error != FetchError::kNone) {
-    if (IsRetryable(r.error) && e.attempts < retries) {
-      Retry(std::move(e), Backoff(e.attempts), now);
-    } else {
-      Fail(std::move(e), FetchErrorName(r.error), r.error_detail, 0, now);
-    }
+    NoAnswer(std::move(e), r.error, r.error_detail, now);
     return;
   }
   int status = r.http_status;

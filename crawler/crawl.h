@@ -69,6 +69,9 @@ struct CrawlerOptions {
   // Private "ip:port" endpoints fetched even when private addresses are not
   // allowed (see FetcherOptions). Default: none.
   std::vector<std::string> allowed_private_endpoints;
+  // Resolve names over DNS-over-HTTPS at this URL (see FetcherOptions).
+  // Default: "" (the system resolver).
+  std::string doh_url;
   // Called on the loop thread after each page fetch ends (for source health).
   std::function<void(const struct PageFetchReport&)> on_page;
   // Worker threads; 0 = hardware concurrency. Default: 0.
@@ -105,6 +108,9 @@ struct SourceCounters {
   int64_t bytes = 0;  // as transferred
   int64_t latency_ms_total = 0;
   std::map<std::string, int64_t> errors;  // kind -> count
+  // The last final failure: "kind: detail" ("dns: GET https://t.me/...:
+  // Could not resolve host: t.me").
+  std::string last_error;
 };
 
 struct CrawlStats {

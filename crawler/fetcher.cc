@@ -350,6 +350,21 @@ void Fetcher::Start(FetchRequest request) {
     curl_easy_setopt(e, CURLOPT_MAXREDIRS,
                      static_cast<long>(t->request.follow_redirects));
   }
+  if (!o.doh_url.empty() &&
+      curl_easy_setopt(e, CURLOPT_DOH_URL, o.doh_url.c_str()) != CURLE_OK) {
+    // Never fall back to the system resolver: whoever set a resolver may
+    // rely on names not leaving the machine.
+    curl_easy_reset(e);
+    impl_->idle.push_back(std::move(t->easy));
+    FetchResult r;
+    r.id = t->request.id;
+    r.url = t->request.url;
+    r.error = FetchError::kDns;
+    r.error_detail = "GET " + r.url + ": libcurl cannot resolve with " +
+                     o.doh_url + " (no DNS-over-HTTPS support)";
+    impl_->failed_starts.push_back(std::move(r));
+    return;
+  }
   InstallNetGuard(e, &t->guard);
   curl_slist* headers = nullptr;
   if (!t->request.if_none_match.empty()) {

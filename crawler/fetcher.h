@@ -41,6 +41,10 @@ struct FetcherOptions {
   // Private "ip:port" endpoints allowed all the same. Default: none.
   std::vector<std::string> allowed_private_endpoints;
   std::string ca_file;  // Default: "" (system CAs).
+  // Resolve host names with DNS-over-HTTPS at this URL instead of the system
+  // resolver (libcurl's CURLOPT_DOH_URL). A transfer fails rather than fall
+  // back to the system resolver when libcurl cannot use it. Default: "".
+  std::string doh_url;
 };
 
 struct FetchRequest {

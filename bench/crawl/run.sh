@@ -4,7 +4,10 @@
 # GNU wget2 (fetch + link extraction), Scrapy (CrawlSpider extracting the
 # posts) and a bare curl-multi fetch of the same URLs (the raw ceiling).
 # Prints a Markdown table: median of RUNS runs of pages/s, CPU seconds per
-# 1,000 pages and peak RSS.
+# 1,000 pages and peak RSS. `shagym` is the whole pipeline (fetch, extract,
+# normalise, classify with config/rules, store); `shagym_nocls` is the same
+# crawl without rules (fetch, extract, normalise, dedupe, store), which
+# separates the engine's cost from the classifier's.
 #
 #   bash bench/crawl/run.sh            # PAGES=20000 HOSTS="1 20" RUNS=3
 #   PAGES=5000 SCRAPY_PAGES=1000 bash bench/crawl/run.sh
@@ -109,11 +112,14 @@ sources:
     post: {item: "div.post", text: "p.text", author: "span.author"}
 log: {level: warn}
 YAML
+  sed "s#^rules_dir: .*#rules_dir: $WORK/no-rules#" "$WORK/shagym.yaml" > "$WORK/nocls.yaml"
   first_urls=()
   for ((h = 0; h < hosts; h++)); do first_urls+=("http://127.0.0.1:$((BASE_PORT + h))/p/0.html"); done
   for ((run = 1; run <= RUNS; run++)); do
     rm -rf "$WORK/data"
     measure shagym "$SHAGYM" --config "$WORK/shagym.yaml" --log-level info crawl --until-idle
+    rm -rf "$WORK/data"
+    measure shagym_nocls "$SHAGYM" --config "$WORK/nocls.yaml" --log-level error crawl --until-idle
     rm -rf "$WORK/wget"
     measure wget2 wget2 -q -r -l inf --max-threads "$PARALLEL" --robots=on \
       --no-parent --reject-regex '/private/' -P "$WORK/wget" "${first_urls[@]}"
@@ -135,7 +141,7 @@ for line in open(sys.argv[1]):
 print("| crawler | pages | pages/s | CPU s / 1000 pages | peak RSS MB |")
 print("|---|---|---|---|---|")
 med = {}
-for name in ("curl", "wget2", "shagym", "scrapy"):
+for name in ("curl", "wget2", "shagym", "shagym_nocls", "scrapy"):
     if name not in rows: continue
     r = rows[name]
     m = tuple(statistics.median(x[i] for x in r) for i in range(4))
@@ -144,5 +150,9 @@ for name in ("curl", "wget2", "shagym", "scrapy"):
 if "shagym" in med and "wget2" in med and "scrapy" in med:
     s, w, c = med["shagym"][0], med["wget2"][0], med["scrapy"][0]
     print("\nratios: shagym/wget2 = %.2fx, shagym/scrapy = %.1fx" % (s / w, s / c))
+    if "shagym_nocls" in med:
+        n = med["shagym_nocls"][0]
+        print("without classification: shagym_nocls/wget2 = %.2fx, "
+              "shagym_nocls/scrapy = %.1fx" % (n / w, n / c))
 PY
 done
