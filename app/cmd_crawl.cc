@@ -174,9 +174,9 @@ void PrintFailedSources(
     std::string why = !c.last_error.empty()
                           ? c.last_error
                           : "every page disallowed by robots.txt";
-    PrintError("source " + src->id + ": nothing fetched (" +
-               std::to_string(failed + c.disallowed) +
-               " pages failed): " + why);
+    int64_t n = failed + c.disallowed;
+    PrintError("source " + src->id + ": nothing fetched (" + std::to_string(n) +
+               (n == 1 ? " page" : " pages") + " failed): " + why);
   }
 }
 
