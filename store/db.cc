@@ -157,6 +157,7 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   rocksdb::DBOptions dbo;
   dbo.create_if_missing = options.create_if_missing;
   dbo.create_missing_column_families = options.create_if_missing;
+  if (options.env != nullptr) dbo.env = options.env;
   dbo.IncreaseParallelism(2);
   dbo.max_open_files = 512;
   dbo.keep_log_file_num = 3;

@@ -56,6 +56,9 @@ struct DbOptions {
   // is not supported; this is for tools that must not change anything).
   // Default: false.
   bool read_only = false;
+  // RocksDB environment (file system, threads); must outlive the Db. Tests
+  // pass a fault-injecting one. Default: nullptr = rocksdb::Env::Default().
+  rocksdb::Env* env = nullptr;
 };
 
 class Db {
