@@ -463,8 +463,9 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
        "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"},
   });
+  const uint64_t max_body = static_cast<uint64_t>(options.max_body_bytes);
   http.set_pre_routing_handler(
-      [p](const httplib::Request& req, httplib::Response& res) {
+      [p, max_body](const httplib::Request& req, httplib::Response& res) {
         // cpp-httplib compresses any text/* answer by itself when the client
         // offers an encoding, preferring brotli at quality 11 (seconds for
         // the chart library, and per chunk of a streamed export). Hide the
@@ -491,6 +492,19 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
         if (req.headers.size() > static_cast<size_t>(kMaxHeaders)) {
           SendError(res, 431, "too many request headers");
           return httplib::Server::HandlerResponse::Handled;
+        }
+        // A Content-Length beyond the limit is refused before any of the
+        // body is read (otherwise a worker waits for the whole read timeout
+        // on a client that announced gigabytes), and the connection closes.
+        if (req.has_header("Content-Length")) {
+          const std::string len = req.get_header_value("Content-Length");
+          if (len.size() > 18 ||
+              len.find_first_not_of("0123456789") != std::string::npos ||
+              std::stoull("0" + len) > max_body) {
+            SendError(res, 413, "request body too large");
+            res.set_header("Connection", "close");
+            return httplib::Server::HandlerResponse::Handled;
+          }
         }
         return httplib::Server::HandlerResponse::Unhandled;
       });
