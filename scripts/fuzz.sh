@@ -11,8 +11,8 @@ cd "$(dirname "$0")/.."
 seconds="${1:-30}"
 shift || true
 if [[ ! -f build-fuzz/build.ninja ]]; then
-  cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
+  cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
     -DCMAKE_CXX_COMPILER=clang++ -DSHAGYM_FUZZ=ON -DSHAGYM_BUILD_BENCH=OFF \
     -DSHAGYM_SANITIZE=address,undefined
 fi

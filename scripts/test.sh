@@ -5,7 +5,7 @@
 #     suite again, every fuzz target for a bounded time, and a TSan build of
 #     the crawl pipeline and server tests. On by default (CI runs it always);
 #     SHAGYM_HARDENING=0 skips it for a quick local run, SHAGYM_FUZZ_SECONDS
-#     sets the time per fuzz target (default 15);
+#     sets the time per fuzz target (default 10);
 #  3. the release test suite, whose ctest summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +13,8 @@ start=$SECONDS
 bash scripts/setup.sh
 bash scripts/build.sh
 echo "test: release build done after $((SECONDS - start))s"
-if [[ "${SHAGYM_HARDENING:-0}" != 0 ]]; then
-  bash scripts/hardening.sh "${SHAGYM_FUZZ_SECONDS:-15}"
+if [[ "${SHAGYM_HARDENING:-1}" != 0 ]]; then
+  bash scripts/hardening.sh "${SHAGYM_FUZZ_SECONDS:-10}"
   echo "test: hardening done after $((SECONDS - start))s"
 fi
 cd build
