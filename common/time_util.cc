@@ -3,6 +3,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 namespace shagym {
 
@@ -219,6 +220,7 @@ std::optional<int64_t> ParseSizeBytes(std::string_view s) {
   } else {
     return std::nullopt;
   }
+  if (n > std::numeric_limits<int64_t>::max() / mult) return std::nullopt;
   return n * mult;
 }
 

@@ -174,6 +174,10 @@ std::vector<Token> Tokenize(const std::string& s) {
           break;
         }
       }
+      if (j == i) {  // a no-break space: skip it
+        i += 2;
+        continue;
+      }
       out.push_back({s.substr(i, j - i), false, i});
       i = j;
     } else {

@@ -60,3 +60,15 @@ TEST(TimeUtilTest, ParsesSizes) {
 
 }  // namespace
 }  // namespace shagym
+
+namespace shagym {
+namespace {
+
+// Found by fuzz_time_util: a large count times a binary unit overflowed.
+TEST(TimeUtilTest, SizeThatOverflowsIsRejected) {
+  EXPECT_FALSE(ParseSizeBytes("1111111111111110M").has_value());
+  EXPECT_EQ(ParseSizeBytes("2G"), int64_t{2} * 1024 * 1024 * 1024);
+}
+
+}  // namespace
+}  // namespace shagym

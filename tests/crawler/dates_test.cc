@@ -128,3 +128,17 @@ TEST(DatesTest, TengrinewsRelativeDates) {
 
 }  // namespace
 }  // namespace shagym::crawler
+
+namespace shagym::crawler {
+namespace {
+
+// Found by fuzz_rss: a no-break space right after a letter run used to make
+// the date tokenizer loop for ever.
+TEST(DatesFuzzRegressionTest, NoBreakSpaceEndsATokenAndIsSkipped) {
+  EXPECT_EQ(Parse("\xC2\xA0"), "none");
+  EXPECT_EQ(Parse("13\xC2\xA0мая\xC2\xA0\xC2\xA0 2024 10:00"),
+            Parse("13 мая 2024 10:00"));
+}
+
+}  // namespace
+}  // namespace shagym::crawler
