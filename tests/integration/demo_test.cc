@@ -4,13 +4,9 @@
 // data is checked against config/demo/expected.json with the real `export`
 // and `trends --spikes` commands.
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -27,6 +23,7 @@
 #include "crawler/adapter.h"
 #include "crawler/charset.h"
 #include "dashboards/demo_site.h"
+#include "tests/testing/child_process.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/temp_dir.h"
 
@@ -37,7 +34,6 @@ namespace fs = std::filesystem;
 using testing::RunCommand;
 using testing::ShagymBinary;
 using testing::TempDir;
-using Clock = std::chrono::steady_clock;
 
 const std::string kDemoDir = std::string(SHAGYM_SOURCE_DIR) + "/config/demo";
 
@@ -62,96 +58,6 @@ std::string MissingCommands(const std::string& output) {
   }
   return missing;
 }
-
-// A running `shagym demo` whose stdout and stderr are read line by line. Killed
-// by the destructor if still running.
-class DemoProcess {
- public:
-  explicit DemoProcess(const std::vector<std::string>& args) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], 1);
-      dup2(out[1], 2);
-      close(out[0]);
-      close(out[1]);
-      std::vector<char*> argv;
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    fd_ = out[0];
-  }
-  ~DemoProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (fd_ >= 0) close(fd_);
-  }
-
-  // Reads stdout until a line containing `needle` arrives (returns it), the
-  // process closes stdout, or the deadline passes (returns "").
-  std::string WaitForLine(const std::string& needle,
-                          std::chrono::seconds limit) {
-    auto deadline = Clock::now() + limit;
-    while (true) {
-      size_t nl;
-      while ((nl = buffer_.find('\n')) != std::string::npos) {
-        std::string line = buffer_.substr(0, nl);
-        buffer_.erase(0, nl + 1);
-        output_ += line + "\n";
-        if (line.find(needle) != std::string::npos) return line;
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      deadline - Clock::now())
-                      .count();
-      if (left <= 0 || fd_ < 0) return "";
-      pollfd p = {fd_, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-      char buf[4096];
-      ssize_t n = read(fd_, buf, sizeof buf);
-      if (n <= 0) {
-        close(fd_);
-        fd_ = -1;
-        output_ += buffer_;
-        return "";
-      }
-      buffer_.append(buf, static_cast<size_t>(n));
-    }
-  }
-
-  void Signal(int sig) { kill(pid_, sig); }
-
-  // Exit code after waiting at most `limit`; -1 when it did not exit.
-  int Wait(std::chrono::seconds limit) {
-    auto deadline = Clock::now() + limit;
-    while (Clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        WaitForLine("\x01never", std::chrono::seconds(2));  // the last lines
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      WaitForLine("\x01never", std::chrono::seconds(0));  // drain stdout
-      pollfd p = {fd_, POLLIN, 0};
-      poll(&p, fd_ >= 0 ? 1 : 0, 50);
-    }
-    return -1;
-  }
-
-  const std::string& output() const { return output_; }
-
- private:
-  pid_t pid_ = -1;
-  int fd_ = -1;
-  bool exited_ = false;
-  std::string buffer_;
-  std::string output_;
-};
 
 TEST(DemoTest, TemplateBecomesALoopbackConfigForOneRun) {
   config::DemoOverrides o;
@@ -309,9 +215,9 @@ TEST(DemoTest, ServesTheDashboardUntilCtrlC) {
   TempDir dir;
   dir.Write("demo-data/.shagym-demo", "");
   fs::create_directories(dir.File("demo-data/data"));
-  DemoProcess demo({ShagymBinary(), "demo", "--keep-data", "--data-dir",
-                    dir.File("demo-data"), "--listen", "127.0.0.1:0",
-                    "--serve-seconds", "120"});
+  testing::ChildProcess demo({ShagymBinary(), "demo", "--keep-data",
+                              "--data-dir", dir.File("demo-data"), "--listen",
+                              "127.0.0.1:0", "--serve-seconds", "120"});
   std::string line =
       demo.WaitForLine("dashboard: http://", std::chrono::seconds(60));
   if (line.empty()) {
@@ -360,8 +266,9 @@ TEST(DemoTest, CrawlsEverythingFindsTheSpikesAndServes) {
   TempDir dir;
   const nlohmann::json expected = Expected();
   const std::string data = dir.File("demo-data");
-  DemoProcess demo({ShagymBinary(), "demo", "--data-dir", data, "--listen",
-                    "127.0.0.1:0", "--serve-seconds", "120"});
+  testing::ChildProcess demo({ShagymBinary(), "demo", "--data-dir", data,
+                              "--listen", "127.0.0.1:0", "--serve-seconds",
+                              "120"});
   std::string line =
       demo.WaitForLine("dashboard: http://", std::chrono::seconds(240));
   if (line.empty()) {
