@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "nlp/classifier.h"
+#include "tests/nlp/quality_scores.h"
 #include "tests/testing/run_command.h"
 
 namespace shagym::nlp {
@@ -61,34 +62,11 @@ constexpr double kMinHighSeverityPrecision = 0.84;
 constexpr double kMinRegionAccuracy = 0.98;
 constexpr double kMinSchoolNumberAccuracy = 0.98;
 
-struct Counts {
-  int tp = 0, fp = 0, fn = 0;
-  void Add(bool gold, bool got) {
-    tp += gold && got;
-    fp += !gold && got;
-    fn += gold && !got;
-  }
-  double P() const { return tp + fp ? double(tp) / (tp + fp) : 1.0; }
-  double R() const { return tp + fn ? double(tp) / (tp + fn) : 1.0; }
-  double F1() const {
-    return tp + fp + fn ? 2.0 * tp / (2.0 * tp + fp + fn) : 1.0;
-  }
-};
+using quality::Counts;
 
-struct Scores {
-  std::map<std::string, Counts> per_category;
-  Counts complaint, high;
-  int posts = 0, region_ok = 0, school_ok = 0, severity_ok = 0, severity_n = 0;
-  double MacroF1() const {
-    double sum = 0;
-    int n = 0;
-    for (const auto& [c, k] : per_category) {
-      if (k.tp + k.fn == 0) continue;  // no gold post of this category
-      sum += k.F1();
-      ++n;
-    }
-    return n ? sum / n : 1.0;
-  }
+struct Scores : quality::CategoryScores {
+  Counts high;
+  int region_ok = 0, school_ok = 0, severity_ok = 0, severity_n = 0;
 };
 
 struct Gold {
@@ -101,18 +79,7 @@ std::string OrEmpty(const nlohmann::json& j, const char* key) {
 }
 
 void Print(const std::string& title, const Scores& s) {
-  std::printf("\n== %s: %d posts ==\n%-22s %5s %5s %5s %4s %4s %4s\n",
-              title.c_str(), s.posts, "category", "P", "R", "F1", "tp", "fp",
-              "fn");
-  for (const auto& [c, k] : s.per_category) {
-    if (k.tp + k.fp + k.fn == 0) continue;
-    std::printf("%-22s %5.2f %5.2f %5.2f %4d %4d %4d\n", c.c_str(), k.P(),
-                k.R(), k.F1(), k.tp, k.fp, k.fn);
-  }
-  std::printf("%-22s %5s %5s %5.2f\n", "macro", "", "", s.MacroF1());
-  std::printf("%-22s %5.2f %5.2f %5.2f %4d %4d %4d\n", "complaint-vs-not",
-              s.complaint.P(), s.complaint.R(), s.complaint.F1(),
-              s.complaint.tp, s.complaint.fp, s.complaint.fn);
+  quality::PrintCategoryScores(title, s);
   std::printf("%-22s %5.2f %5.2f %5.2f %4d %4d %4d\n", "severity high",
               s.high.P(), s.high.R(), s.high.F1(), s.high.tp, s.high.fp,
               s.high.fn);

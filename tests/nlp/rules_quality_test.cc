@@ -16,6 +16,7 @@
 
 #include "config/rules_loader.h"
 #include "nlp/classifier.h"
+#include "tests/nlp/quality_scores.h"
 
 namespace shagym::nlp {
 namespace {
@@ -25,30 +26,8 @@ namespace {
 constexpr double kMinMacroF1 = 0.85;
 constexpr double kMinComplaintF1 = 0.90;
 
-struct Counts {
-  int tp = 0, fp = 0, fn = 0;
-  double P() const { return tp + fp ? double(tp) / (tp + fp) : 1.0; }
-  double R() const { return tp + fn ? double(tp) / (tp + fn) : 1.0; }
-  double F1() const {
-    return tp + fp + fn ? 2.0 * tp / (2.0 * tp + fp + fn) : 1.0;
-  }
-};
-
-struct Scores {
-  std::map<std::string, Counts> per_category;
-  Counts complaint;
-  int posts = 0;
-  double MacroF1() const {
-    double sum = 0;
-    int n = 0;
-    for (const auto& [c, k] : per_category) {
-      if (k.tp + k.fn == 0) continue;  // no gold posts in this language
-      sum += k.F1();
-      ++n;
-    }
-    return n ? sum / n : 1.0;
-  }
-};
+using quality::Counts;
+using Scores = quality::CategoryScores;
 
 TEST(RulesQualityTest, DevelopmentSet) {
   auto normalizer = Normalizer::Create();
@@ -92,31 +71,16 @@ TEST(RulesQualityTest, DevelopmentSet) {
       for (const std::string& c : CategoryIds()) {
         Counts& k = s.per_category[c];
         bool in_gold = gold.count(c) > 0, in_got = got.count(c) > 0;
-        if (in_gold && in_got) ++k.tp;
-        if (!in_gold && in_got) ++k.fp;
-        if (in_gold && !in_got) ++k.fn;
+        k.Add(in_gold, in_got);
       }
       bool gc = !gold.empty(), pc = !got.empty();
-      if (gc && pc) ++s.complaint.tp;
-      if (!gc && pc) ++s.complaint.fp;
-      if (gc && !pc) ++s.complaint.fn;
+      s.complaint.Add(gc, pc);
     }
   }
   ASSERT_GE(line_no, 800);
 
   for (const auto& [lang, s] : by_lang) {
-    std::printf("\n== %s: %d posts ==\n%-22s %5s %5s %5s %4s %4s %4s\n",
-                lang.c_str(), s.posts, "category", "P", "R", "F1", "tp", "fp",
-                "fn");
-    for (const auto& [c, k] : s.per_category) {
-      if (k.tp + k.fp + k.fn == 0) continue;
-      std::printf("%-22s %5.2f %5.2f %5.2f %4d %4d %4d\n", c.c_str(), k.P(),
-                  k.R(), k.F1(), k.tp, k.fp, k.fn);
-    }
-    std::printf("%-22s %5s %5s %5.2f\n", "macro", "", "", s.MacroF1());
-    std::printf("%-22s %5.2f %5.2f %5.2f %4d %4d %4d\n", "complaint-vs-not",
-                s.complaint.P(), s.complaint.R(), s.complaint.F1(),
-                s.complaint.tp, s.complaint.fp, s.complaint.fn);
+    quality::PrintCategoryScores(lang, s);
   }
   if (std::getenv("SHAGYM_SHOW_MISTAKES")) {
     for (const auto& m : mistakes) std::printf("MISS %s\n", m.c_str());
