@@ -37,6 +37,7 @@
 #include "crawler/url.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "tests/crawler/link_adapter.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
@@ -232,41 +233,6 @@ bool ValidUtf8(const std::string& s) {
   }
   return true;
 }
-
-// Links: every href="..." on the page. Posts: every line "POST: text".
-class LinkAdapter : public SourceAdapter {
- public:
-  explicit LinkAdapter(SourceConfig source) : source_(std::move(source)) {}
-  const SourceConfig& source() const override { return source_; }
-  std::vector<std::string> StartUrls() const override { return source_.seeds; }
-  ExtractResult Extract(const FetchedPage& page) const override {
-    ExtractResult r;
-    const std::string& b = page.body;
-    size_t pos = 0;
-    while ((pos = b.find("href=\"", pos)) != std::string::npos) {
-      pos += 6;
-      size_t end = b.find('"', pos);
-      if (end == std::string::npos) break;
-      StatusOr<std::string> u = ResolveUrl(page.url, b.substr(pos, end - pos));
-      if (u.ok()) r.links.push_back(*u);
-      pos = end;
-    }
-    pos = 0;
-    while ((pos = b.find("POST: ", pos)) != std::string::npos) {
-      size_t end = b.find('\n', pos);
-      ExtractedPost p;
-      p.url = page.url;
-      p.text =
-          b.substr(pos + 6, end == std::string::npos ? end : end - pos - 6);
-      r.posts.push_back(p);
-      pos += 6;
-    }
-    return r;
-  }
-
- private:
-  SourceConfig source_;
-};
 
 // Keeps what the engine hands over. Thread-safe.
 class CollectingSink : public PageSink {
