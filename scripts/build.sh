@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Configures (once) and builds shagym in build/ with warnings as errors.
+# Arguments name targets to build (default: everything, tests and benchmarks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ! -f build/build.ninja ]]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHAGYM_WERROR=ON
 fi
-cmake --build build -j "$(nproc)"
+if (($#)); then
+  cmake --build build -j "$(nproc)" --target "$@"
+else
+  cmake --build build -j "$(nproc)"
+fi

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/build.sh
+bash scripts/build.sh shagym   # the binary only; tests and benchmarks are built by test.sh
 exec ./build/app/shagym demo "$@"
