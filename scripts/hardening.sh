@@ -61,6 +61,6 @@ if has_stage tsan; then
   (cd build-tsan &&
     TSAN_OPTIONS="$tsan_options" \
     ctest --output-on-failure -j "$jobs" --timeout 600 \
-      -E 'BrowserTest|_NOT_BUILT|KillResumeTest|CrawlTest.Politeness')
+      -E 'BrowserTest|_NOT_BUILT|CrawlTest.Politeness')
 fi
 stamp "done"

@@ -5,9 +5,11 @@
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
+#include <rocksdb/utilities/stackable_db.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
 #include <vector>
 
 namespace shagym::store {
@@ -135,6 +137,75 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf) {
   return o;
 }
 
+#if defined(__SANITIZE_THREAD__)
+#define SHAGYM_THREAD_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SHAGYM_THREAD_SANITIZER 1
+#endif
+#endif
+
+#ifdef SHAGYM_THREAD_SANITIZER
+// Built with ThreadSanitizer only. The system RocksDB is not instrumented:
+// concurrent writers form a group whose leader writes the followers' batches
+// and WAL records, handed over with atomics TSan cannot see, so it reports
+// every such hand-over as a race on shagym's batches. Writes taken one at a
+// time under a mutex TSan does see keep each writer its own leader, and the
+// reports left are about shagym's code.
+class OneWriterAtATimeDb : public rocksdb::StackableDB {
+ public:
+  explicit OneWriterAtATimeDb(rocksdb::DB* db) : rocksdb::StackableDB(db) {}
+
+  using rocksdb::StackableDB::Delete;
+  using rocksdb::StackableDB::DeleteRange;
+  using rocksdb::StackableDB::Merge;
+  using rocksdb::StackableDB::Put;
+  using rocksdb::StackableDB::SingleDelete;
+
+  rocksdb::Status Put(const rocksdb::WriteOptions& o,
+                      rocksdb::ColumnFamilyHandle* cf,
+                      const rocksdb::Slice& key,
+                      const rocksdb::Slice& value) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rocksdb::StackableDB::Put(o, cf, key, value);
+  }
+  rocksdb::Status Merge(const rocksdb::WriteOptions& o,
+                        rocksdb::ColumnFamilyHandle* cf,
+                        const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rocksdb::StackableDB::Merge(o, cf, key, value);
+  }
+  rocksdb::Status Delete(const rocksdb::WriteOptions& o,
+                         rocksdb::ColumnFamilyHandle* cf,
+                         const rocksdb::Slice& key) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rocksdb::StackableDB::Delete(o, cf, key);
+  }
+  rocksdb::Status SingleDelete(const rocksdb::WriteOptions& o,
+                               rocksdb::ColumnFamilyHandle* cf,
+                               const rocksdb::Slice& key) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rocksdb::StackableDB::SingleDelete(o, cf, key);
+  }
+  rocksdb::Status DeleteRange(const rocksdb::WriteOptions& o,
+                              rocksdb::ColumnFamilyHandle* cf,
+                              const rocksdb::Slice& begin,
+                              const rocksdb::Slice& end) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rocksdb::StackableDB::DeleteRange(o, cf, begin, end);
+  }
+  rocksdb::Status Write(const rocksdb::WriteOptions& o,
+                        rocksdb::WriteBatch* batch) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rocksdb::StackableDB::Write(o, batch);
+  }
+
+ private:
+  std::mutex mu_;
+};
+#endif
+
 }  // namespace
 
 std::string_view CfName(Cf cf) { return kCfNames[static_cast<size_t>(cf)]; }
@@ -178,6 +249,11 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   std::unique_ptr<Db> db(new Db());
   db->dir_ = dir;
   db->db_.reset(raw);
+#ifdef SHAGYM_THREAD_SANITIZER
+  if (!options.read_only) {
+    db->db_ = std::make_unique<OneWriterAtATimeDb>(db->db_.release());
+  }
+#endif
   for (size_t i = 0; i < handles.size(); ++i) db->handles_[i] = handles[i];
   return db;
 }
