@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -57,6 +58,8 @@ class Crawler::Loop {
     bool robots = false;
     FrontierEntry entry;
     std::string host;
+    // The stored fetch state a conditional GET was built from.
+    std::optional<UrlState> state;
   };
   struct Work {
     FrontierEntry entry;
@@ -69,6 +72,10 @@ class Crawler::Loop {
     std::string etag, last_modified;
     int http_status = 0;
     std::vector<std::string> links, next_pages;
+    // Parallel to `links` when the page gave last-modified times (sitemaps).
+    std::vector<int64_t> link_lastmod;
+    // Canonical links fetched before whose lastmod is newer than that fetch.
+    std::vector<std::string> changed;
     int64_t posts = 0;
     int new_posts = -1;  // -1 = the sink does not know
     PageProblem problem = PageProblem::kNone;
@@ -95,7 +102,12 @@ class Crawler::Loop {
   }
 
   void AddUrl(const std::string& raw, const FrontierEntry& parent, UrlKind kind,
-              int depth, int64_t now);
+              int depth, int64_t now, bool sitemap_lastmod = false);
+  // The URL left the frontier for good.
+  void Done(const std::string& url) {
+    batch_.Done(url);
+    frontier_.Release(url);
+  }
   // Starts what the frontier gives. True when it stopped at a capacity
   // limit (connections, worker back-pressure, --max-pages) rather than
   // because nothing was ready.
@@ -234,6 +246,23 @@ Crawler::Loop::Outcome Crawler::Loop::Process(Work w) {
             : Status::Ok();
   o.links = std::move(result.links);
   o.next_pages = std::move(result.next_pages);
+  if (result.link_lastmod.size() == o.links.size()) {
+    o.link_lastmod = std::move(result.link_lastmod);
+    // A sitemap says when its pages changed: one fetched before that time
+    // is fetched again (its stored fetch time moves past the lastmod then,
+    // so once per change).
+    for (size_t i = 0; i < o.links.size(); ++i) {
+      if (o.link_lastmod[i] <= 0) continue;
+      StatusOr<std::string> c = CanonicalUrl(o.links[i]);
+      if (!c.ok()) continue;
+      StatusOr<std::optional<UrlState>> state = store_->GetState(*c);
+      if (!state.ok() || !state->has_value()) continue;
+      int64_t fetched_ms = (*state)->fetched_ms;
+      if (fetched_ms > 0 && o.link_lastmod[i] * 1000 > fetched_ms) {
+        o.changed.push_back(std::move(*c));
+      }
+    }
+  }
   return o;
 }
 
@@ -474,7 +503,7 @@ bool Crawler::Loop::StartTransfers(int64_t now) {
         ++stats_.sources[e->source_id].disallowed;
         Log(logger_, LogLevel::kDebug, "robots_disallowed",
             {{"url", e->url}, {"rule", d.rule}});
-        batch_.Done(e->url);
+        Done(e->url);
         Report(*e, false, false, 0, "robots_disallowed", 0);
         continue;
       }
@@ -488,16 +517,18 @@ void Crawler::Loop::StartPage(FrontierEntry e, const std::string& host,
   FetchRequest req;
   req.id = ++next_id_;
   req.url = e.url;
+  std::optional<UrlState> known;
   if (e.kind == UrlKind::kRecrawl) {
     StatusOr<std::optional<UrlState>> state = store_->GetState(e.url);
     if (state.ok() && state->has_value()) {
-      req.if_none_match = (*state)->etag;
-      req.if_modified_since = (*state)->last_modified;
+      known = std::move(**state);
+      req.if_none_match = known->etag;
+      req.if_modified_since = known->last_modified;
     }
   }
   frontier_.Started(host, now);
   fetcher_->Start(std::move(req));
-  active_[next_id_] = Active{false, std::move(e), host};
+  active_[next_id_] = Active{false, std::move(e), host, std::move(known)};
   ++active_pages_;
 }
 
@@ -637,6 +668,9 @@ void Crawler::Loop::Fail(FrontierEntry e, const std::string& kind,
 
 void Crawler::Loop::Finish(FrontierEntry e, bool keep_recrawling, int64_t now) {
   int64_t recrawl = RecrawlMs(e.source_id);
+  // A page its sitemap dates is fetched again when the sitemap says it
+  // changed, not on the timer.
+  if (e.sitemap_lastmod && e.kind != UrlKind::kSeed) keep_recrawling = false;
   if (recrawl > 0 && keep_recrawling) {
     e.kind = UrlKind::kRecrawl;
     e.attempts = 0;
@@ -644,7 +678,7 @@ void Crawler::Loop::Finish(FrontierEntry e, bool keep_recrawling, int64_t now) {
     frontier_.Reschedule(std::move(e), &batch_);
     return;
   }
-  batch_.Done(e.url);
+  Done(e.url);
 }
 
 void Crawler::Loop::HandleResult(FetchResult r, int64_t now) {
@@ -679,8 +713,9 @@ void Crawler::Loop::HandleResult(FetchResult r, int64_t now) {
     int64_t ra = ParseRetryAfterSeconds(r.retry_after, now / 1000);
     int64_t delay = ra >= 0 ? std::min(ra * 1000, options_.max_retry_after_ms)
                             : Backoff(e.attempts);
-    // The whole host waits (SPEC: Retry-After pushes back the host).
-    frontier_.PushBackHost(a.host, now + delay);
+    // The whole host waits (SPEC: Retry-After pushes back the host), also
+    // after a restart.
+    frontier_.PushBackHost(a.host, now + delay, &batch_);
     if (e.attempts < retries) {
       Retry(std::move(e), delay, now);
     } else {
@@ -741,6 +776,14 @@ void Crawler::Loop::HandleResult(FetchResult r, int64_t now) {
          {&stats_.total, &stats_.sources[e.source_id], &stats_.hosts[a.host]}) {
       ++c->not_modified;
     }
+    // Checked now: the fetch time moves on (a sitemap lastmod older than it
+    // is no change), the validators stay unless the answer brought new ones.
+    UrlState state = a.state.value_or(UrlState{});
+    state.fetched_ms = now;
+    if (!r.etag.empty()) state.etag = r.etag;
+    if (!r.last_modified.empty()) state.last_modified = r.last_modified;
+    if (state.http_status == 0) state.http_status = 200;
+    batch_.State(e.url, state);
     Report(e, true, true, status, "", 0);
     Finish(std::move(e), true, now);
     return;
@@ -761,7 +804,8 @@ void Crawler::Loop::HandleResult(FetchResult r, int64_t now) {
 }
 
 void Crawler::Loop::AddUrl(const std::string& raw, const FrontierEntry& parent,
-                           UrlKind kind, int depth, int64_t now) {
+                           UrlKind kind, int depth, int64_t now,
+                           bool sitemap_lastmod) {
   StatusOr<std::string> c = CanonicalUrl(raw);
   if (!c.ok()) {
     ++stats_.rejected;
@@ -773,6 +817,7 @@ void Crawler::Loop::AddUrl(const std::string& raw, const FrontierEntry& parent,
   e.kind = kind;
   e.depth = depth;
   e.due_ms = now;
+  e.sitemap_lastmod = sitemap_lastmod;
   const SourceConfig* src = SourceOf(parent.source_id);
   AddResult r = frontier_.Add(std::move(e), src ? src->max_depth : -1,
                               src ? src->max_pages : 0, now, &batch_);
@@ -813,8 +858,24 @@ void Crawler::Loop::HandleOutcome(Outcome o, int64_t now) {
   const SourceConfig* src = SourceOf(e.source_id);
   const SourceType src_type = src ? src->type : SourceType::kHtml;
   if (options_.follow) {
-    for (const std::string& l : o.links) {
-      AddUrl(l, e, UrlKind::kLink, e.depth + 1, now);
+    for (size_t i = 0; i < o.links.size(); ++i) {
+      bool dated = i < o.link_lastmod.size() && o.link_lastmod[i] > 0;
+      AddUrl(o.links[i], e, UrlKind::kLink, e.depth + 1, now, dated);
+    }
+    for (const std::string& url : o.changed) {
+      if (!frontier_.IsSeen(url)) continue;  // queued just above
+      FrontierEntry r;
+      r.url = url;
+      r.source_id = e.source_id;
+      r.kind = UrlKind::kRecrawl;
+      r.depth = e.depth + 1;
+      r.due_ms = now;
+      r.sitemap_lastmod = true;
+      bool pending = frontier_.IsPending(url);
+      frontier_.Refresh(std::move(r), &batch_);
+      if (!pending) ++stats_.lastmod_refetches;
+      Log(logger_, LogLevel::kDebug, "sitemap_changed",
+          {{"source", e.source_id}, {"url", url}, {"already_queued", pending}});
     }
     // Telegram `?before=` and JSON timelines page back in time: once a page
     // brings no post the store did not have, older pages were crawled
@@ -833,8 +894,9 @@ void Crawler::Loop::HandleOutcome(Outcome o, int64_t now) {
     }
   }
   // SPEC: recrawl applies to seeds and to every page that yielded posts or
-  // pagination.
-  bool keep = e.kind == UrlKind::kSeed || o.posts > 0 || !o.next_pages.empty();
+  // pagination, and to sitemaps (which date their pages).
+  bool keep = e.kind == UrlKind::kSeed || o.posts > 0 ||
+              !o.next_pages.empty() || !o.link_lastmod.empty();
   Finish(std::move(e), keep, now);
 }
 

@@ -124,6 +124,9 @@ struct CrawlStats {
   int64_t sink_errors = 0;
   // Next pages not queued because their page brought no new post.
   int64_t paging_stopped = 0;
+  // Pages fetched before and queued again because their sitemap lastmod
+  // is newer than that fetch.
+  int64_t lastmod_refetches = 0;
   size_t queued = 0;
   size_t in_flight = 0;
   int64_t elapsed_ms = 0;

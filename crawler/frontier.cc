@@ -74,7 +74,9 @@ std::string EncodeEntry(const FrontierEntry& e) {
   PutFixed64(&out, static_cast<uint64_t>(e.due_ms));
   PutVarint(&out, static_cast<uint64_t>(std::max(0, e.attempts)));
   PutVarint(&out, static_cast<uint64_t>(std::max(0, e.redirects)));
-  out.push_back(e.recrawl ? 1 : 0);
+  // Flags: bit 0 recrawl, bit 1 sitemap_lastmod (older stores wrote 0/1).
+  out.push_back(
+      static_cast<char>((e.recrawl ? 1 : 0) | (e.sitemap_lastmod ? 2 : 0)));
   PutString(&out, e.source_id);
   PutString(&out, e.url);
   return out;
@@ -95,7 +97,8 @@ bool DecodeEntry(std::string_view in, FrontierEntry* e) {
   e->due_ms = static_cast<int64_t>(due);
   e->attempts = static_cast<int>(attempts);
   e->redirects = static_cast<int>(redirects);
-  e->recrawl = in[0] != 0;
+  e->recrawl = (in[0] & 1) != 0;
+  e->sitemap_lastmod = (in[0] & 2) != 0;
   in.remove_prefix(1);
   return GetString(&in, &e->source_id) && GetString(&in, &e->url);
 }
@@ -131,7 +134,10 @@ std::string HashKey(uint64_t h) {
 // 8-byte URL hash.
 constexpr std::string_view kHostCountPrefix = "#pages/h/";
 constexpr std::string_view kSourceCountPrefix = "#pages/s/";
+// Retry-After pauses per host share the scheme.
+constexpr std::string_view kHostPausePrefix = "#pause/h/";
 static_assert(kHostCountPrefix.size() == kSourceCountPrefix.size() &&
+              kHostPausePrefix.size() == kHostCountPrefix.size() &&
               kHostCountPrefix.size() > 8);
 
 std::string CountKey(std::string_view prefix, std::string_view key) {
@@ -195,6 +201,23 @@ class RocksFrontierStore : public FrontierStore {
     return store::FromRocks(it->status(), "load frontier page counts");
   }
 
+  Status LoadPauses(
+      const std::function<void(const std::string&, int64_t)>& each) override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
+        rocksdb::ReadOptions(), db_->cf(store::Cf::kFrontier)));
+    rocksdb::Slice prefix(kHostPausePrefix.data(), kHostPausePrefix.size());
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      std::string_view k(it->key().data(), it->key().size());
+      std::string_view v(it->value().data(), it->value().size());
+      uint64_t until;
+      if (!GetFixed64(&v, &until)) continue;
+      each(std::string(k.substr(kHostPausePrefix.size())),
+           static_cast<int64_t>(until));
+    }
+    return store::FromRocks(it->status(), "load host pauses");
+  }
+
   Status Commit(const FrontierBatch& batch) override {
     if (batch.empty()) return Status::Ok();
     rocksdb::WriteBatch wb;
@@ -221,6 +244,10 @@ class RocksFrontierStore : public FrontierStore {
           break;
         case FrontierBatch::Op::kSourcePages:
           wb.Put(frontier, CountKey(kSourceCountPrefix, item.entry.source_id),
+                 CountValue(item.count));
+          break;
+        case FrontierBatch::Op::kHostPause:
+          wb.Put(frontier, CountKey(kHostPausePrefix, item.entry.url),
                  CountValue(item.count));
           break;
       }
@@ -264,6 +291,12 @@ class MemoryFrontierStore : public FrontierStore {
     for (const auto& [k, n] : source_counts_) each(false, k, n);
     return Status::Ok();
   }
+  Status LoadPauses(
+      const std::function<void(const std::string&, int64_t)>& each) override {
+    std::lock_guard lock(mu_);
+    for (const auto& [k, n] : host_pauses_) each(k, n);
+    return Status::Ok();
+  }
   Status Commit(const FrontierBatch& batch) override {
     std::lock_guard lock(mu_);
     for (const auto& item : batch.items) {
@@ -287,6 +320,9 @@ class MemoryFrontierStore : public FrontierStore {
         case FrontierBatch::Op::kSourcePages:
           source_counts_[item.entry.source_id] = item.count;
           break;
+        case FrontierBatch::Op::kHostPause:
+          host_pauses_[item.entry.url] = item.count;
+          break;
       }
     }
     return Status::Ok();
@@ -306,6 +342,7 @@ class MemoryFrontierStore : public FrontierStore {
   std::map<uint64_t, UrlState> seen_;
   std::map<std::string, int64_t> host_counts_;
   std::map<std::string, int64_t> source_counts_;
+  std::map<std::string, int64_t> host_pauses_;
 };
 
 int CurrentYear(int64_t now_ms) {
@@ -386,6 +423,13 @@ Status Frontier::Load() {
         } else {
           source_pages_[key] = n;
         }
+      }));
+  // A host that answered 429/503 with Retry-After before the restart still
+  // waits.
+  SHAGYM_RETURN_IF_ERROR(
+      store_->LoadPauses([&](const std::string& host, int64_t until_ms) {
+        Host& h = hosts_[HostIndex(host)];
+        h.next_allowed_ms = std::max(h.next_allowed_ms, until_ms);
       }));
   return store_->LoadQueue([&](FrontierEntry e) {
     seen_.insert(UrlHash(e.url));
@@ -528,8 +572,39 @@ void Frontier::Reschedule(FrontierEntry entry, FrontierBatch* batch) {
   bool retry = entry.kind != UrlKind::kRecrawl;
   timers_.push(Timer{entry.due_ms, seq, retry});
   if (retry) retry_dues_.insert(entry.due_ms);
+  pending_[UrlHash(entry.url)] = seq;
   timer_entries_.emplace(seq, std::move(entry));
   ++queued_;
+}
+
+void Frontier::Release(const std::string& url) { pending_.erase(UrlHash(url)); }
+
+bool Frontier::IsPending(std::string_view url) const {
+  return pending_.count(UrlHash(url)) > 0;
+}
+
+bool Frontier::Refresh(FrontierEntry entry, FrontierBatch* batch) {
+  auto p = pending_.find(UrlHash(entry.url));
+  if (p != pending_.end()) {
+    // Queued or in flight: it will be fetched anyway, unless it only waits
+    // for a later recrawl, which is then brought forward.
+    if (p->second == 0) return true;
+    auto t = timer_entries_.find(p->second);
+    if (t == timer_entries_.end()) return true;
+    if (t->second.kind != UrlKind::kRecrawl ||
+        t->second.due_ms <= entry.due_ms) {
+      return true;
+    }
+    // The timer's heap element stays; without its entry it is skipped.
+    FrontierEntry old = std::move(t->second);
+    timer_entries_.erase(t);
+    --queued_;
+    old.due_ms = entry.due_ms;
+    old.sitemap_lastmod = old.sitemap_lastmod || entry.sitemap_lastmod;
+    entry = std::move(old);
+  }
+  Reschedule(std::move(entry), batch);
+  return true;
 }
 
 void Frontier::PromoteTimers(int64_t now_ms) {
@@ -544,6 +619,8 @@ void Frontier::PromoteTimers(int64_t now_ms) {
     if (it == timer_entries_.end()) continue;
     FrontierEntry e = std::move(it->second);
     timer_entries_.erase(it);
+    auto p = pending_.find(UrlHash(e.url));
+    if (p != pending_.end() && p->second == t.seq) p->second = 0;
     --queued_;  // Enqueue counts it again
     Enqueue(std::move(e), false);
   }
@@ -630,11 +707,18 @@ void Frontier::SetHostDelay(const std::string& host, int64_t delay_ms) {
   }
 }
 
-void Frontier::PushBackHost(const std::string& host, int64_t until_ms) {
+void Frontier::PushBackHost(const std::string& host, int64_t until_ms,
+                            FrontierBatch* batch) {
   size_t hi = HostIndex(host);
   Host& h = hosts_[hi];
   h.next_allowed_ms = std::max(h.next_allowed_ms, until_ms);
+  if (batch != nullptr) batch->HostPause(host, h.next_allowed_ms);
   MarkReady(hi);
+}
+
+int64_t Frontier::host_next_allowed_ms(const std::string& host) const {
+  auto it = host_index_.find(host);
+  return it == host_index_.end() ? 0 : hosts_[it->second].next_allowed_ms;
 }
 
 void Frontier::BlockHost(const std::string& host, bool blocked) {

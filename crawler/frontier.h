@@ -52,6 +52,9 @@ struct FrontierEntry {
   // The page this one was found on was recrawled; keeps recrawl alive for
   // pages that yielded posts.
   bool recrawl = false;
+  // A sitemap gave this URL's last-modified time: it is fetched again when
+  // the sitemap says it changed, not on the source's recrawl timer.
+  bool sitemap_lastmod = false;
 };
 
 // Fetch state of a URL, for conditional GET on recrawl.
@@ -71,14 +74,15 @@ struct FrontierBatch {
     kDone,
     kState,
     kHostPages,
-    kSourcePages
+    kSourcePages,
+    kHostPause
   };
   struct Item {
     Op op;
     FrontierEntry entry;  // kQueue; entry.url for the others
     UrlState state;       // kState
     int64_t count;        // kHostPages (entry.url = host key), kSourcePages
-                          // (entry.source_id)
+                          // (entry.source_id), kHostPause (Unix ms)
   };
   std::vector<Item> items;
 
@@ -103,6 +107,11 @@ struct FrontierBatch {
     e.source_id = source;
     items.push_back({Op::kSourcePages, std::move(e), {}, n});
   }
+  // Nothing starts on `host` before `until_ms` (Retry-After), also after a
+  // restart.
+  void HostPause(const std::string& host, int64_t until_ms) {
+    items.push_back({Op::kHostPause, Url(host), {}, until_ms});
+  }
   bool empty() const { return items.empty(); }
 
  private:
@@ -125,6 +134,11 @@ class FrontierStore {
   // source id.
   virtual Status LoadCounts(
       const std::function<void(bool host, const std::string& key, int64_t n)>&
+          each) = 0;
+  // The last recorded Retry-After pause (Unix ms) of every host that had
+  // one, also past ones.
+  virtual Status LoadPauses(
+      const std::function<void(const std::string& host, int64_t until_ms)>&
           each) = 0;
   // Applies `batch` atomically, in order.
   virtual Status Commit(const FrontierBatch& batch) = 0;
@@ -191,6 +205,16 @@ class Frontier {
   // Puts a popped entry back at the head of its host queue (not persisted:
   // it still is).
   void Unpop(FrontierEntry entry);
+  // `url` left the frontier for good (done, disallowed, failed): it is no
+  // longer queued or in flight.
+  void Release(const std::string& url);
+  // Schedules a seen URL again because its content changed (a sitemap's
+  // lastmod), at entry.due_ms, unless it is queued or in flight already; a
+  // later scheduled recrawl of it is brought forward instead. Persisted in
+  // `batch`. True when the URL will now be fetched by entry.due_ms.
+  bool Refresh(FrontierEntry entry, FrontierBatch* batch);
+  // True while `url` is queued (also as a scheduled recrawl) or in flight.
+  bool IsPending(std::string_view url) const;
 
   // A request to `host` starts (page or robots.txt): counts it in flight and
   // sets the earliest next start.
@@ -200,8 +224,12 @@ class Frontier {
   void Finished(const std::string& host);
   // Least delay between request starts for `host` (robots crawl-delay).
   void SetHostDelay(const std::string& host, int64_t delay_ms);
-  // Nothing starts on `host` before `until_ms` (Retry-After).
-  void PushBackHost(const std::string& host, int64_t until_ms);
+  // Nothing starts on `host` before `until_ms` (Retry-After); persisted in
+  // `batch` when not null, so a restart waits too.
+  void PushBackHost(const std::string& host, int64_t until_ms,
+                    FrontierBatch* batch = nullptr);
+  // When `host` may start its next request (Unix ms; 0 = any time).
+  int64_t host_next_allowed_ms(const std::string& host) const;
   // A blocked host gives nothing (robots.txt is being fetched).
   void BlockHost(const std::string& host, bool blocked);
 
@@ -267,6 +295,9 @@ class Frontier {
   std::unordered_set<std::string> dirty_sources_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::unordered_map<uint64_t, FrontierEntry> timer_entries_;
+  // URL hash -> timer seq of every URL queued or in flight (0 = not waiting
+  // on a timer: in a host queue or in flight).
+  std::unordered_map<uint64_t, uint64_t> pending_;
   uint64_t timer_seq_ = 0;
   std::multiset<int64_t> retry_dues_;  // due times of non-recrawl timers
   std::priority_queue<Ready, std::vector<Ready>, std::greater<>> ready_;

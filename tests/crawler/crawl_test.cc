@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
@@ -278,6 +279,84 @@ TEST_F(CrawlTest, RetryAfterPushesBackTheWholeHost) {
   EXPECT_EQ(server.CountRequests("/busy"), 2);
   EXPECT_EQ(stats.total.fetched, 6);
   EXPECT_EQ(stats.retries, 1);
+}
+
+// Sets a stop flag when the engine logs `event` (a point in the crawl the
+// test wants to interrupt at, without timing).
+class StopOnEvent : public Logger {
+ public:
+  StopOnEvent(std::string event, std::atomic<bool>* stop)
+      : event_(std::move(event)), stop_(stop) {}
+  void Log(LogLevel, std::string_view event, const LogFields&) override {
+    if (event == event_) stop_->store(true);
+  }
+  LogLevel min_level() const override { return LogLevel::kDebug; }
+
+ private:
+  std::string event_;
+  std::atomic<bool>* stop_;
+};
+
+// A restart does not forget a Retry-After: nothing reaches the host before
+// the time it asked for, neither the page that got the 429 nor the others.
+TEST_F(CrawlTest, RetryAfterPushbackSurvivesARestart) {
+  TestServer server;
+  server.SetRobots("");
+  CannedResponse busy;
+  busy.status = 503;
+  busy.headers = {{"Retry-After", "2"}};
+  CannedResponse ok;
+  ok.body = "POST: back\n";
+  server.SetSequence("/busy", {busy, ok});
+  std::string links = "<a href=\"/busy\">b</a>";
+  for (int i = 0; i < 3; ++i) {
+    links += "<a href=\"/o" + std::to_string(i) + "\">o</a>";
+    server.SetPage("/o" + std::to_string(i), "POST: other\n");
+  }
+  server.SetPage("/", links);
+  options_.crawl.per_host_connections = 1;
+  source_.seeds = {server.Url("/")};
+  shagym::testing::TempDir dir;
+  {
+    // First run: stopped right after the 503 was handled.
+    auto db = store::Db::Open(dir.path() + "/db");
+    ASSERT_TRUE(db.ok());
+    auto store = NewRocksFrontierStore(db->get());
+    std::atomic<bool> stop{false};
+    StopOnEvent stopper("retry", &stop);
+    options_.stop = &stop;
+    options_.logger = &stopper;
+    CrawlStats first = Crawl(store.get(), db->get());
+    EXPECT_EQ(first.retries, 1);
+    EXPECT_EQ(server.CountRequests("/busy"), 1);
+  }
+  auto log = server.Requests();
+  auto it = std::find_if(log.begin(), log.end(), [](const ServedRequest& r) {
+    return r.path == "/busy" && r.status == 503;
+  });
+  ASSERT_NE(it, log.end());
+  const int64_t pushed_at = it->start_ms;
+  const size_t before_restart = log.size();
+  ASSERT_LT(server.CountRequests("/o0") + server.CountRequests("/o1") +
+                server.CountRequests("/o2"),
+            3);
+
+  // Restart on the same store: everything waits for the Retry-After.
+  options_.stop = nullptr;
+  options_.logger = &quiet_;
+  auto db = store::Db::Open(dir.path() + "/db");
+  ASSERT_TRUE(db.ok());
+  auto store = NewRocksFrontierStore(db->get());
+  CrawlStats second = Crawl(store.get(), db->get());
+  log = server.Requests();
+  ASSERT_GT(log.size(), before_restart);
+  for (size_t i = before_restart; i < log.size(); ++i) {
+    EXPECT_GE(log[i].start_ms - pushed_at, 1990) << log[i].target;
+  }
+  for (const auto& [path, n] : CountByPath(server)) {
+    EXPECT_EQ(n, path == "/busy" ? 2 : 1) << path;
+  }
+  EXPECT_EQ(sink_.posts(), 4);
 }
 
 TEST_F(CrawlTest, RetriesServerErrorsWithBackoffThenGivesUp) {

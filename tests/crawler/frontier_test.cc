@@ -248,3 +248,62 @@ TEST(FrontierStoreTest, UrlHashIsStable) {
 
 }  // namespace
 }  // namespace shagym::crawler
+
+namespace shagym::crawler {
+namespace {
+
+// A changed page (sitemap lastmod) is queued again once: a second change
+// report while it waits adds nothing, a later scheduled recrawl is brought
+// forward, and once released it may be queued again.
+TEST_F(FrontierTest, RefreshQueuesAChangedUrlOnce) {
+  Frontier f = Make();
+  ASSERT_EQ(Add(f, Entry("http://a.kz/1")), AddResult::kAdded);
+  auto e = f.Pop(kNow);
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(f.IsPending(e->url));
+  // Done after its fetch, with a recrawl an hour later.
+  FrontierEntry later = *e;
+  later.kind = UrlKind::kRecrawl;
+  later.due_ms = kNow + 3600 * 1000;
+  f.Reschedule(later, &batch_);
+  EXPECT_EQ(f.queued(), 1u);
+  FrontierEntry changed = Entry("http://a.kz/1", UrlKind::kRecrawl);
+  changed.due_ms = kNow + 10;
+  changed.sitemap_lastmod = true;
+  EXPECT_TRUE(f.Refresh(changed, &batch_));
+  EXPECT_TRUE(f.Refresh(changed, &batch_));  // no second copy
+  EXPECT_EQ(f.queued(), 1u);
+  e = f.Pop(kNow + 10);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->url, "http://a.kz/1");
+  EXPECT_TRUE(e->sitemap_lastmod);
+  EXPECT_FALSE(f.Pop(kNow + 7200 * 1000));  // the old timer is gone
+  EXPECT_EQ(f.queued(), 0u);
+  EXPECT_TRUE(f.IsPending("http://a.kz/1"));  // in flight
+  EXPECT_TRUE(f.Refresh(changed, &batch_));
+  EXPECT_EQ(f.queued(), 0u);
+  f.Release("http://a.kz/1");
+  EXPECT_FALSE(f.IsPending("http://a.kz/1"));
+  changed.due_ms = kNow + 7200 * 1000;
+  EXPECT_TRUE(f.Refresh(changed, &batch_));
+  EXPECT_EQ(f.queued(), 1u);
+}
+
+// The Retry-After pause of a host is kept by the store and applied by the
+// next Load().
+TEST_F(FrontierTest, HostPauseIsPersisted) {
+  {
+    Frontier f = Make();
+    Add(f, Entry("http://a.kz/1"));
+    f.PushBackHost("http://a.kz:80", kNow + 5000, &batch_);
+    ASSERT_TRUE(store_->Commit(batch_).ok());
+  }
+  Frontier f = Make();
+  ASSERT_TRUE(f.Load().ok());
+  EXPECT_EQ(f.host_next_allowed_ms("http://a.kz:80"), kNow + 5000);
+  EXPECT_FALSE(f.Pop(kNow + 4999));
+  EXPECT_TRUE(f.Pop(kNow + 5000));
+}
+
+}  // namespace
+}  // namespace shagym::crawler
