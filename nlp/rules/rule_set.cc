@@ -82,9 +82,14 @@ const std::set<std::string>& NegatorsBefore() {
 // емес", "травли нет", "драк не было").
 const std::set<std::string>& NegatorsAfter() {
   static const auto* s = new std::set<std::string>{
-      "жоқ",     "жок",         "емес",        "болмайды",   "болмаған",
-      "болмады", "кездеспейді", "тіркелмеген", "байқалмады", "нет",
-      "нету",    "отсутствует", "отсутствуют"};
+      "жоқ", "жок", "емес", "болмайды", "болмаған", "болмады", "кездеспейді",
+      "тіркелмеген", "байқалмады", "нет", "нету", "отсутствует", "отсутствуют",
+      // Kazakh negation with a person ending ("көрген жоқпын", "болған
+      // емеспіз") and negative verbs of seeing or meeting ("көрмедім").
+      "жоқпын", "жоқпыз", "жоқсың", "жоқсыз", "жокпын", "жокпыз", "емеспін",
+      "емеспіз", "емеспин", "емеспиз", "көрмедім", "көрмедік", "кормедим",
+      "кормедик", "естімедім", "естімедік", "кездестірмедім", "кездестірмедік",
+      "кездеспедім", "кездеспедік", "байқамадым", "байқамадық"};
   return *s;
 }
 // "не" after a term negates it only with one of these ("травли не было").
@@ -94,8 +99,22 @@ const std::set<std::string>& AfterNe() {
       "бывало",        "выявлено",   "выявлены",    "зафиксировано",
       "зафиксированы", "обнаружено", "наблюдается", "замечено",
       "происходит",    "случалось",  "допускается", "допустим",
-      "замечали",      "видели"};
+      "замечали",      "видели",     "видел",       "видела",
+      "слышал",        "слышали",    "сталкивался", "сталкивались",
+      "встречал",      "встречали",  "встречалось"};
   return *s;
+}
+// Verbs of meeting or seeing something: a negator just before one of them
+// cancels the thing it governs even beyond the two-word window ("ни разу не
+// сталкивался с травлей", "никогда не видел у нас драк"). Prefixes.
+bool ExperienceVerb(const std::string& w) {
+  static const char* const kPrefixes[] = {
+      "сталкива", "столкну", "встреча", "встрети", "видел",    "видал",
+      "слышал",   "замеча",  "замети",  "наблюда", "подверга", "испытыва"};
+  for (const char* p : kPrefixes) {
+    if (w.rfind(p, 0) == 0) return true;
+  }
+  return false;
 }
 // Words skipped when counting the negation window ("не было случаев травли",
 // "ни одного факта буллинга").
@@ -110,6 +129,7 @@ const std::set<std::string>& Transparent() {
 }
 constexpr int kNegationBefore = 2;  // words, not counting transparent ones
 constexpr int kNegationAfter = 2;
+constexpr int kExperienceVerbBefore = 3;  // words back to the governing verb
 
 // One distinct pattern. The finder (which locates occurrences) is compiled
 // on first use: most terms never hit, and compiling thousands of large
@@ -585,18 +605,55 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     const auto& tk = token_list();
     return std::string(text.substr(tk[k].first, tk[k].second - tk[k].first));
   };
+  // A negator belongs to its own clause: the windows stop at , . ; ! ? and
+  // line breaks between two words ("не могу молчать, травля в школе").
+  auto clause_break = [&](int a, int b) {
+    const auto& tk = token_list();
+    for (size_t i = tk[a].second; i < tk[b].first; ++i) {
+      switch (text[i]) {
+        case ',':
+        case '.':
+        case ';':
+        case '!':
+        case '?':
+        case '\n':
+          return true;
+        default:
+          break;
+      }
+    }
+    return false;
+  };
+  // A negator just before word k, skipping transparent words.
+  auto negator_before = [&](int k) {
+    for (int j = k - 1; j >= 0 && !clause_break(j, j + 1); --j) {
+      std::string w = word_at(j);
+      if (NegatorsBefore().count(w)) return true;
+      if (!Transparent().count(w)) return false;
+    }
+    return false;
+  };
   auto negated = [&](const Span& s) {
     const int n = static_cast<int>(token_list().size());
     int first = word_index(s.first);
     int last = word_index(s.second - 1);
     int counted = 0;
     for (int k = first - 1; k >= 0 && counted < kNegationBefore; --k) {
+      if (clause_break(k, k + 1)) break;
       std::string w = word_at(k);
       if (NegatorsBefore().count(w)) return true;
       if (!Transparent().count(w)) ++counted;
     }
+    for (int k = first - 1; k >= 0 && first - k <= kExperienceVerbBefore; --k) {
+      if (clause_break(k, k + 1)) break;
+      if (ExperienceVerb(word_at(k))) {
+        if (negator_before(k)) return true;
+        break;
+      }
+    }
     counted = 0;
     for (int k = last + 1; k < n && counted < kNegationAfter; ++k) {
+      if (clause_break(k - 1, k)) break;
       std::string w = word_at(k);
       if (NegatorsAfter().count(w)) return true;
       if (w == "не" && k + 1 < n && AfterNe().count(word_at(k + 1))) {

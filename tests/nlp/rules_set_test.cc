@@ -99,6 +99,37 @@ TEST_F(RuleSetTest, NegationBeforeAndAfterCancelsTerm) {
   EXPECT_EQ(Fire(*set, "баланы қорлады"), Ids{"k1"});
 }
 
+TEST_F(RuleSetTest, NegatedVerbGoverningTheTermCancelsIt) {
+  RuleSpec r = Rule("r1", "bullying");
+  r.any = {Stem("травля"), Stem("травить"), Word("бьют"), Word("драк")};
+  RuleSpec k = Rule("k1", "bullying", "kk");
+  k.any = {Stem("қорла"), Stem("қорлау"), Stem("төбелес")};
+  auto set = Compile({r, k});
+  ASSERT_TRUE(set);
+  // The negator stands before the verb that governs the term.
+  EXPECT_EQ(Fire(*set, "сын ни разу не сталкивался с травлей"), Ids{});
+  EXPECT_EQ(Fire(*set, "никогда не видел у нас драк"), Ids{});
+  EXPECT_EQ(Fire(*set, "мы не встречали в школе травли"), Ids{});
+  EXPECT_EQ(Fire(*set, "травли не видели ни разу"), Ids{});
+  // Kazakh: a negative with a person ending after the verb.
+  EXPECT_EQ(Fire(*set, "мектепте қорлауды көрген жоқпын"), Ids{});
+  EXPECT_EQ(Fire(*set, "біздің сыныпта төбелес болған емес"), Ids{});
+  EXPECT_EQ(Fire(*set, "мен төбелесті көрмедім"), Ids{});
+  EXPECT_EQ(Fire(*set, "bizde qorlau bolgan emes"), Ids{});
+  // A negation in another clause does not cancel the complaint.
+  EXPECT_EQ(Fire(*set, "не могу молчать, травля в школе"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "никто не помогает, ребенка бьют"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "никто не помогает. ребенка травят"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "не знаю что делать, сына травят"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "ешкім көмектеспейді, баламды қорлайды"), Ids{"k1"});
+  // A negated verb that is not about meeting or seeing does not reach the
+  // term, and a verb of seeing without a negator cancels nothing.
+  EXPECT_EQ(Fire(*set, "школа не справляется с травлей"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "я сама видела как сына травят"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "не видел чтобы учитель вмешался, сына бьют"),
+            Ids{"r1"});
+}
+
 TEST_F(RuleSetTest, NegationCanBeTurnedOff) {
   RuleSpec r = Rule("r1", "infrastructure");
   r.any = {Word("нет отопления")};
