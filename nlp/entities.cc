@@ -289,7 +289,66 @@ struct CompiledName {
   std::vector<std::string> also;
   bool capitalized_only = false;
   bool blocker = false;
+  std::string first_text;  // normalised (not skeleton) first token
 };
+
+// "Берікұлы", "Серікқызына", "Ахметович", "Ахметовна" (skeletons).
+bool IsPatronymic(std::string_view t) {
+  if (CodePoints(t) < 6) return false;
+  for (std::string_view p : {"улы", "кызы"}) {
+    for (size_t at = t.find(p); at != std::string_view::npos;
+         at = t.find(p, at + 1)) {
+      if (at >= 4 && SplitsIntoKazakhSuffixes(t.substr(at + p.size()), 2)) {
+        return true;
+      }
+    }
+  }
+  for (std::string_view p : {"ович", "евич", "овна", "евна", "ична"}) {
+    size_t at = t.find(p);
+    if (at != std::string_view::npos && at >= 4 &&
+        t.size() - at - p.size() <= 4) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsKazakhLetter(UChar32 c) {
+  switch (c) {
+    case 0x04D9:  // ә
+    case 0x0493:  // ғ
+    case 0x049B:  // қ
+    case 0x04A3:  // ң
+    case 0x04E9:  // ө
+    case 0x04B1:  // ұ
+    case 0x04AF:  // ү
+    case 0x04BB:  // һ
+    case 0x0456:  // і
+      return true;
+    default:
+      return false;
+  }
+}
+
+// True when `token` writes a Kazakh letter where the place name `name` has
+// another letter: the word matches the name only through folding Kazakh
+// letters to Russian ones ("қарағанда" = "compared to" vs Караганда,
+// "темір" = "iron" vs Темир). Such a word is the place only with a capital.
+bool KazakhLetterWhereNameHasNone(std::string_view name,
+                                  std::string_view token) {
+  const auto* a = reinterpret_cast<const uint8_t*>(name.data());
+  const auto* b = reinterpret_cast<const uint8_t*>(token.data());
+  const int32_t na = static_cast<int32_t>(name.size());
+  const int32_t nb = static_cast<int32_t>(token.size());
+  int32_t i = 0, j = 0;
+  while (i < na && j < nb) {
+    UChar32 x, y;
+    U8_NEXT(a, i, na, x);
+    U8_NEXT(b, j, nb, y);
+    if (x != y && IsKazakhLetter(y) && !IsKazakhLetter(x)) return true;
+  }
+  return false;
+}
 
 double KindWeight(PlaceKind k) {
   switch (k) {
@@ -375,7 +434,9 @@ Inst InstitutionWord(std::string_view t) {
     return Inst::kSchool;
   }
   if (t == "сош" || t == "оош" || t == "ксш" || t == "осш" || t == "сш" ||
-      t == "ниш" || t == "нзм" || t == "ксош" || t == "сопш") {
+      t == "ниш" || t == "нзм" || t == "ксош" || t == "сопш" || t == "жоббм" ||
+      t == "жббм" || t == "ооббм" || t == "school" || t == "schools" ||
+      t == "mektep") {
     return Inst::kSchool;
   }
   if (StartsWith(t, "гимнази") || StartsWith(t, "лицей") ||
@@ -402,15 +463,118 @@ Inst InstitutionWord(std::string_view t) {
 // a school number ("школе 2 раза", "мектеп 5 сынып").
 bool IsCounterWord(std::string_view t) {
   static const char* const kWords[] = {
-      "сынып", "класс", "раз",  "час",   "год",   "лет",   "жыл",     "рет",
-      "сағат", "сагат", "адам", "оқушы", "окушы", "бала",  "человек", "ученик",
-      "минут", "күн",   "кун",  "дн",    "день",  "тенге", "тг",      "млн",
-      "мың",   "тыс",   "этаж", "қабат", "кабат", "метр",  "км",      "ші",
-      "шы",    "інші",  "ыншы", "нші",   "ншы"};
+      "сынып", "класс", "раз",  "час",   "год",   "лет",    "жыл",     "рет",
+      "сағат", "сагат", "адам", "оқушы", "окушы", "бала",   "человек", "ученик",
+      "минут", "күн",   "кун",  "дн",    "день",  "тенге",  "тг",      "млн",
+      "мың",   "тыс",   "этаж", "қабат", "кабат", "метр",   "км",      "ші",
+      "шы",    "інші",  "ыншы", "нші",   "ншы",   "ауысым", "смен",    "орын"};
   for (const char* w : kWords) {
     if (StartsWith(t, w)) return true;
   }
   return false;
+}
+
+// Plural forms of school words ("школах", "мектептерде", "schools"), as
+// skeletons: a number before one counts schools ("в 3 школах").
+bool IsPluralSchoolWord(std::string_view t) {
+  if (StartsWith(t, "мектептер") || StartsWith(t, "мектебтер") ||
+      StartsWith(t, "школалар") || StartsWith(t, "гимназиялар") ||
+      StartsWith(t, "лицейлер")) {
+    return true;
+  }
+  static const char* const kWords[] = {
+      "школ",      "школах",    "школам",     "школами", "гимназий",
+      "гимназиях", "гимназиям", "гимназиями", "лицеев",  "лицеях",
+      "лицеям",    "лицеями",   "schools"};
+  for (const char* w : kWords) {
+    if (t == w) return true;
+  }
+  return false;
+}
+
+// Russian singular genitive after 2, 3, 4 (22, 33, ...): "3 школы" counts
+// schools unless a word before governs the genitive ("ученик 3 школы",
+// "из 23 школы").
+bool IsFewForm(std::string_view number, std::string_view t) {
+  if (t != "школы" && t != "гимназии" && t != "лицея") return false;
+  const char last = number.back();
+  const bool teen = number.size() >= 2 && number[number.size() - 2] == '1';
+  return !teen && last >= '2' && last <= '4';
+}
+
+bool GovernsGenitive(std::string_view t) {
+  static const char* const kStems[] = {
+      "учени",     "учител",   "педагог",     "директор",  "завуч",
+      "родител",   "выпускни", "администрац", "коллектив", "здани",
+      "территори", "двор",     "столов",      "класс",     "спортзал",
+      "библиотек", "охран",    "бухгалтер"};
+  for (const char* w : kStems) {
+    if (StartsWith(t, w)) return true;
+  }
+  static const char* const kWords[] = {"из",   "у",      "от",       "для",
+                                       "до",   "после",  "возле",    "около",
+                                       "мимо", "против", "напротив", "с"};
+  for (const char* w : kWords) {
+    if (t == w) return true;
+  }
+  return false;
+}
+
+// Words just before a bare number that make it a count of schools rather
+// than a school's number ("облыстағы 45 мектепте", "тағы 2 мектепке",
+// "ещё 3 школы"), as skeletons.
+bool IsCountCue(std::string_view t) {
+  static const char* const kStems[] = {
+      "облыстаг", "облысындаг", "облыс",   "онирдег", "онирде", "елимизде",
+      "елдег",    "республик",  "бойынша", "барлык",  "барлыг", "жалпы",
+      "тагы",     "шамамен",    "жуык",    "жана",    "всего",  "еще",
+      "более",    "свыше",      "почти",   "порядка", "лишь",   "области",
+      "стране",   "сразу",      "нескольк"};
+  for (const char* w : kStems) {
+    if (StartsWith(t, w)) return true;
+  }
+  return t == "тек" || t == "только";
+}
+
+// "no12", "n12", "nr12" (a Latin "No" glued to the number): the digits.
+std::string_view LatinNumeroDigits(std::string_view t) {
+  for (std::string_view p : {"no", "nr", "n"}) {
+    if (t.size() > p.size() && t.substr(0, p.size()) == p) {
+      std::string_view d = t.substr(p.size());
+      for (char c : d) {
+        if (c < '0' || c > '9') return {};
+      }
+      return d;
+    }
+  }
+  return {};
+}
+
+bool IsNumeroWord(std::string_view t) {
+  return t == "no" || t == "nr" || t == "number" || t == "номер" || t == "n" ||
+         t == "н" || t == "нөмір" || t == "нөмірлі";
+}
+
+// Words that stand between a school's number and the school word ("№12
+// орта мектеп", "нөмір 4-інші арнайы мектепте", "№5 средняя школа"), as
+// skeletons.
+bool IsSchoolAdjective(std::string_view t) {
+  static const char* const kStems[] = {
+      "орта",        "арнайы",   "жалпы",     "билим",     "беретин",
+      "мамандандыр", "облыстык", "калалык",   "мемлекет",  "коммунал",
+      "кешкы",       "средн",    "общеобраз", "специализ", "городск",
+      "областн",     "коррекц",  "вечерн",    "основн",    "начальн"};
+  for (const char* w : kStems) {
+    if (StartsWith(t, w)) return true;
+  }
+  return false;
+}
+
+// Words right after a bare "N мектеп" that make N a count ("51 мектеп бар",
+// "3 мектеп салынды", "5 мектеп жабылды"), as skeletons.
+bool IsCountAfterCue(std::string_view t) {
+  return t == "бар" || t == "болса" || StartsWith(t, "салын") ||
+         StartsWith(t, "ашыл") || StartsWith(t, "жабыл");
 }
 
 bool IsOrdinalSuffix(std::string_view t) {
@@ -496,6 +660,9 @@ struct EntityExtractor::Impl {
   bool Compile(const std::string& raw, CompiledName* out) const {
     NormalizedText t = normalizer->Normalize(raw);
     for (const Token& tok : Tokenize(t.text)) {
+      if (out->tokens.empty()) {
+        out->first_text = t.text.substr(tok.begin, tok.end - tok.begin);
+      }
       std::string skel = Skeleton(
           std::string_view(t.text).substr(tok.begin, tok.end - tok.begin));
       out->tokens.push_back(StemsOf(skel));
@@ -622,7 +789,15 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
               [&](const Stem& st) { return StemMatches(st, skel(i + j)); });
         }
         if (!ok) continue;
-        if (name.capitalized_only && !text.IsCapitalized(tokens[i].begin)) {
+        // "Бірлік Берікұлы", "Темірлан Ахметович": a person's name.
+        if (!name.blocker && k == 1 && i + 1 < tokens.size() &&
+            GapOnly(gap(i + 1), " ", false) && IsPatronymic(skel(i + 1))) {
+          continue;
+        }
+        if ((name.capitalized_only ||
+             (!name.blocker &&
+              KazakhLetterWhereNameHasNone(name.first_text, tok(i)))) &&
+            !text.IsCapitalized(tokens[i].begin)) {
           continue;
         }
         if (name.blocker) {
@@ -726,9 +901,17 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
     // "12-я школа", "12ші мектеп".
     std::string_view number;
     size_t num_token = SIZE_MAX;
-    if (i >= 1) {
-      size_t j = i - 1;
-      std::string_view g = gap(i);
+    // Adjectives between the number and the school word.
+    size_t head = i;
+    for (int steps = 0;
+         steps < 4 && head >= 2 && !tokens[head - 1].numeric &&
+         IsSchoolAdjective(skel(head - 1)) && GapOnly(gap(head), " ", false);
+         ++steps) {
+      --head;
+    }
+    if (head >= 1) {
+      size_t j = head - 1;
+      std::string_view g = gap(head);
       if (!tokens[j].numeric && IsOrdinalSuffix(tok(j)) && j >= 1 &&
           tokens[j - 1].numeric && GapOnly(g, " -", false) &&
           GapOnly(gap(j), " -", false)) {
@@ -739,6 +922,34 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
                  !GluedOrdinalDigits(tok(j)).empty()) {
         number = GluedOrdinalDigits(tok(j));
         num_token = j;
+      } else if (!tokens[j].numeric && GapOnly(g, " -", false) &&
+                 !LatinNumeroDigits(tok(j)).empty()) {
+        // "No12 mektep".
+        number = LatinNumeroDigits(tok(j));
+        num_token = j;
+      }
+      if (num_token == j && tokens[j].numeric) {
+        // "12-мектеп", "№12 мектеп", "No 12 mektep": a school's number.
+        // A bare "12 мектепте" / "в 12 школе" is one too, unless the form
+        // or the word before make it a count ("в 3 школах", "облыстағы 45
+        // мектепте", "ещё 2 школы").
+        std::string_view before = gap(j);
+        const bool marked =
+            g.find('-') != std::string_view::npos ||
+            before.find("\xE2\x84\x96") != std::string_view::npos ||
+            (j >= 1 && GapOnly(before, " .", false) &&
+             IsNumeroWord(tok(j - 1)));
+        if (!marked) {
+          const std::string_view word = skel(i);
+          const bool counted = IsPluralSchoolWord(word) ||
+                               (word == "мектеп" && last + 1 < tokens.size() &&
+                                IsCountAfterCue(skel(last + 1))) ||
+                               (IsFewForm(tok(j), word) &&
+                                !(j >= 1 && GovernsGenitive(skel(j - 1)))) ||
+                               (j >= 1 && GapOnly(before, " ", false) &&
+                                IsCountCue(skel(j - 1)));
+          if (counted) num_token = SIZE_MAX;
+        }
       }
       if (num_token != SIZE_MAX) {
         if (number.empty()) number = tok(num_token);
@@ -755,7 +966,9 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
     // (B) number after: "школа №7", "СОШ 34", "гимназия 3",
     // "мектеп-гимназия №5", "КГУ «Средняя школа №7»".
     // "школе N12" / "школа No12": a Latin N standing for "№".
-    if (number.empty() && last + 1 < tokens.size() &&
+    // Never after a plural ("мектептердің 1-інің": one of the schools).
+    const bool plural = IsPluralSchoolWord(skel(last));
+    if (!plural && number.empty() && last + 1 < tokens.size() &&
         !tokens[last + 1].numeric && GapOnly(gap(last + 1), " ", false)) {
       std::string_view t1 = tok(last + 1);
       std::string_view digits = StartsWith(t1, "no")  ? t1.substr(2)
@@ -766,7 +979,15 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
         num_token = last + 1;
       }
     }
-    if (number.empty() && last + 1 < tokens.size() &&
+    // "school No. 12", "school number 12", "школа номер 12".
+    if (!plural && number.empty() && last + 2 < tokens.size() &&
+        !tokens[last + 1].numeric && tokens[last + 2].numeric &&
+        IsNumeroWord(tok(last + 1)) && GapOnly(gap(last + 1), " ", false) &&
+        GapOnly(gap(last + 2), " .:#", false) && tok(last + 2).size() <= 3) {
+      number = tok(last + 2);
+      num_token = last + 2;
+    }
+    if (!plural && number.empty() && last + 1 < tokens.size() &&
         tokens[last + 1].numeric) {
       std::string_view g = gap(last + 1);
       const bool numero = g.find("\xE2\x84\x96") != std::string_view::npos;

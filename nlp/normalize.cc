@@ -836,6 +836,18 @@ void Pass::EmitItem(const Item& item) {
   }
 }
 
+// For a "y" or "i" at w[k] after a plain "u" inside a word: true when the
+// "u" is the glide "у" and the letter the vowel "ы"/"і" ("tauy" = "тауы",
+// "boluy" = "болуы", "kelui" = "келуі", "boluyn" = "болуын"), false when the
+// "u" is the vowel "ұ"/"ү" and the letter "й" ("suyikti" = "сүйікті",
+// "tuie" = "түйе"). After a vowel, "u" is always the glide; after a
+// consonant, a vowel after the "y"/"i" makes it "й".
+bool GlideU(const Cp* w, size_t n, size_t k) {
+  if (k < 2) return false;
+  if (IsLatinVowel(w[k - 2].c)) return true;
+  return k + 1 >= n || !IsLatinVowel(w[k + 1].c);
+}
+
 // Latin → Cyrillic for a word already known to be Kazakh. Digraphs first
 // (sh ch zh kh gh, apostrophe forms of 2018), then single letters; "i" and
 // "y" after a vowel are "й" ("qalaiyn" → "қалайын", "kay" → "қай").
@@ -944,7 +956,12 @@ void Pass::Transliterate(const Cp* w, size_t n) {
           r = 0x0445;
           break;
         case 'i':
-          r = after_vowel ? 0x0439 : 0x0456;
+          // Not after a "й" written just before ("suyikti" = "сүйікті").
+          r = after_vowel && !(w[k - 1].c == 'u' && GlideU(w, n, k)) &&
+                      !(w[k - 1].c == 'y' && !out.empty() &&
+                        out.back().c == 0x0439)
+                  ? 0x0439
+                  : 0x0456;
           break;
         case 0x131:
           r = 0x0456;
@@ -994,6 +1011,9 @@ void Pass::Transliterate(const Cp* w, size_t n) {
           r = 0x0442;
           break;
         case 'u':
+          // Chat Latin writes "ұ", "ү" and "у" all as "u" (and often "i"
+          // for "ы"), so nothing in the word tells them apart reliably:
+          // "у" is what Cyrillic patterns accept for all three.
           r = 0x0443;
           break;
         case 0x16B:
@@ -1013,10 +1033,17 @@ void Pass::Transliterate(const Cp* w, size_t n) {
           r = 0x0445;
           break;
         case 'y':
-          r = (after_vowel && w[k - 1].c != 'i' &&
-               (k + 1 >= n || !IsLatinVowel(d)))
-                  ? 0x0439
-                  : 0x044B;
+          // "y" after a vowel is "й" ("kalay", "oy", "uy" = "үй"), except
+          // where the "u" before it is the glide "у" ("boluy" = "болуы",
+          // "tauy" = "тауы"; see GlideU).
+          if (after_vowel && w[k - 1].c == 'u' && k >= 2) {
+            r = GlideU(w, n, k) ? 0x044B : 0x0439;
+          } else {
+            r = (after_vowel && w[k - 1].c != 'i' &&
+                 (k + 1 >= n || !IsLatinVowel(d)))
+                    ? 0x0439
+                    : 0x044B;
+          }
           break;
         case 'z':
           r = 0x0437;

@@ -122,6 +122,35 @@ TEST_F(EntitiesTest, Traps) {
   EXPECT_EQ(Region("Жетісу ауданы"), "almaty");
 }
 
+// Common words, people and things named like places (found in KazNERD news
+// sentences).
+TEST_F(EntitiesTest, CommonWordsAndPeopleAreNotPlaces) {
+  const char* cases[] = {
+      "Өткен жылға қарағанда оқушылар көбейді",
+      "Бұл шара — қазақ жұрты үшін де аса маңызды",
+      "барлығы 452 шара іске асырылады",
+      "Нұрсұлтан Назарбаев отыз жылдық қызметінде",
+      "Нұрсұлтан Назарбаевтың көреген саясатын мойындады",
+      "Бірлік Берікұлы, Азамат Әбілқайыр",
+      "Темір жол үстінен өтетін жаңа өткел",
+      "сырттан темірмен уақытша қаптап",
+      "теңізден өзендерге шығатын жол ашылып",
+      "достық қарым-қатынас орнағанын айтты",
+      "алға қарай жылжыдық, ақша алғаны рас",
+      "шаңырақтың тұңғышы он үш жасар",
+      "іргелі зерттеу жүргізілді",
+  };
+  for (const char* c : cases) EXPECT_EQ(Region(c), "") << c;
+  EXPECT_EQ(Region("Қарағанды қаласында мектеп жабылды"), "karaganda");
+  EXPECT_EQ(Region("в Караганде закрыли школу"), "karaganda");
+  EXPECT_EQ(Region("Бірлік ауылындағы мектеп"), "jambyl");
+  EXPECT_EQ(Region("Нұр-Сұлтан қаласында"), "astana");
+  EXPECT_EQ(Region("Нурсултан, школа №5"), "astana");
+  EXPECT_EQ(Region("Темір ауданының мектебінде"), "aktobe");
+  EXPECT_EQ(Region("Дәл осы сәтте Алматыда Денсаулық сақтау вице-министрі"),
+            "almaty");
+}
+
 TEST_F(EntitiesTest, SchoolNumbers) {
   const Case cases[] = {
       {"№12 мектеп", "12"},

@@ -105,6 +105,32 @@ TEST_F(NormalizeTest, KazakhChatLatin) {
   for (const Case& c : cases) EXPECT_EQ(N(c.in), c.want) << c.in;
 }
 
+// "y"/"i" after a vowel: "й" after a, e, o and after a "u" that is the vowel
+// "ұ"/"ү" (word-initial "uy" = "үй", "suyikti" = "сүйікті"), but "ы"/"і"
+// after a "u" that is the glide "у" ("auyl" = "ауыл", "boluy" = "болуы",
+// never "ауйл", "болуй"). Chat Latin "u" itself stays "у" (see
+// Transliterate).
+TEST_F(NormalizeTest, KazakhChatLatinYAfterVowel) {
+  const Case cases[] = {
+      {"kalay", "калай"},
+      {"men oy jaman dep oiladym", "мен ой жаман деп ойладым"},
+      {"ol kelui kerek, boluy kerek", "ол келуі керек, болуы керек"},
+      {"tauy bar, suy taza emes", "тауы бар, суы таза емес"},
+      {"oquy jaksy", "оқуы жаксы"},
+      {"meni uy jok", "мені уй жок"},
+      {"bala uyde otyr", "бала уйде отыр"},
+      {"uyqysy kelmeidi", "уйқысы келмейді"},
+      {"ustaz uyat qylyp", "устаз уят қылып"},
+      {"auyl auyr jagdaida", "ауыл ауыр жагдайда"},
+      {"keluine ruqsat", "келуіне руқсат"},
+      {"suyikti mugalim", "суйікті мугалім"},
+      {"uaqyt jok", "уақыт жок"},
+      // The 2021 alphabet writes ū and ü itself: "u" stays "у".
+      {"üide ūiqy joq", "үйде ұйқы жоқ"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(N(c.in), c.want) << c.in;
+}
+
 TEST_F(NormalizeTest, EnglishAndCodeStayLatin) {
   const Case cases[] = {
       {"Very good app, thanks", "very good app, thanks"},
