@@ -624,11 +624,27 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     }
     return false;
   };
+  // Word k negates what follows it. "не" after пока, чуть, едва or ли
+  // ("пока не оплатим взнос", "чуть не убили") and before только ("не
+  // только травят, но и бьют") does not.
+  auto negator_at = [&](int k) {
+    const std::string w = word_at(k);
+    if (!NegatorsBefore().count(w)) return false;
+    if (w != "не") return true;
+    static const std::set<std::string> kNotNegatingBefore = {"пока", "чуть",
+                                                             "едва", "ли"};
+    if (k > 0 && !clause_break(k - 1, k) &&
+        kNotNegatingBefore.count(word_at(k - 1))) {
+      return false;
+    }
+    const int n = static_cast<int>(token_list().size());
+    return !(k + 1 < n && word_at(k + 1) == "только");
+  };
   // A negator just before word k, skipping transparent words.
   auto negator_before = [&](int k) {
     for (int j = k - 1; j >= 0 && !clause_break(j, j + 1); --j) {
       std::string w = word_at(j);
-      if (NegatorsBefore().count(w)) return true;
+      if (negator_at(j)) return true;
       if (!Transparent().count(w)) return false;
     }
     return false;
@@ -641,7 +657,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     for (int k = first - 1; k >= 0 && counted < kNegationBefore; --k) {
       if (clause_break(k, k + 1)) break;
       std::string w = word_at(k);
-      if (NegatorsBefore().count(w)) return true;
+      if (negator_at(k)) return true;
       if (!Transparent().count(w)) ++counted;
     }
     for (int k = first - 1; k >= 0 && first - k <= kExperienceVerbBefore; --k) {

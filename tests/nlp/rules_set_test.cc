@@ -122,6 +122,12 @@ TEST_F(RuleSetTest, NegatedVerbGoverningTheTermCancelsIt) {
   EXPECT_EQ(Fire(*set, "никто не помогает. ребенка травят"), Ids{"r1"});
   EXPECT_EQ(Fire(*set, "не знаю что делать, сына травят"), Ids{"r1"});
   EXPECT_EQ(Fire(*set, "ешкім көмектеспейді, баламды қорлайды"), Ids{"k1"});
+  // "не" that negates nothing: a condition, "almost", "not only".
+  EXPECT_EQ(Fire(*set, "сказали терпеть, пока не перестанут травить"),
+            Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "чуть не бьют его каждый день"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "не только травят, но и бьют"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "его не бьют"), Ids{});
   // A negated verb that is not about meeting or seeing does not reach the
   // term, and a verb of seeing without a negator cancels nothing.
   EXPECT_EQ(Fire(*set, "школа не справляется с травлей"), Ids{"r1"});
