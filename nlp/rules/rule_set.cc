@@ -130,6 +130,7 @@ const std::set<std::string>& Transparent() {
 constexpr int kNegationBefore = 2;  // words, not counting transparent ones
 constexpr int kNegationAfter = 2;
 constexpr int kExperienceVerbBefore = 3;  // words back to the governing verb
+constexpr int kExperienceClause = 8;  // ... when чтобы follows the verb
 
 // One distinct pattern. The finder (which locates occurrences) is compiled
 // on first use: most terms never hit, and compiling thousands of large
@@ -660,10 +661,15 @@ std::vector<RuleHit> RuleSet::Impl::Match(
       if (negator_at(k)) return true;
       if (!Transparent().count(w)) ++counted;
     }
-    for (int k = first - 1; k >= 0 && first - k <= kExperienceVerbBefore; --k) {
+    // "не видела, чтобы ... дрался": a negated verb of seeing followed by
+    // чтобы negates its whole clause.
+    for (int k = first - 1; k >= 0 && first - k <= kExperienceClause; --k) {
       if (clause_break(k, k + 1)) break;
       if (ExperienceVerb(word_at(k))) {
-        if (negator_before(k)) return true;
+        const bool governs = first - k <= kExperienceVerbBefore ||
+                             (k + 1 < first && (word_at(k + 1) == "чтобы" ||
+                                                word_at(k + 1) == "чтоб"));
+        if (governs && negator_before(k)) return true;
         break;
       }
     }

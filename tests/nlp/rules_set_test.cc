@@ -111,6 +111,8 @@ TEST_F(RuleSetTest, NegatedVerbGoverningTheTermCancelsIt) {
   EXPECT_EQ(Fire(*set, "никогда не видел у нас драк"), Ids{});
   EXPECT_EQ(Fire(*set, "мы не встречали в школе травли"), Ids{});
   EXPECT_EQ(Fire(*set, "травли не видели ни разу"), Ids{});
+  EXPECT_EQ(Fire(*set, "ни разу не видела чтобы у нас в школе кого-то травили"),
+            Ids{});
   // Kazakh: a negative with a person ending after the verb.
   EXPECT_EQ(Fire(*set, "мектепте қорлауды көрген жоқпын"), Ids{});
   EXPECT_EQ(Fire(*set, "біздің сыныпта төбелес болған емес"), Ids{});
