@@ -1,6 +1,6 @@
 // bench/rules: the rule matcher's cold and warm throughput.
 //
-//   matcher_bench [--posts N]
+//   matcher_bench [--posts N] [--only shipped|rare|common] [--no-peer]
 //
 // Posts (default 2000, 2-4 texts each) are built from the labelled
 // development set and, when present, the real-world sentence corpora, and
@@ -167,8 +167,16 @@ void Report(const char* name, size_t patterns, double compile, Pass cold,
 
 int main(int argc, char** argv) {
   size_t n = 2000;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--posts") == 0) n = std::atoll(argv[i + 1]);
+  std::string only;
+  bool peer_too = true;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--no-peer") == 0) {
+      peer_too = false;
+    } else if (i + 1 < argc && std::strcmp(argv[i], "--posts") == 0) {
+      n = std::atoll(argv[++i]);
+    } else if (i + 1 < argc && std::strcmp(argv[i], "--only") == 0) {
+      only = argv[++i];
+    }
   }
   const std::string root = SHAGYM_SOURCE_DIR;
   auto normalizer = shagym::nlp::Normalizer::Create();
@@ -196,7 +204,7 @@ int main(int argc, char** argv) {
   auto match = [](const RuleSet& rs) {
     return [&rs](const std::string& s) { (void)rs.Match(s); };
   };
-  {
+  if (only.empty() || only == "shipped") {
     std::vector<std::string> errors;
     double t0 = CpuSeconds();
     auto rs = shagym::config::LoadRuleSet(root + "/config/rules", **normalizer,
@@ -218,6 +226,7 @@ int main(int argc, char** argv) {
   const std::string w = "0-9a-zа-яёәғқңөұүһі";
   for (const auto* vocab : {&rare, &common}) {
     const char* kind = vocab == &rare ? "rare" : "common";
+    if (!only.empty() && only != kind) continue;
     for (size_t rules : {100, 1000, 10000}) {
       std::vector<std::string> errors;
       double t0 = CpuSeconds();
@@ -233,6 +242,7 @@ int main(int argc, char** argv) {
       char name[64];
       std::snprintf(name, sizeof(name), "%s %zu rules", kind, rules);
       Report(name, (*rs)->pattern_count(), compile, cold, warm);
+      if (!peer_too) continue;
 
       RE2::Options opt;
       opt.set_log_errors(false);
