@@ -35,8 +35,8 @@ using testing::RunCommand;
 using testing::ShagymBinary;
 
 // Floors on the `final` half (all groups together).
-constexpr double kMinFinalMacroF1 = 0.81;
-constexpr double kMinFinalComplaintF1 = 0.86;
+constexpr double kMinFinalMacroF1 = 0.82;
+constexpr double kMinFinalComplaintF1 = 0.87;
 struct Floor {
   const char* category;
   double f1;
@@ -51,7 +51,7 @@ constexpr Floor kMinFinalCategoryF1[] = {
     {"staff_misconduct", 0.82},
     {"mental_health", 0.76},
     {"licensing_legal", 0.85},
-    {"overcrowding_access", 0.63},
+    {"overcrowding_access", 0.75},
     {"exams", 0.90},
     {"camps_leisure", 0.70},
     {"other_complaint", 0.55},
