@@ -533,12 +533,21 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     for (int i : ids) matched.push_back(raw_term[i]);
   }
   if (matched.empty()) return out;
-  // Sorted term ids instead of a flag per term: the cost of a post grows
-  // with what it matched, not with the size of the rule set.
   std::sort(matched.begin(), matched.end());
-  auto in_set = [&](int t) {
-    return std::binary_search(matched.begin(), matched.end(), t);
-  };
+  // A flag per term, kept by the thread, set for the matched terms and
+  // cleared on return: a look-up is one load (rules have dozens of terms
+  // each, all looked up), and the cost of a post still grows with what it
+  // matched, not with the size of the rule set.
+  static thread_local std::vector<unsigned char> flags;
+  if (flags.size() < terms.size()) flags.resize(terms.size());
+  struct ClearFlags {
+    const std::vector<int>& set;
+    ~ClearFlags() {
+      for (int t : set) flags[t] = 0;
+    }
+  } clear_flags{matched};
+  for (int t : matched) flags[t] = 1;
+  auto in_set = [&](int t) { return flags[t] != 0; };
   std::set<int> candidates;
   for (int t : matched) {
     for (int r : rules_of_term[t]) candidates.insert(r);
@@ -688,6 +697,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
   auto live = [&](const CompiledRule& r, const std::vector<int>& g) {
     std::vector<Span> spans;
     for (int t : g) {
+      if (!in_set(t)) continue;  // no occurrence (and no cache entry)
       for (const Span& s : occurrences(t)) {
         if (r.negation && negated(s)) continue;
         spans.push_back(s);
