@@ -213,7 +213,8 @@ int Crawl(Context* ctx, const CrawlFlags& flags) {
   // and the running rules stay.
   if (*engine) (*engine)->StartReloading(kRulesReloadInterval);
   StatusOr<std::unique_ptr<crawler::PageSink>> made_sink =
-      MakeCrawlSink(*config, store->get(), ClassifyWith(*engine));
+      MakeCrawlSink(*config, store->get(),
+                    std::shared_ptr<const config::RuleEngine>(*engine));
   if (!made_sink.ok()) {
     PrintError(made_sink.status().message());
     return kExitFailure;

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "crawler/ingest.h"
+#include "nlp/analysis.h"
 #include "nlp/normalize.h"
 #include "store/dedupe_index.h"
 #include "store/evidence.h"
@@ -17,13 +18,18 @@ class IngestSink : public crawler::PageSink {
  public:
   IngestSink(crawler::Pseudonymizer pseudonyms,
              std::unique_ptr<nlp::Normalizer> normalizer, store::Store* store,
-             crawler::ClassifyFn classify)
+             crawler::ClassifyFn classify,
+             crawler::AnalyzedClassifyFn classify_analyzed = {})
       : pseudonyms_(std::move(pseudonyms)),
         normalizer_(std::move(normalizer)),
         evidence_(store->db()),
         dedupe_(store->db()),
         ingestor_(&pseudonyms_, normalizer_.get(), &evidence_, &dedupe_,
-                  std::move(classify), crawler::StoreHook(store)) {}
+                  std::move(classify), crawler::StoreHook(store)) {
+    if (classify_analyzed) {
+      ingestor_.SetAnalyzedClassifier(std::move(classify_analyzed));
+    }
+  }
 
   Status Consume(const crawler::SourceAdapter& adapter,
                  const crawler::FetchedPage& page,
@@ -80,6 +86,15 @@ crawler::ClassifyFn ClassifyWith(
   };
 }
 
+crawler::AnalyzedClassifyFn AnalyzedClassifyWith(
+    std::shared_ptr<const config::RuleEngine> engine) {
+  if (engine == nullptr) return crawler::AnalyzedClassifyFn();
+  return [engine = std::move(engine)](const Post&,
+                                      const nlp::AnalyzedText& analyzed) {
+    return engine->Classify(analyzed);
+  };
+}
+
 StatusOr<crawler::ClassifyFn> MakeClassifier(const config::Config& config) {
   StatusOr<std::shared_ptr<config::RuleEngine>> engine = LoadRuleEngine(config);
   if (!engine.ok()) return engine.status();
@@ -96,6 +111,19 @@ StatusOr<std::unique_ptr<crawler::PageSink>> MakeCrawlSink(
   if (!n.ok()) return n.status();
   return std::unique_ptr<crawler::PageSink>(new IngestSink(
       std::move(p).value(), std::move(n).value(), store, std::move(classify)));
+}
+
+StatusOr<std::unique_ptr<crawler::PageSink>> MakeCrawlSink(
+    const config::Config& config, store::Store* store,
+    std::shared_ptr<const config::RuleEngine> engine) {
+  StatusOr<crawler::Pseudonymizer> p =
+      crawler::Pseudonymizer::Open(config.privacy, config.store.data_dir);
+  if (!p.ok()) return p.status();
+  StatusOr<std::unique_ptr<nlp::Normalizer>> n = nlp::Normalizer::Create();
+  if (!n.ok()) return n.status();
+  return std::unique_ptr<crawler::PageSink>(
+      new IngestSink(std::move(p).value(), std::move(n).value(), store,
+                     ClassifyWith(engine), AnalyzedClassifyWith(engine)));
 }
 
 }  // namespace shagym::app

@@ -34,6 +34,17 @@ crawler::ClassifyFn ClassifyWith(
 // ClassifyWith(LoadRuleEngine(config)).
 StatusOr<crawler::ClassifyFn> MakeClassifier(const config::Config& config);
 
+// Same as ClassifyWith, on the text as the crawl's ingest analysed it
+// (one normalisation per post for hashes, duplicate links and labels).
+crawler::AnalyzedClassifyFn AnalyzedClassifyWith(
+    std::shared_ptr<const config::RuleEngine> engine);
+
+// MakeCrawlSink labelling with `engine` (null: no labels) on the ingest's
+// own analysis of each post.
+StatusOr<std::unique_ptr<crawler::PageSink>> MakeCrawlSink(
+    const config::Config& config, store::Store* store,
+    std::shared_ptr<const config::RuleEngine> engine);
+
 // `store` must outlive the sink. `classify` labels each post (empty = no
 // labels). Errors: the pseudonym key file cannot be read or created.
 StatusOr<std::unique_ptr<crawler::PageSink>> MakeCrawlSink(

@@ -55,7 +55,18 @@ Labels RuleEngine::Classify(const nlp::RuleSet& rules, std::string_view text,
                             const nlp::ClassifyHints& hints) const {
   // One analysis (normalised text + tokens) for language id, rules and
   // entities.
-  nlp::AnalyzedText a = nlp::Analyze(*normalizer_, text);
+  return Classify(rules, nlp::Analyze(*normalizer_, text), hints);
+}
+
+Labels RuleEngine::Classify(const nlp::AnalyzedText& a,
+                            const nlp::ClassifyHints& hints) const {
+  std::shared_ptr<const nlp::RuleSet> set = rules();
+  return Classify(*set, a, hints);
+}
+
+Labels RuleEngine::Classify(const nlp::RuleSet& rules,
+                            const nlp::AnalyzedText& a,
+                            const nlp::ClassifyHints& hints) const {
   Labels labels = classifier_->Classify(rules, a, hints);
   if (entities_ != nullptr) {
     nlp::Entities found = entities_->Extract(a);

@@ -22,6 +22,7 @@
 #include "common/post.h"
 #include "common/status.h"
 #include "config/rules_loader.h"
+#include "nlp/analysis.h"
 #include "nlp/classifier.h"
 #include "nlp/normalize.h"
 #include "nlp/rules/reloader.h"
@@ -62,6 +63,13 @@ class RuleEngine {
   Labels Classify(const nlp::RuleSet& rules, std::string_view text,
                   const nlp::ClassifyHints& hints = {}) const;
   Labels Classify(std::string_view text,
+                  const nlp::ClassifyHints& hints = {}) const;
+  // Same on a text analysed already with a Normalizer like normalizer()
+  // (the crawl's ingest analyses each post once for hashes and labels);
+  // matches are in bytes of the analysed original.
+  Labels Classify(const nlp::RuleSet& rules, const nlp::AnalyzedText& analyzed,
+                  const nlp::ClassifyHints& hints = {}) const;
+  Labels Classify(const nlp::AnalyzedText& analyzed,
                   const nlp::ClassifyHints& hints = {}) const;
 
   // Compiles `files` (as ReadRuleDir gives them) with this engine's

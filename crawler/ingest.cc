@@ -11,8 +11,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include "nlp/analysis.h"
 #include "nlp/normalize.h"
 #include "nlp/simhash.h"
 #include "store/dedupe_index.h"
@@ -160,6 +162,13 @@ std::string Ingestor::Normalise(std::string_view text) const {
 
 Post Ingestor::MakePost(const SourceConfig& source, const FetchedPage& page,
                         const ExtractedPost& e) const {
+  std::string normalised;
+  return MakePost(source, page, e, &normalised);
+}
+
+Post Ingestor::MakePost(const SourceConfig& source, const FetchedPage& page,
+                        const ExtractedPost& e,
+                        std::string* normalised_out) const {
   Post p;
   p.source = source.id;
   p.url = e.url.empty() ? (page.final_url.empty() ? page.url : page.final_url)
@@ -169,7 +178,12 @@ Post Ingestor::MakePost(const SourceConfig& source, const FetchedPage& page,
   p.text = e.text;
   p.title = e.title;
   p.forwarded_from = e.forwarded_from;
-  const std::string normalised = Normalise(e.text);
+  // One analysis per post: the hashes, the duplicate links (Ingest) and,
+  // with an AnalyzedClassifyFn, the labels all read it.
+  std::optional<nlp::AnalyzedText> analyzed;
+  if (normalizer_ != nullptr) analyzed = nlp::Analyze(*normalizer_, e.text);
+  std::string& normalised = *normalised_out;
+  normalised = analyzed ? analyzed->normalized.text : Normalise(e.text);
   p.content_hash = ContentHash(normalised);
   p.simhash = nlp::SimHash(normalised);
   // Without a native id the post is what it says, who said it and when:
@@ -182,7 +196,11 @@ Post Ingestor::MakePost(const SourceConfig& source, const FetchedPage& page,
   p.id = PostId(source.id, native);
   if (pseudonyms_ != nullptr)
     p.author = pseudonyms_->Pseudonym(source.id, e.author);
-  if (classify_) p.labels = classify_(p);
+  if (classify_analyzed_ && analyzed) {
+    p.labels = classify_analyzed_(p, *analyzed);
+  } else if (classify_) {
+    p.labels = classify_(p);
+  }
   if (!source.region.empty()) p.labels.region = source.region;
   if (!source.lang.empty()) p.labels.lang = source.lang;
   return p;
@@ -200,27 +218,33 @@ StatusOr<IngestStats> Ingestor::Ingest(const SourceConfig& source,
     stats.evidence_id = *id;
   }
   std::vector<Post> posts;
+  std::vector<std::string> normalised(result.posts.size());
   posts.reserve(result.posts.size());
-  for (const auto& e : result.posts) {
-    Post p = MakePost(source, page, e);
+  for (size_t k = 0; k < result.posts.size(); ++k) {
+    Post p = MakePost(source, page, result.posts[k], &normalised[k]);
     p.evidence_id = stats.evidence_id;
     posts.push_back(std::move(p));
   }
   // One post seen twice on a page (pinned messages, quotes) is stored once.
   std::vector<Post> unique;
-  for (auto& p : posts) {
+  std::vector<std::string> unique_normalised;
+  for (size_t k = 0; k < posts.size(); ++k) {
     bool seen = false;
-    for (const auto& u : unique) seen = seen || u.id == p.id;
-    if (!seen) unique.push_back(std::move(p));
+    for (const auto& u : unique) seen = seen || u.id == posts[k].id;
+    if (!seen) {
+      unique.push_back(std::move(posts[k]));
+      unique_normalised.push_back(std::move(normalised[k]));
+    }
   }
   std::unique_lock<std::mutex> lock(dedupe_mu_, std::defer_lock);
   if (dedupe_ != nullptr) {
     lock.lock();
-    for (auto& p : unique) {
-      const std::string normalised = Normalise(p.text);
+    for (size_t k = 0; k < unique.size(); ++k) {
+      Post& p = unique[k];
+      const std::string& text = unique_normalised[k];  // as MakePost hashed it
       const bool linkable =
-          nlp::CountWords(normalised) >= options_.min_words_for_duplicates;
-      const nlp::MinHash minhash = nlp::MinHashOf(normalised);
+          nlp::CountWords(text) >= options_.min_words_for_duplicates;
+      const nlp::MinHash minhash = nlp::MinHashOf(text);
       std::span<const uint32_t> sig;
       if (linkable) sig = minhash;
       if (linkable) {

@@ -31,7 +31,8 @@
 
 namespace shagym::nlp {
 class Normalizer;
-}
+struct AnalyzedText;
+}  // namespace shagym::nlp
 namespace shagym::store {
 class DedupeIndex;
 class EvidenceStore;
@@ -65,6 +66,11 @@ std::string ContentHash(std::string_view normalised);
 
 // Labels for a post (nlp::Classifier plugs in here); may be empty.
 using ClassifyFn = std::function<Labels(const Post&)>;
+// Labels for a post from its text as the Ingestor analysed it for the
+// content hash and duplicate detection (nlp::Analyze: normalised text and
+// tokens), so that a post is normalised once for hashes, links and labels.
+using AnalyzedClassifyFn =
+    std::function<Labels(const Post&, const nlp::AnalyzedText&)>;
 // Stores posts; returns how many of them were new to the store.
 using StoreFn = std::function<StatusOr<int>(std::span<const Post>)>;
 // A StoreFn writing to `store` (one WriteBatch per page).
@@ -99,6 +105,13 @@ class Ingestor {
            store::EvidenceStore* evidence, store::DedupeIndex* dedupe,
            ClassifyFn classify, StoreFn store, IngestOptions options = {});
 
+  // Labels posts with `classify` on the Ingestor's own analysis of their
+  // text instead of the constructor's ClassifyFn (which normalises again).
+  // Only with a normalizer. Call before the first Ingest().
+  void SetAnalyzedClassifier(AnalyzedClassifyFn classify) {
+    classify_analyzed_ = std::move(classify);
+  }
+
   // Builds, links, labels and stores the posts of one page.
   StatusOr<IngestStats> Ingest(const SourceConfig& source,
                                const FetchedPage& page,
@@ -111,12 +124,16 @@ class Ingestor {
 
  private:
   std::string Normalise(std::string_view text) const;
+  // MakePost, also giving the normalised text the hashes were taken of.
+  Post MakePost(const SourceConfig& source, const FetchedPage& page,
+                const ExtractedPost& extracted, std::string* normalised) const;
 
   const Pseudonymizer* pseudonyms_;
   const nlp::Normalizer* normalizer_;
   store::EvidenceStore* evidence_;
   store::DedupeIndex* dedupe_;
   ClassifyFn classify_;
+  AnalyzedClassifyFn classify_analyzed_;
   StoreFn store_;
   IngestOptions options_;
   std::mutex dedupe_mu_;  // serialises Find + Add of the dedupe index
