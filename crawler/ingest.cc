@@ -244,10 +244,11 @@ StatusOr<IngestStats> Ingestor::Ingest(const SourceConfig& source,
       const std::string& text = unique_normalised[k];  // as MakePost hashed it
       const bool linkable =
           nlp::CountWords(text) >= options_.min_words_for_duplicates;
-      const nlp::MinHash minhash = nlp::MinHashOf(text);
+      nlp::MinHash minhash{};
       std::span<const uint32_t> sig;
-      if (linkable) sig = minhash;
       if (linkable) {
+        minhash = nlp::MinHashOf(text);
+        sig = minhash;
         auto match = dedupe_->Find(p.id, p.content_hash, p.simhash, sig);
         if (!match.ok()) return match.status();
         if (*match && (*match)->original_id != p.id &&

@@ -71,7 +71,7 @@ StatusOr<std::string> EvidenceStore::Put(std::string_view url,
   record.resize(header + bound);
   int rc = compress2(reinterpret_cast<Bytef*>(record.data() + header), &bound,
                      reinterpret_cast<const Bytef*>(bytes.data()),
-                     static_cast<uLong>(bytes.size()), 6);
+                     static_cast<uLong>(bytes.size()), Z_BEST_SPEED);
   if (rc != Z_OK)
     return Internal("compress evidence: zlib error " + std::to_string(rc));
   record.resize(header + bound);

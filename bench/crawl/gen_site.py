@@ -16,8 +16,39 @@ WORDS = ("мектеп оқушы мұғалім сынып директор а�
          "Тараз Алматы Астана Шымкент облысы қаласы район город").split()
 
 
+# Real posts draw on tens of thousands of word forms with a Zipf-like
+# frequency; a bag of the ~110 words above alone would make every post share
+# most of its words and bigrams with every other (pathological for SimHash
+# and MinHash duplicate detection). So: the words above as the frequent head,
+# then their inflected forms, then made-up stems from syllables.
+SUFFIXES = ("лар", "дың", "ға", "да", "дан", "мен", "ның", "ы", "а", "ой",
+            "ами", "ах", "ом", "у", "ов", "ей", "ке", "тің")
+SYLLABLES = ("ка ра мек тап оқ жа са бі лі ті ну ро ва ли по ст ен ар құ "
+             "ме ре то ко ша ба те ды ғы не пе жо ду").split()
+
+
+def vocabulary(rng):
+    words = list(WORDS)
+    words += [w + s for w in WORDS for s in SUFFIXES]
+    seen = set(words)
+    while len(words) < 30000:
+        w = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if w not in seen:
+            seen.add(w)
+            words.append(w)
+    weights, total = [], 0.0
+    for rank in range(len(words)):
+        total += 1.0 / (rank + 1)
+        weights.append(total)
+    return words, weights
+
+
+VOCAB = None
+
+
 def text(rng, n_words):
-    return " ".join(rng.choice(WORDS) for _ in range(n_words))
+    words, cum = VOCAB
+    return " ".join(rng.choices(words, cum_weights=cum, k=n_words))
 
 
 def main():
@@ -29,6 +60,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     rng = random.Random(a.seed)
+    global VOCAB
+    VOCAB = vocabulary(random.Random(a.seed + 1))
     per_host = (a.pages + a.hosts - 1) // a.hosts
     urls = []
     for h in range(a.hosts):

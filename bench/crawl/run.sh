@@ -11,6 +11,8 @@
 #
 #   bash bench/crawl/run.sh            # PAGES=20000 HOSTS="1 20" RUNS=3
 #   PAGES=5000 SCRAPY_PAGES=1000 bash bench/crawl/run.sh
+#   # a long run of the whole pipeline only, RSS sampled every 10 s:
+#   PAGES=100000 HOSTS=20 RUNS=1 TOOLS=shagym RSS_EVERY=10 bash bench/crawl/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PAGES=${PAGES:-20000}
@@ -18,6 +20,8 @@ HOSTS=${HOSTS:-"1 20"}
 RUNS=${RUNS:-3}
 SCRAPY_PAGES=${SCRAPY_PAGES:-2000}   # Scrapy is ~100x slower: cap its crawl
 PARALLEL=${PARALLEL:-16}
+TOOLS=${TOOLS:-"shagym shagym_nocls wget2 scrapy curl"}  # which crawlers run
+RSS_EVERY=${RSS_EVERY:-0}  # seconds between RSS samples of shagym; 0 = off
 BASE_PORT=${BASE_PORT:-18100}
 SHAGYM=${SHAGYM:-$PWD/build/app/shagym}
 CURL_FETCH=${CURL_FETCH:-$PWD/build/bench/bench_curl_fetch}
@@ -74,8 +78,29 @@ NGX
 measure() {
   local name=$1 out=$WORK/out.txt
   shift
+  [[ " $TOOLS " == *" $name "* ]] || return 0
   : > "$WORK/access.log"
-  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" "$@" > "$out" 2>&1 || true
+  if [[ $RSS_EVERY != 0 && $name == shagym* ]]; then
+    # Samples "seconds pages rss_mb" while the crawl runs, to show whether
+    # memory stays flat as pages grow.
+    /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" "$@" > "$out" 2>&1 &
+    local tpid=$! cpid="" t=0
+    for _ in $(seq 50); do
+      cpid=$(pgrep -P "$tpid" | head -1) && [[ -n $cpid ]] && break
+      sleep 0.1
+    done
+    echo "rss samples of $name (seconds, pages fetched, RSS MB):"
+    while kill -0 "$tpid" 2>/dev/null; do
+      sleep "$RSS_EVERY"; t=$((t + RSS_EVERY))
+      local rss
+      rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$cpid/status" 2>/dev/null) || break
+      [[ -n $rss ]] || break
+      echo "  $t $(grep -cE '^(200|304) /p/' "$WORK/access.log" || true) $rss"
+    done
+    wait "$tpid" || true
+  else
+    /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" "$@" > "$out" 2>&1 || true
+  fi
   # Pages as the server saw them: answered GETs of /p/ pages during the run.
   local pages
   pages=$( (grep -cE '^(200|304) /p/' "$WORK/access.log" || true) | tail -1)
@@ -89,6 +114,7 @@ for hosts in $HOSTS; do
   /usr/bin/python3 bench/crawl/gen_site.py --out "$WORK/site" --pages "$PAGES" \
     --hosts "$hosts" --base-port "$BASE_PORT"
   start_nginx "$hosts"
+  echo "load before $hosts host(s): $(cut -d" " -f1-3 /proc/loadavg)"
   seeds=""
   for ((h = 0; h < hosts; h++)); do seeds+="\"http://127.0.0.1:$((BASE_PORT + h))/p/0.html\", "; done
   cat > "$WORK/shagym.yaml" <<YAML
@@ -127,6 +153,7 @@ YAML
     measure curl "$CURL_FETCH" "$WORK/site/urls.txt" "$PARALLEL"
   done
   kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=""
+  echo "load after: $(cut -d" " -f1-3 /proc/loadavg)"
   echo
   echo "### $hosts host(s), $PAGES pages (Scrapy capped at $SCRAPY_PAGES)"
   /usr/bin/python3 - "$WORK/results" <<'PY'
