@@ -224,6 +224,37 @@ bool DecodeSummary(std::string_view in, Summary* s) {
   return r.ok();
 }
 
+std::string EncodeIndexValue(const Post& post) {
+  std::string summary = EncodeSummary(SummaryOf(post));
+  std::string out;
+  out.reserve(summary.size() + 80 + post.text.size() + post.url.size() +
+              32 * post.labels.matches.size());
+  PutString(&out, summary);
+  out.append(EncodePost(post));
+  return out;
+}
+
+bool SplitIndexValue(std::string_view in, std::string_view* summary,
+                     std::string_view* record) {
+  Reader r(in);
+  *summary = r.StringView();
+  if (!r.ok()) return false;
+  *record = in.substr(in.size() - r.remaining());
+  return true;
+}
+
+std::string EncodePostPointer(int64_t time) {
+  std::string out;
+  PutBe64(&out, TimeKey(time));
+  return out;
+}
+
+bool DecodePostPointer(std::string_view in, int64_t* time) {
+  if (in.size() != 8) return false;
+  *time = TimeFromKey(GetBe64(in));
+  return true;
+}
+
 std::string EncodeCounters(const std::vector<int64_t>& v) {
   std::string out(8 * v.size(), '\0');
   for (size_t k = 0; k < v.size(); ++k) {

@@ -41,6 +41,7 @@ class Reader {
   uint8_t Byte();
   bool ok() const { return ok_; }
   bool done() const { return in_.empty(); }
+  size_t remaining() const { return in_.size(); }
 
  private:
   std::string_view in_;
@@ -69,6 +70,19 @@ struct Summary {
 Summary SummaryOf(const Post& post);
 std::string EncodeSummary(const Summary& s);
 bool DecodeSummary(std::string_view in, Summary* s);
+
+// The value of a time index entry (schema 3): the summary, length-prefixed,
+// then the whole post record, so that scans in time order filter on the
+// summary and read matching posts without a second look-up.
+std::string EncodeIndexValue(const Post& post);
+// Splits an index value; false when it is malformed.
+bool SplitIndexValue(std::string_view in, std::string_view* summary,
+                     std::string_view* record);
+
+// Cf::kPosts values (schema 3): the post's biased time (TimeKey), 8 bytes
+// big-endian, which with the id names its time index entry.
+std::string EncodePostPointer(int64_t time);
+bool DecodePostPointer(std::string_view in, int64_t* time);
 
 // Counter values: little-endian int64s (the merge operator adds them
 // element-wise).

@@ -25,8 +25,8 @@ namespace shagym::store {
 enum class Cf {
   kDefault = 0,
   kMeta,       // schema version, counters of the store itself
-  kPosts,      // post id -> post record
-  kTimeIndex,  // big-endian published time + post id -> ""
+  kPosts,      // post id -> its time (a pointer into the time index)
+  kTimeIndex,  // big-endian post time + post id -> summary + post record
   kLabels,     // post id -> labels (per rule-set version)
   kTrends,  // (category, region, lang, source, hour) -> int64 counters (merge)
   kIncidents,  // incident id -> members; post -> incident

@@ -158,7 +158,6 @@ constexpr char kSchemaVersionKey[] = "schema_version";
 constexpr char kRetentionCutoffKey[] = "retention_cutoff";
 constexpr size_t kStripes = 64;
 constexpr size_t kMaxPageSize = 1000;
-constexpr size_t kReadBatch = 256;
 
 // The process is the unit of failure we guard against (SIGKILL, crash), so
 // WAL writes go to the OS without fsync: a killed process loses nothing the
@@ -417,6 +416,13 @@ std::string EvidenceRefKey(const std::string& evidence_id,
   return EvidenceRefPrefix(evidence_id) + id;
 }
 
+// The post record of a time index entry.
+bool DecodeIndexPost(std::string_view value, Post* post) {
+  std::string_view summary, record;
+  return codec::SplitIndexValue(value, &summary, &record) &&
+         codec::DecodePost(record, post);
+}
+
 std::string LabelsKey(const std::string& id, const std::string& version) {
   std::string k = id;
   k.push_back('\0');
@@ -612,17 +618,33 @@ class Store::Impl {
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return db_->cf(c); }
   rocksdb::DB* raw() const { return db_->raw(); }
 
+  // The post `id`: its pointer gives its time, which with the id names the
+  // time index entry holding the record. A writer moving the post in time
+  // between the two reads sends us back to the pointer.
   StatusOr<std::optional<Post>> ReadPost(const std::string& id) {
-    std::string v;
-    rocksdb::Status s =
-        raw()->Get(rocksdb::ReadOptions(), cf(Cf::kPosts), id, &v);
-    if (s.IsNotFound()) return std::optional<Post>();
-    if (!s.ok()) return FromRocks(s, "read post " + id);
-    Post p;
-    if (!codec::DecodePost(v, &p)) {
-      return Corruption("post " + id + ": undecodable record");
+    rocksdb::PinnableSlice ptr, value;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      ptr.Reset();
+      rocksdb::Status s =
+          raw()->Get(rocksdb::ReadOptions(), cf(Cf::kPosts), id, &ptr);
+      if (s.IsNotFound()) return std::optional<Post>();
+      if (!s.ok()) return FromRocks(s, "read post " + id);
+      int64_t t;
+      if (!codec::DecodePostPointer(ptr.ToStringView(), &t)) {
+        return Corruption("post " + id + ": undecodable pointer");
+      }
+      value.Reset();
+      s = raw()->Get(rocksdb::ReadOptions(), cf(Cf::kTimeIndex),
+                     internal::TimeIndexKey(t, id), &value);
+      if (s.IsNotFound()) continue;
+      if (!s.ok()) return FromRocks(s, "read post " + id);
+      Post p;
+      if (!DecodeIndexPost(value.ToStringView(), &p)) {
+        return Corruption("post " + id + ": undecodable record");
+      }
+      return std::optional<Post>(std::move(p));
     }
-    return std::optional<Post>(std::move(p));
+    return Corruption("post " + id + ": time index entry missing");
   }
 
   // Adds to `batch` the writes that turn `old` (nullptr: absent) into `now`:
@@ -630,13 +652,16 @@ class Store::Impl {
   void WriteTransition(const Post* old, const Post& now,
                        rocksdb::WriteBatch* batch, Counters* delta) {
     const int64_t t = PostTime(now);
-    batch->Put(cf(Cf::kPosts), now.id, codec::EncodePost(now));
-    if (old && PostTime(*old) != t) {
+    const bool time_moved = old && PostTime(*old) != t;
+    if (!old || time_moved) {
+      batch->Put(cf(Cf::kPosts), now.id, codec::EncodePostPointer(t));
+    }
+    if (time_moved) {
       batch->Delete(cf(Cf::kTimeIndex),
                     internal::TimeIndexKey(PostTime(*old), old->id));
     }
     batch->Put(cf(Cf::kTimeIndex), internal::TimeIndexKey(t, now.id),
-               codec::EncodeSummary(codec::SummaryOf(now)));
+               codec::EncodeIndexValue(now));
     if (old && !(old->labels == now.labels)) {
       // The current labels live in the post record; kLabels keeps the ones
       // they replace, per rule-set version.
@@ -698,14 +723,23 @@ class Store::Impl {
     }
   }
 
-  // Iterates the time index in [from, to) forwards, calling fn(key, summary)
-  // for entries matching q. fn returns false to stop.
-  Status ScanIndex(const PostQuery& q,
-                   const std::function<bool(std::string_view key,
-                                            const codec::Summary&)>& fn) {
+  // Iterates the time index in [from, to) forwards, calling fn(key,
+  // summary, record) for entries matching q (record: an encoded post). fn
+  // returns false to stop. `bulk` tunes the read for long one-pass scans
+  // (export, reclassify): big read-ahead, and the block cache is left to the
+  // dashboard's hot data.
+  Status ScanIndex(
+      const PostQuery& q,
+      const std::function<bool(std::string_view key, const codec::Summary&,
+                               std::string_view record)>& fn,
+      bool bulk = false) {
     std::string lower, upper;
     codec::PutBe64(&lower, codec::TimeKey(q.from));
     rocksdb::ReadOptions ro;
+    if (bulk) {
+      ro.readahead_size = 2 << 20;
+      ro.fill_cache = false;
+    }
     rocksdb::Slice upper_slice;
     if (q.to != 0) {
       codec::PutBe64(&upper, codec::TimeKey(q.to));
@@ -715,37 +749,17 @@ class Store::Impl {
     std::unique_ptr<rocksdb::Iterator> it(
         raw()->NewIterator(ro, cf(Cf::kTimeIndex)));
     codec::Summary s;
+    std::string_view summary, record;
     for (it->Seek(lower); it->Valid(); it->Next()) {
-      if (!codec::DecodeSummary(it->value().ToStringView(), &s)) continue;
+      if (!codec::SplitIndexValue(it->value().ToStringView(), &summary,
+                                  &record) ||
+          !codec::DecodeSummary(summary, &s)) {
+        continue;
+      }
       if (!SummaryMatches(s, q)) continue;
-      if (!fn(it->key().ToStringView(), s)) break;
+      if (!fn(it->key().ToStringView(), s, record)) break;
     }
     return FromRocks(it->status(), "scan time index");
-  }
-
-  // Reads the posts of `ids` (index keys) in one MultiGet.
-  Status ReadPosts(const std::vector<std::string>& index_keys,
-                   std::vector<Post>* out) {
-    std::vector<rocksdb::Slice> keys;
-    for (const auto& k : index_keys)
-      keys.emplace_back(k.data() + 8, k.size() - 8);
-    std::vector<rocksdb::PinnableSlice> values(keys.size());
-    std::vector<rocksdb::Status> statuses(keys.size());
-    raw()->MultiGet(rocksdb::ReadOptions(), cf(Cf::kPosts), keys.size(),
-                    keys.data(), values.data(), statuses.data());
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (statuses[i].IsNotFound()) continue;  // removed meanwhile
-      if (!statuses[i].ok()) {
-        return FromRocks(statuses[i], "read post " + keys[i].ToString());
-      }
-      Post p;
-      if (!codec::DecodePost(values[i].ToStringView(), &p)) {
-        return Corruption("post " + keys[i].ToString() +
-                          ": undecodable record");
-      }
-      out->push_back(std::move(p));
-    }
-    return Status::Ok();
   }
 
   StatusOr<int64_t> RetentionCutoff() {
@@ -880,7 +894,32 @@ Status MigrateFrom1(Db* db) {
   SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan posts"));
   return FromRocks(db->raw()->Write(WriteOpts(), &batch), "evidence refs");
 }
-constexpr Migration kMigrations[] = {&MigrateFrom0, &MigrateFrom1};
+// Version 3 moves each post record from the posts family (id -> record)
+// into its time index entry (time id -> summary + record) and leaves the
+// posts family a pointer (id -> time): exports and listings then read posts
+// in time order sequentially instead of one random read per post.
+Status MigrateFrom2(Db* db) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->raw()->NewIterator(rocksdb::ReadOptions(), db->cf(Cf::kPosts)));
+  rocksdb::WriteBatch batch;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Post p;
+    if (!codec::DecodePost(it->value().ToStringView(), &p)) continue;
+    const int64_t t = PostTime(p);
+    batch.Put(db->cf(Cf::kTimeIndex), internal::TimeIndexKey(t, p.id),
+              codec::EncodeIndexValue(p));
+    batch.Put(db->cf(Cf::kPosts), p.id, codec::EncodePostPointer(t));
+    if (batch.Count() >= 10000) {
+      SHAGYM_RETURN_IF_ERROR(
+          FromRocks(db->raw()->Write(WriteOpts(), &batch), "move records"));
+      batch.Clear();
+    }
+  }
+  SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan posts"));
+  return FromRocks(db->raw()->Write(WriteOpts(), &batch), "move records");
+}
+constexpr Migration kMigrations[] = {&MigrateFrom0, &MigrateFrom1,
+                                     &MigrateFrom2};
 static_assert(std::size(kMigrations) == Store::kSchemaVersion);
 
 Status EnsureSchema(Db* db) {
@@ -986,56 +1025,64 @@ StatusOr<PostPage> Store::QueryPosts(const PostQuery& query) {
     // Strictly before the cursor / to.
     if (it->Valid() && it->key().compare(upper) >= 0) it->Prev();
   }
-  std::vector<std::string> keys;
+  PostPage page;
+  std::string last_key;
   bool more = false;
   codec::Summary s;
+  std::string_view summary, record;
   for (; it->Valid(); it->Prev()) {
-    if (!codec::DecodeSummary(it->value().ToStringView(), &s)) continue;
+    if (!codec::SplitIndexValue(it->value().ToStringView(), &summary,
+                                &record) ||
+        !codec::DecodeSummary(summary, &s)) {
+      continue;
+    }
     if (!SummaryMatches(s, query)) continue;
-    if (keys.size() == limit) {
+    if (page.posts.size() == limit) {
       more = true;
       break;
     }
-    keys.push_back(it->key().ToString());
+    Post p;
+    if (!codec::DecodePost(record, &p)) {
+      return Corruption("time index entry of post " +
+                        it->key().ToString().substr(8) +
+                        ": undecodable record");
+    }
+    page.posts.push_back(std::move(p));
+    last_key = it->key().ToString();
   }
   SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "query posts"));
-  PostPage page;
-  SHAGYM_RETURN_IF_ERROR(impl_->ReadPosts(keys, &page.posts));
-  if (more) page.next_cursor = Hex(keys.back());
+  if (more) page.next_cursor = Hex(last_key);
   return page;
 }
 
 Status Store::ForEachPost(const PostQuery& query,
                           const std::function<Status(const Post&)>& fn) {
-  std::vector<std::string> keys;
-  std::vector<Post> posts;
+  // The records sit in the time index: one sequential pass, no look-up per
+  // post.
   Status result;
-  auto flush = [&]() -> bool {
-    posts.clear();
-    result = impl_->ReadPosts(keys, &posts);
-    keys.clear();
-    if (!result.ok()) return false;
-    for (const Post& p : posts) {
-      result = fn(p);
-      if (!result.ok()) return false;
-    }
-    return true;
-  };
-  Status scan =
-      impl_->ScanIndex(query, [&](std::string_view key, const codec::Summary&) {
-        keys.emplace_back(key);
-        return keys.size() < kReadBatch || flush();
-      });
+  Post p;
+  Status scan = impl_->ScanIndex(
+      query,
+      [&](std::string_view key, const codec::Summary&,
+          std::string_view record) {
+        if (!codec::DecodePost(record, &p)) {
+          result =
+              Corruption("time index entry of post " +
+                         std::string(key.substr(8)) + ": undecodable record");
+          return false;
+        }
+        result = fn(p);
+        return result.ok();
+      },
+      /*bulk=*/true);
   if (!result.ok()) return result;
-  SHAGYM_RETURN_IF_ERROR(scan);
-  flush();
-  return result;
+  return scan;
 }
 
 StatusOr<int64_t> Store::CountPosts(const PostQuery& query) {
   int64_t n = 0;
-  SHAGYM_RETURN_IF_ERROR(
-      impl_->ScanIndex(query, [&](std::string_view, const codec::Summary&) {
+  SHAGYM_RETURN_IF_ERROR(impl_->ScanIndex(
+      query, [&](std::string_view, const codec::Summary&, std::string_view) {
         ++n;
         return true;
       }));
@@ -1684,8 +1731,8 @@ StatusOr<RetentionReport> Store::ApplyRetention() {
     PostQuery q;
     q.from = std::numeric_limits<int64_t>::min();
     q.to = report.cutoff;
-    SHAGYM_RETURN_IF_ERROR(
-        impl_->ScanIndex(q, [&](std::string_view key, const codec::Summary&) {
+    SHAGYM_RETURN_IF_ERROR(impl_->ScanIndex(
+        q, [&](std::string_view key, const codec::Summary&, std::string_view) {
           keys.emplace_back(key);
           ids.emplace_back(key.substr(8));
           return ids.size() < 1000;
@@ -1694,18 +1741,28 @@ StatusOr<RetentionReport> Store::ApplyRetention() {
     std::vector<const std::string*> id_ptrs;
     for (const auto& id : ids) id_ptrs.push_back(&id);
     auto locks = impl_->LockIds(id_ptrs);
-    const std::set<std::string> removed(ids.begin(), ids.end());
-    std::set<std::string> pages;  // evidence the removed posts referred to
-    DedupeIndex dedupe(db_.get());
-    rocksdb::WriteBatch batch;
-    // An entry whose post vanished still leaves the index.
-    for (const std::string& k : keys)
-      batch.Delete(impl_->cf(Cf::kTimeIndex), k);
+    // Read again under the locks: a re-ingest since the scan may have moved
+    // a post past the cut-off (it stays) or removed it.
+    std::vector<Post> expired;
     for (const std::string& id : ids) {
       auto p = impl_->ReadPost(id);
       if (!p.ok()) return p.status();
-      if (!p->has_value()) continue;
-      const Post& post = **p;
+      if (p->has_value() && PostTime(**p) < report.cutoff) {
+        expired.push_back(std::move(**p));
+      }
+    }
+    std::set<std::string> removed;
+    for (const Post& post : expired) removed.insert(post.id);
+    std::set<std::string> pages;  // evidence the removed posts referred to
+    DedupeIndex dedupe(db_.get());
+    rocksdb::WriteBatch batch;
+    // Every scanned entry goes, even one whose post vanished or moved: a
+    // post that stays lives under a later time, never under these keys.
+    for (const std::string& k : keys) {
+      batch.Delete(impl_->cf(Cf::kTimeIndex), k);
+    }
+    for (const Post& post : expired) {
+      const std::string& id = post.id;
       const int64_t t = PostTime(post);
       batch.Delete(impl_->cf(Cf::kPosts), id);
       batch.Delete(impl_->cf(Cf::kTimeIndex), internal::TimeIndexKey(t, id));
@@ -1868,15 +1925,22 @@ StatusOr<CheckReport> Store::Check() {
   ro.snapshot = snap;
   std::unordered_map<std::string, std::vector<int64_t>> expected;
   {
+    // The records live in the time index; each must match its key, its
+    // summary and its id's pointer in the posts family.
     std::unique_ptr<rocksdb::Iterator> it(
-        impl_->raw()->NewIterator(ro, impl_->cf(Cf::kPosts)));
+        impl_->raw()->NewIterator(ro, impl_->cf(Cf::kTimeIndex)));
     Counters c;
     std::string v;
+    std::string_view summary, record;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string key = it->key().ToString();
+      const std::string id = key.size() > 8 ? key.substr(8) : key;
       Post p;
-      if (!codec::DecodePost(it->value().ToStringView(), &p)) {
+      if (!codec::SplitIndexValue(it->value().ToStringView(), &summary,
+                                  &record) ||
+          !codec::DecodePost(record, &p)) {
         ++report.index_mismatches;
-        problem("post " + it->key().ToString() + ": undecodable record");
+        problem("post " + id + ": undecodable record");
         continue;
       }
       ++report.posts;
@@ -1889,27 +1953,30 @@ StatusOr<CheckReport> Store::Check() {
         if (e.size() < vals.size()) e.resize(vals.size(), 0);
         for (size_t i = 0; i < vals.size(); ++i) e[i] += vals[i];
       }
-      rocksdb::Status s =
-          impl_->raw()->Get(ro, impl_->cf(Cf::kTimeIndex),
-                            internal::TimeIndexKey(PostTime(p), p.id), &v);
-      if (!s.ok() || v != codec::EncodeSummary(codec::SummaryOf(p))) {
+      if (key != internal::TimeIndexKey(PostTime(p), p.id) ||
+          summary != codec::EncodeSummary(codec::SummaryOf(p))) {
         ++report.index_mismatches;
-        problem("post " + p.id + ": time index entry missing or stale");
+        problem("post " + id + ": time index entry stale");
+      }
+      rocksdb::Status s = impl_->raw()->Get(ro, impl_->cf(Cf::kPosts), id, &v);
+      if (!s.ok() || v != codec::EncodePostPointer(PostTime(p))) {
+        ++report.index_mismatches;
+        problem("post " + id + ": pointer missing or stale");
       }
     }
     SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "check posts"));
   }
-  int64_t index_entries = 0;
+  int64_t pointers = 0;
   {
     std::unique_ptr<rocksdb::Iterator> it(
-        impl_->raw()->NewIterator(ro, impl_->cf(Cf::kTimeIndex)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) ++index_entries;
-    SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "check time index"));
+        impl_->raw()->NewIterator(ro, impl_->cf(Cf::kPosts)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++pointers;
+    SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "check post pointers"));
   }
-  if (index_entries != report.posts) {
+  if (pointers != report.posts) {
     ++report.index_mismatches;
-    problem("time index has " + std::to_string(index_entries) +
-            " entries for " + std::to_string(report.posts) + " posts");
+    problem("posts family has " + std::to_string(pointers) + " ids for " +
+            std::to_string(report.posts) + " time index records");
   }
   auto compare = [&](const std::string& key, std::vector<int64_t> have,
                      std::vector<int64_t> want) {

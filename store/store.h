@@ -256,7 +256,7 @@ class Store {
   const StoreOptions& options() const { return options_; }
 
   // Current on-disk schema version.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // ---- Posts -------------------------------------------------------------
 
@@ -278,8 +278,8 @@ class Store {
   // The stored post (labels, review, incident included); nullopt when absent.
   StatusOr<std::optional<Post>> GetPost(const std::string& id);
 
-  // A page of posts matching `query`, newest first. Filtering reads only the
-  // time index; the page's posts are then read by id.
+  // A page of posts matching `query`, newest first, read from the time
+  // index alone (it holds the records).
   StatusOr<PostPage> QueryPosts(const PostQuery& query);
 
   // Calls `fn` for every post matching `query` (limit and cursor ignored),

@@ -4,8 +4,10 @@
 // contributions of a post. Shared by store.cc and its tests; not for other
 // modules.
 //
-//   posts       id                                  -> EncodePost
-//   time_index  BE64(time) id                       -> EncodeSummary
+//   posts       id                                  -> EncodePostPointer
+//                                                      (BE64(time))
+//   time_index  BE64(time) id                       -> EncodeIndexValue
+//                                                      (summary + record)
 //   labels      id \0 rules_version                 -> EncodeLabels of the
 //                                                      labels it replaced
 //   incidents   "m" incident \0 BE64(time) id       -> "" (members other

@@ -9,9 +9,11 @@
 #include <algorithm>
 #include <random>
 
+#include "store/codec.h"
 #include "store/evidence.h"
 #include "store/export.h"
 #include "store/store.h"
+#include "store/store_internal.h"
 #include "tests/store/store_test_util.h"
 #include "tests/testing/temp_dir.h"
 
@@ -218,6 +220,67 @@ TEST_F(ExportGoldenTest, PagesAndPostsAreIdentical) {
   auto n = store_->CountPosts(PostQuery());
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 300);
+}
+
+// A store written by schema 2 (post records keyed by id, summaries in the
+// time index) is migrated on open and reads exactly the same.
+TEST_F(ExportGoldenTest, Schema2StoreIsMigratedAndReadsTheSame) {
+  testing::TempDir old_dir;
+  {
+    auto db = Db::Open(old_dir.path() + "/db");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    rocksdb::DB* raw = (*db)->raw();
+    rocksdb::WriteBatch batch;
+    for (size_t i = 0; i < static_cast<size_t>(Cf::kCount); ++i) {
+      const Cf cf = static_cast<Cf>(i);
+      std::unique_ptr<rocksdb::Iterator> it(store_->db()->raw()->NewIterator(
+          rocksdb::ReadOptions(), store_->db()->cf(cf)));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        if (cf == Cf::kPosts) continue;
+        if (cf == Cf::kTimeIndex) {
+          std::string_view summary, record;
+          ASSERT_TRUE(codec::SplitIndexValue(it->value().ToStringView(),
+                                             &summary, &record));
+          Post p;
+          ASSERT_TRUE(codec::DecodePost(record, &p));
+          batch.Put((*db)->cf(Cf::kPosts), p.id, record);
+          batch.Put((*db)->cf(cf), it->key(), summary);
+        } else if (cf == Cf::kMeta &&
+                   it->key().ToStringView() == "schema_version") {
+          batch.Put((*db)->cf(cf), it->key(), "2");
+        } else {
+          batch.Put((*db)->cf(cf), it->key(), it->value());
+        }
+      }
+    }
+    ASSERT_TRUE(raw->Write(rocksdb::WriteOptions(), &batch).ok());
+  }
+  auto want = Export(
+      PostQuery(), ExportOptions{ExportFormat::kJsonl, false, false, nullptr});
+  StoreOptions o;
+  o.data_dir = old_dir.path();
+  store_.reset();
+  auto migrated = Store::Open(o, &clock_);
+  ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+  store_ = std::move(migrated).value();
+  EXPECT_EQ(Export(PostQuery(),
+                   ExportOptions{ExportFormat::kJsonl, false, false, nullptr}),
+            want);
+  auto check = store_->Check();
+  ASSERT_TRUE(check.ok()) << check.status().ToString();
+  EXPECT_TRUE(check->ok()) << (check->problems.empty() ? ""
+                                                       : check->problems[0]);
+  EXPECT_EQ(check->posts, 300);
+  auto p = store_->GetPost("p17");
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_EQ((*p)->id, "p17");
+  std::string version;
+  ASSERT_TRUE(store_->db()
+                  ->raw()
+                  ->Get(rocksdb::ReadOptions(), store_->db()->cf(Cf::kMeta),
+                        "schema_version", &version)
+                  .ok());
+  EXPECT_EQ(version, std::to_string(Store::kSchemaVersion));
 }
 
 }  // namespace
