@@ -275,6 +275,19 @@ Db::~Db() {
   db_->Close();
 }
 
+std::vector<std::unique_lock<std::mutex>> Db::LockEvidence(
+    const std::vector<std::string>& ids) {
+  std::vector<size_t> idx;
+  for (const std::string& id : ids) {
+    idx.push_back(std::hash<std::string>()(id) % kEvidenceStripes);
+  }
+  std::sort(idx.begin(), idx.end());
+  idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
+  std::vector<std::unique_lock<std::mutex>> locks;
+  for (size_t i : idx) locks.emplace_back(evidence_stripes_[i]);
+  return locks;
+}
+
 Status Db::Flush() {
   rocksdb::FlushOptions fo;
   std::vector<rocksdb::ColumnFamilyHandle*> hs(handles_.begin(),

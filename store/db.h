@@ -14,8 +14,10 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -79,7 +81,17 @@ class Db {
   // Flushes memtables and syncs the WAL, e.g. before a clean exit.
   Status Flush();
 
+  // Serialises, per evidence page, the steps that must not interleave:
+  // storing or re-confirming a page (EvidenceStore::Put), an ingest adding a
+  // post's reference to it, and retention deleting it once unreferenced.
+  // Locks the stripes of `ids` in stripe order, so callers never deadlock;
+  // a caller that also holds Store's per-post locks takes those first.
+  std::vector<std::unique_lock<std::mutex>> LockEvidence(
+      const std::vector<std::string>& ids);
+
  private:
+  static constexpr size_t kEvidenceStripes = 64;
+  std::array<std::mutex, kEvidenceStripes> evidence_stripes_;
   Db() = default;
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;

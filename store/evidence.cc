@@ -3,8 +3,11 @@
 #include <openssl/sha.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
+
+#include "common/time_util.h"
 
 namespace shagym::store {
 
@@ -54,13 +57,50 @@ StatusOr<bool> EvidenceStore::Contains(const std::string& id) const {
   return true;
 }
 
+std::string EvidenceStore::SeenKey(const std::string& id) {
+  // Sorts after the page's references (id \0 post), outside their prefix.
+  return id + '\x01';
+}
+
+StatusOr<std::optional<int64_t>> EvidenceStore::LastSeen(
+    const std::string& id) const {
+  rocksdb::PinnableSlice record;
+  rocksdb::Status s = db_->raw()->Get(rocksdb::ReadOptions(),
+                                      db_->cf(Cf::kEvidence), id, &record);
+  if (s.IsNotFound()) return std::optional<int64_t>();
+  if (!s.ok()) return FromRocks(s, "read evidence " + id);
+  int64_t seen = 0;
+  if (record.size() >= 10 && record.ToStringView().substr(0, 2) == kMagic) {
+    seen = static_cast<int64_t>(GetBE(record.ToStringView(), 2, 8));
+  }
+  std::string again;
+  s = db_->raw()->Get(rocksdb::ReadOptions(), db_->cf(Cf::kEvidence),
+                      SeenKey(id), &again);
+  if (s.ok() && again.size() == 8) {
+    seen = std::max(seen, static_cast<int64_t>(GetBE(again, 0, 8)));
+  } else if (!s.ok() && !s.IsNotFound()) {
+    return FromRocks(s, "read evidence " + id);
+  }
+  return std::optional<int64_t>(seen);
+}
+
 StatusOr<std::string> EvidenceStore::Put(std::string_view url,
                                          int64_t fetched_at,
                                          std::string_view bytes) {
   std::string id = IdOf(bytes);
+  auto locks = db_->LockEvidence({id});
   auto exists = Contains(id);
   if (!exists.ok()) return exists.status();
-  if (*exists) return id;
+  if (*exists) {
+    std::string seen;
+    PutBE(
+        static_cast<uint64_t>(fetched_at > 0 ? fetched_at : SystemNowSeconds()),
+        8, &seen);
+    rocksdb::Status s = db_->raw()->Put(
+        rocksdb::WriteOptions(), db_->cf(Cf::kEvidence), SeenKey(id), seen);
+    if (!s.ok()) return FromRocks(s, "write evidence " + id);
+    return id;
+  }
   std::string record(kMagic, 2);
   PutBE(static_cast<uint64_t>(fetched_at), 8, &record);
   PutBE(url.size(), 4, &record);

@@ -34,7 +34,10 @@ class EvidenceStore {
   explicit EvidenceStore(Db* db) : db_(db) {}
 
   // Keeps `bytes` (zlib-compressed) under their SHA-256 and returns that id.
-  // The same bytes stored again keep their first URL and time.
+  // The same bytes stored again keep their first URL and time, and move
+  // LastSeen() to `fetched_at` (0: now). Serialised with retention per page
+  // (Db::LockEvidence), so a page is never deleted between this call saying
+  // it is stored and the ingest of the posts that refer to it.
   StatusOr<std::string> Put(std::string_view url, int64_t fetched_at,
                             std::string_view bytes);
   // The page stored under `id`; nullopt when absent. Corruption when the
@@ -42,6 +45,13 @@ class EvidenceStore {
   StatusOr<std::optional<EvidencePage>> Get(const std::string& id) const;
   // True when `id` is stored.
   StatusOr<bool> Contains(const std::string& id) const;
+  // The latest time the page was stored or stored again (Put of the same
+  // bytes), in Unix seconds; nullopt when absent. Retention keeps a page
+  // seen after its cut-off even while no post refers to it yet: the posts
+  // of a page are stored just after the page.
+  StatusOr<std::optional<int64_t>> LastSeen(const std::string& id) const;
+  // The Cf::kEvidence key holding LastSeen() of a page stored again.
+  static std::string SeenKey(const std::string& id);
 
   // Hex SHA-256 of `bytes`: the id Put() would return.
   static std::string IdOf(std::string_view bytes);

@@ -16,6 +16,7 @@
 #include "common/time_util.h"
 #include "store/codec.h"
 #include "store/dedupe_index.h"
+#include "store/evidence.h"
 #include "store/store_internal.h"
 
 namespace shagym::store {
@@ -446,6 +447,9 @@ class Store::Impl {
   std::mutex sources_mu_;  // read-modify-write of source records
   std::mutex review_seq_mu_;
   uint32_t review_seq_ = 0;  // Guarded by review_seq_mu_
+  // Tests only: runs inside ApplyRetention with every lock held, just
+  // before its batch is written (internal::SetRetentionHookForTesting).
+  std::function<void()> before_retention_write_;
 
   size_t Stripe(const std::string& id) const {
     return std::hash<std::string>()(id) % kStripes;
@@ -520,6 +524,26 @@ class Store::Impl {
   // and `may_relink` is false (the caller retries holding every stripe).
   StatusOr<std::optional<std::vector<IngestResult>>> IngestLocked(
       std::span<const Post> posts, bool may_relink) {
+    // A reference to an evidence page is added under the page's lock, after
+    // checking the page is there: retention deletes unreferenced pages under
+    // the same lock, so it can never drop a page this batch refers to.
+    std::vector<std::string> pages;
+    for (const Post& p : posts) {
+      if (!p.evidence_id.empty()) pages.push_back(p.evidence_id);
+    }
+    auto page_locks = db_->LockEvidence(pages);
+    std::unordered_map<std::string, bool> page_stored;
+    auto stored = [&](const std::string& page) -> StatusOr<bool> {
+      auto it = page_stored.find(page);
+      if (it != page_stored.end()) return it->second;
+      rocksdb::PinnableSlice v;
+      rocksdb::Status s =
+          raw()->Get(rocksdb::ReadOptions(), cf(Cf::kEvidence), page, &v);
+      if (!s.ok() && !s.IsNotFound()) {
+        return FromRocks(s, "read evidence " + page);
+      }
+      return page_stored[page] = s.ok();
+    };
     rocksdb::WriteBatch batch;
     std::vector<IngestResult> results;
     // Posts written earlier in this batch (the same id twice counts once).
@@ -539,6 +563,15 @@ class Store::Impl {
       // Evidence shows the post as it was first seen: a later page keeps
       // the first one's.
       if (old && !old->evidence_id.empty()) now.evidence_id = old->evidence_id;
+      if (!now.evidence_id.empty() &&
+          (!old || old->evidence_id != now.evidence_id)) {
+        // A page removed before this post could refer to it (or never
+        // stored): the post is kept without evidence, not pointing at
+        // nothing.
+        auto ok = stored(now.evidence_id);
+        if (!ok.ok()) return ok.status();
+        if (!*ok) now.evidence_id.clear();
+      }
       if (!IsReviewStatus(now.review)) now.review = "new";
       // A link once made stays: a re-crawl that finds no match (its index
       // entries name this post itself) does not split the story.
@@ -1340,7 +1373,8 @@ StatusOr<std::vector<Spike>> Store::Spikes(const SpikeQuery& q) {
       [&](std::string_view key, uint32_t t, const std::vector<int64_t>& v) {
         auto f = CounterFields(key);
         if (f.size() < 2 || f[0] == internal::kAnyCategory) return;
-        if (!q.region.empty() && f[1] != q.region) return;
+        // Every region is read (a category's weekly rhythm is over all of
+        // them); q.region filters what is tested.
         auto& days = series[{std::string(f[0]), std::string(f[1])}];
         const int64_t first = internal::FirstDayOfMonth(t);
         for (size_t slot = 0; 2 * slot + 1 < v.size(); ++slot) {
@@ -1391,34 +1425,64 @@ StatusOr<std::vector<Spike>> Store::Spikes(const SpikeQuery& q) {
     }
     return all > 0 ? ok / all : 1.0;
   };
-  // Weekday factors from all posts before the tested range (clamped so that
-  // a thin history cannot swing them).
-  std::array<double, 7> weekday{1, 1, 1, 1, 1, 1, 1};
-  {
-    std::array<double, 7> sum{}, n{};
+  // Weekday factors from the history before the tested range: each
+  // (category, region) series has its own weekly rhythm (school complaints
+  // on school days, camp complaints at weekends). A series with too little
+  // history borrows its category's (all regions), and a thin category the
+  // rhythm of all posts. Clamped so that a few posts cannot swing them.
+  using Weekly = std::array<double, 7>;
+  auto weekday_of = [](int64_t d) {
+    return static_cast<size_t>(((d + 3) % 7 + 7) % 7);
+  };
+  // nullopt when [base_lo, from_day) holds fewer than two weeks or fewer
+  // than kMinWeeklyCount incidents.
+  constexpr double kMinWeeklyCount = 50;
+  auto factors = [&](const std::function<double(int64_t)>& count)
+      -> std::optional<Weekly> {
+    Weekly sum{}, n{};
     double total = 0, days = 0;
     for (int64_t d = base_lo; d < from_day; ++d) {
-      double v = 0;
-      for (const auto& [source, m] : source_posts) {
-        if (auto it = m.find(d); it != m.end())
-          v += static_cast<double>(it->second);
-      }
-      int w = static_cast<int>(((d + 3) % 7 + 7) % 7);
-      sum[w] += v;
-      n[w] += 1;
+      const double v = count(d);
+      sum[weekday_of(d)] += v;
+      n[weekday_of(d)] += 1;
       total += v;
       days += 1;
     }
-    if (days >= 14 && total > 0) {
-      double mean = total / days;
-      for (int w = 0; w < 7; ++w) {
-        if (n[w] > 0) weekday[w] = std::clamp(sum[w] / n[w] / mean, 0.5, 2.0);
-      }
+    if (days < 14 || total < kMinWeeklyCount) return std::nullopt;
+    Weekly w{1, 1, 1, 1, 1, 1, 1};
+    const double mean = total / days;
+    for (size_t i = 0; i < 7; ++i) {
+      if (n[i] > 0) w[i] = std::clamp(sum[i] / n[i] / mean, 0.25, 4.0);
+    }
+    return w;
+  };
+  Weekly all_posts{1, 1, 1, 1, 1, 1, 1};
+  if (auto w = factors([&](int64_t d) {
+        double v = 0;
+        for (const auto& [source, m] : source_posts) {
+          if (auto it = m.find(d); it != m.end()) {
+            v += static_cast<double>(it->second);
+          }
+        }
+        return v;
+      })) {
+    all_posts = *w;
+  }
+  std::map<std::string, Weekly> by_category;
+  {
+    std::map<std::string, std::map<int64_t, int64_t>> cat_days;
+    for (const auto& [key, days] : series) {
+      auto& c = cat_days[key.first];
+      for (const auto& [d, v] : days) c[d] += v[0];
+    }
+    for (const auto& [cat, days] : cat_days) {
+      auto w = factors([&](int64_t d) {
+        auto it = days.find(d);
+        return it == days.end() ? 0.0 : static_cast<double>(it->second);
+      });
+      by_category[cat] = w ? *w : all_posts;
     }
   }
-  auto wf = [&](int64_t d) {
-    return weekday[static_cast<size_t>(((d + 3) % 7 + 7) % 7)];
-  };
   std::unordered_map<int64_t, double> cov_cache;
   auto cov = [&](int64_t d) {
     auto it = cov_cache.find(d);
@@ -1430,6 +1494,13 @@ StatusOr<std::vector<Spike>> Store::Spikes(const SpikeQuery& q) {
 
   std::vector<Spike> spikes;
   for (const auto& [key, days] : series) {
+    if (!q.region.empty() && key.second != q.region) continue;
+    const auto own = factors([&](int64_t d) {
+      auto it = days.find(d);
+      return it == days.end() ? 0.0 : static_cast<double>(it->second[0]);
+    });
+    const Weekly& weekday = own ? *own : by_category[key.first];
+    auto wf = [&](int64_t d) { return weekday[weekday_of(d)]; };
     for (int64_t d = from_day; d < to_day; ++d) {
       auto it = days.find(d);
       if (it == days.end() || it->second[0] < q.min_count) continue;
@@ -1799,6 +1870,12 @@ StatusOr<RetentionReport> Store::ApplyRetention() {
     }
     // A page goes when no post refers to it any more, in the same batch as
     // the last reference: a run killed half-way leaves no orphan behind.
+    // The pages' locks are held from the look at their references to the
+    // write: an ingest adding a reference (or a Put about to be referred
+    // to) waits, and then finds the page either kept or gone, never half.
+    auto page_locks =
+        db_->LockEvidence(std::vector<std::string>(pages.begin(), pages.end()));
+    EvidenceStore evidence(db_.get());
     for (const std::string& page : pages) {
       const std::string prefix = EvidenceRefPrefix(page);
       const std::string end = PrefixEnd(prefix);
@@ -1813,11 +1890,17 @@ StatusOr<RetentionReport> Store::ApplyRetention() {
                          it->key().ToStringView().substr(prefix.size()))) == 0;
       }
       SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan evidence refs"));
-      if (!referenced) {
-        batch.Delete(impl_->cf(Cf::kEvidence), page);
-        ++report.pages_removed;
-      }
+      if (referenced) continue;
+      // Stored again since the cut-off: the posts of that fetch are on
+      // their way (EvidenceStore::Put comes just before their ingest).
+      auto seen = evidence.LastSeen(page);
+      if (!seen.ok()) return seen.status();
+      if (seen->has_value() && **seen >= report.cutoff) continue;
+      batch.Delete(impl_->cf(Cf::kEvidence), page);
+      batch.Delete(impl_->cf(Cf::kEvidence), EvidenceStore::SeenKey(page));
+      if (seen->has_value()) ++report.pages_removed;
     }
+    if (impl_->before_retention_write_) impl_->before_retention_write_();
     SHAGYM_RETURN_IF_ERROR(
         FromRocks(impl_->raw()->Write(WriteOpts(), &batch), "apply retention"));
   }
@@ -2016,5 +2099,13 @@ StatusOr<CheckReport> Store::Check() {
   for (auto& [key, want] : expected) compare(key, {}, want);
   return report;
 }
+
+namespace internal {
+
+void SetRetentionHookForTesting(Store* store, std::function<void()> hook) {
+  store->impl_->before_retention_write_ = std::move(hook);
+}
+
+}  // namespace internal
 
 }  // namespace shagym::store

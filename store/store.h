@@ -36,6 +36,11 @@
 
 namespace shagym::store {
 
+class Store;
+namespace internal {
+void SetRetentionHookForTesting(Store* store, std::function<void()> hook);
+}  // namespace internal
+
 // Review statuses of SPEC.md: "new", "confirmed", "false_positive",
 // "escalated", "resolved".
 bool IsReviewStatus(std::string_view status);
@@ -321,6 +326,9 @@ class Store {
   // their baseline (Poisson upper tail against the mean of the baseline
   // days, scaled by a weekday factor and by the share of sources that were
   // healthy that day), with the terms, sources and schools that drove them.
+  // Weekday factors are the series' own weekly rhythm, its category's (all
+  // regions) when the series has under 50 incidents of history, all posts'
+  // when the category has too.
   // Sorted by day, then p-value.
   StatusOr<std::vector<Spike>> Spikes(const SpikeQuery& query);
 
@@ -371,6 +379,8 @@ class Store {
   StatusOr<CheckReport> Check();
 
  private:
+  friend void internal::SetRetentionHookForTesting(Store*,
+                                                   std::function<void()>);
   class Impl;
   Store(const StoreOptions& options, Clock* clock, std::unique_ptr<Db> db);
 

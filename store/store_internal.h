@@ -28,11 +28,13 @@
 // biased big-endian (codec::TimeKey) so that byte order is time order.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "common/post.h"
+#include "store/store.h"
 
 namespace shagym::store::internal {
 
@@ -59,6 +61,10 @@ uint32_t DayOf(int64_t t);
 // Every counter a stored post adds to (key -> values).
 using Counters = std::map<std::string, std::vector<int64_t>>;
 void AddContributions(const Post& post, int64_t sign, Counters* out);
+
+// Runs `hook` inside every later ApplyRetention of `store`, with its locks
+// held, just before it writes (tests of what may interleave with it).
+void SetRetentionHookForTesting(Store* store, std::function<void()> hook);
 
 // True for counter keys bucketed by time ('h', 'M', 's', 'f'); their bucket
 // start in Unix seconds goes to *start.

@@ -2,11 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "store/dedupe_index.h"
 #include "store/evidence.h"
 #include "store/store.h"
+#include "store/store_internal.h"
 #include "tests/store/store_test_util.h"
 #include "tests/testing/temp_dir.h"
 
@@ -151,6 +156,55 @@ TEST_F(MaintenanceTest, WeeklyRhythmIsNotASpikeButAJumpIs) {
   s = store_->Spikes(q);
   ASSERT_TRUE(s.ok());
   EXPECT_TRUE(s->empty()) << (*s)[0].date << " expected " << (*s)[0].expected;
+}
+
+TEST_F(MaintenanceTest, WeeklyRhythmIsPerCategory) {
+  // School complaints come on school days, camp complaints at weekends. A
+  // camp Saturday is ordinary; a camp Wednesday like it is a jump. One
+  // weekly rhythm for everything (dominated by the school categories) gets
+  // both wrong.
+  const int64_t d0 = T("2024-04-01") / 86400;  // a Monday
+  auto weekend = [&](int64_t d) { return (d - d0) % 7 >= 5; };
+  const int64_t wednesday = d0 + 37, saturday = d0 + 40;
+  for (int64_t d = d0; d < d0 + 42; ++d) {
+    for (const char* region : {"jambyl", "astana", "karaganda"}) {
+      Posts(d, weekend(d) ? 1 : 10, "bullying", region, "tg_a");
+    }
+    int camps = weekend(d) ? 12 : 1;
+    if (d == wednesday) camps = 12;
+    Posts(d, camps, "camps_leisure", "almaty", "tg_a");
+  }
+  SpikeQuery q;
+  q.from = (d0 + 35) * 86400;
+  q.to = (d0 + 42) * 86400;
+  auto s = store_->Spikes(q);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::string got;
+  for (const Spike& x : *s) {
+    got += x.date + " " + x.category + " " + x.region + " " +
+           std::to_string(x.incidents) + " vs " + std::to_string(x.expected) +
+           "\n";
+  }
+  ASSERT_EQ(s->size(), 1u) << got;
+  EXPECT_EQ((*s)[0].date, FormatDateUtc(wednesday * 86400));
+  EXPECT_EQ((*s)[0].category, "camps_leisure");
+  EXPECT_EQ((*s)[0].incidents, 12);
+  EXPECT_LT((*s)[0].expected, 3.0);
+  // The Saturday was tested and expected to be busy.
+  q.from = saturday * 86400;
+  q.to = (saturday + 1) * 86400;
+  q.min_count = 1;
+  q.max_p_value = 1.01;  // report every tested day
+  s = store_->Spikes(q);
+  ASSERT_TRUE(s.ok());
+  bool seen = false;
+  for (const Spike& x : *s) {
+    if (x.category != "camps_leisure") continue;
+    seen = true;
+    EXPECT_GT(x.expected, 8.0);
+    EXPECT_GT(x.p_value, 0.05);
+  }
+  EXPECT_TRUE(seen);
 }
 
 TEST_F(MaintenanceTest, OutageDaysNeitherCreateNorHideSpikes) {
@@ -303,6 +357,105 @@ TEST_F(MaintenanceTest, RetentionDropsUnreferencedEvidenceAndDedupeEntries) {
                                             store_->db()->cf(Cf::kIncidents)));
   it->SeekToFirst();
   EXPECT_FALSE(it->Valid()) << "left in the index: " << it->key().ToString();
+  ExpectConsistent();
+}
+
+// Retention finds a page unreferenced and deletes it while a crawl stores
+// the same page again and ingests a post that refers to it. The crawl runs
+// on a second thread right inside retention's window between looking at the
+// page's references and writing the delete (the hook); without the per-page
+// lock it completes there and its post points at a deleted page.
+TEST_F(MaintenanceTest, RetentionNeverDeletesAPageAConcurrentIngestRefersTo) {
+  retention_days_ = 30;
+  Open();
+  const int64_t now = T("2024-06-30T12:00:00Z");
+  clock_.now_ms = now * 1000;
+  EvidenceStore evidence(store_->db());
+  const std::string body = "<p>the same page, fetched twice</p>";
+  const std::string page =
+      evidence.Put("https://t.me/s/a", now - 40 * 86400, body).value();
+  Post old = MakePost("old", now - 40 * 86400, {"food"}, "almaty");
+  old.evidence_id = page;
+  ASSERT_TRUE(store_->Ingest(old).ok());
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool crawled = false;  // Guarded by mu
+  Status crawl_status;   // Guarded by mu
+  std::thread crawler;
+  int windows = 0;
+  internal::SetRetentionHookForTesting(store_.get(), [&] {
+    if (++windows > 1) return;
+    crawler = std::thread([&] {
+      Status st;
+      auto id = evidence.Put("https://t.me/s/a", now, body);
+      if (!id.ok()) {
+        st = id.status();
+      } else {
+        Post fresh = MakePost("fresh", now - 3600, {"food"}, "almaty");
+        fresh.evidence_id = *id;
+        st = store_->Ingest(fresh).status();
+      }
+      std::lock_guard<std::mutex> l(mu);
+      crawl_status = st;
+      crawled = true;
+      cv.notify_all();
+    });
+    // Every chance for the crawl to finish inside the window; with the lock
+    // it cannot, and the wait ends at its deadline.
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait_for(l, std::chrono::milliseconds(300), [&] { return crawled; });
+  });
+  auto r = store_->ApplyRetention();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(crawler.joinable());
+  crawler.join();
+  internal::SetRetentionHookForTesting(store_.get(), nullptr);
+  EXPECT_EQ(windows, 1);
+  ASSERT_TRUE(crawl_status.ok()) << crawl_status.ToString();
+  EXPECT_EQ(r->posts_removed, 1);
+  auto fresh = store_->GetPost("fresh").value();
+  ASSERT_TRUE(fresh.has_value());
+  ASSERT_EQ(fresh->evidence_id, page);
+  auto got = evidence.Get(page);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(got->has_value()) << "the fresh post refers to a deleted page";
+  ExpectConsistent();
+}
+
+// A page stored again after the cut-off outlives its expired posts (the
+// posts of that fetch are on their way); a post naming a page that is gone
+// is kept without evidence instead of pointing at nothing.
+TEST_F(MaintenanceTest, RetentionKeepsPagesSeenAgainAndIngestDropsDeadPages) {
+  retention_days_ = 30;
+  Open();
+  const int64_t now = T("2024-06-30T12:00:00Z");
+  clock_.now_ms = now * 1000;
+  EvidenceStore evidence(store_->db());
+  const std::string kept_page =
+      evidence.Put("u1", now - 40 * 86400, "<p>seen again</p>").value();
+  const std::string gone_page =
+      evidence.Put("u2", now - 40 * 86400, "<p>not seen again</p>").value();
+  Post a = MakePost("a", now - 40 * 86400, {"food"}, "almaty");
+  a.evidence_id = kept_page;
+  Post b = MakePost("b", now - 40 * 86400, {"food"}, "almaty");
+  b.evidence_id = gone_page;
+  ASSERT_TRUE(store_->Ingest(a).ok());
+  ASSERT_TRUE(store_->Ingest(b).ok());
+  ASSERT_EQ(evidence.Put("u1", now - 86400, "<p>seen again</p>").value(),
+            kept_page);
+  EXPECT_EQ(evidence.LastSeen(kept_page).value(), now - 86400);
+  auto r = store_->ApplyRetention();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->posts_removed, 2);
+  EXPECT_EQ(r->pages_removed, 1);
+  EXPECT_TRUE(evidence.Get(kept_page).value().has_value());
+  EXPECT_FALSE(evidence.Get(gone_page).value().has_value());
+  EXPECT_FALSE(evidence.LastSeen(gone_page).value().has_value());
+  Post late = MakePost("late", now - 3600, {"food"}, "almaty");
+  late.evidence_id = gone_page;
+  ASSERT_TRUE(store_->Ingest(late).ok());
+  EXPECT_EQ(store_->GetPost("late").value()->evidence_id, "");
   ExpectConsistent();
 }
 
