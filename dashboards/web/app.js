@@ -175,18 +175,23 @@ function table(headers, rows) {
       el('tbody', {}, rows)));
 }
 
+// Each cell carries its column's name (data-label): on a phone the rows
+// become small cards of "name: value" lines instead of six squeezed columns.
 function sourceHealthTable(items) {
+  const cols = [t('col.source'), t('col.status'), t('col.last_success'), t('col.error_rate'),
+    t('col.not_modified'), t('col.posts_day')];
+  const cell = (i, attrs, text) => el('td', Object.assign({ 'data-label': cols[i] }, attrs), text);
   return el('div', { id: 'sources-table' }, table(
-    [t('col.source'), t('col.status'), t('col.last_success'), { label: t('col.error_rate'), num: true },
-     { label: t('col.not_modified'), num: true }, { label: t('col.posts_day'), num: true }],
+    [cols[0], cols[1], cols[2], { label: cols[3], num: true }, { label: cols[4], num: true },
+     { label: cols[5], num: true }],
     items.map((s) => el('tr', {},
-      el('td', {}, s.source),
-      el('td', { class: s.disabled ? 'up' : 'down' },
+      cell(0, { class: 'src-id' }, s.source),
+      cell(1, { class: s.disabled ? 'up' : 'down' },
         s.disabled ? t('sources.disabled') + (s.disabled_reason ? ': ' + s.disabled_reason : '') : t('sources.ok')),
-      el('td', {}, fmtTime(s.last_success)),
-      el('td', { class: 'num' }, (100 * s.error_rate_7d).toFixed(0) + '%'),
-      el('td', { class: 'num' }, (100 * s.not_modified_rate_7d).toFixed(0) + '%'),
-      el('td', { class: 'num' }, s.posts_per_day_7d.toFixed(1))))));
+      cell(2, {}, fmtTime(s.last_success)),
+      cell(3, { class: 'num' }, (100 * s.error_rate_7d).toFixed(0) + '%'),
+      cell(4, { class: 'num' }, (100 * s.not_modified_rate_7d).toFixed(0) + '%'),
+      cell(5, { class: 'num' }, s.posts_per_day_7d.toFixed(1))))));
 }
 
 // ---- Overview ---------------------------------------------------------------

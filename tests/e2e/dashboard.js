@@ -198,7 +198,34 @@ async function go(page, hash) {
     // Phone-sized screen.
     await page.setViewportSize({ width: 390, height: 844 });
     await go(page, '#/overview');
+    await page.waitForSelector('#sources-table tbody tr');
     await page.screenshot({ path: path.join(shots, 'phone-overview.png'), fullPage: false });
+    // Nothing wider than the screen: not the page, not an element of it
+    // (the source-health table included), no table scrolling sideways.
+    const overflow = await page.evaluate(() => {
+      const w = document.documentElement.clientWidth;
+      const bad = [];
+      if (document.documentElement.scrollWidth > w) bad.push('page ' + document.documentElement.scrollWidth + 'px');
+      // Inside a sideways-scrolling box (the region x category table) an
+      // element may lie beyond the screen; the box itself may not.
+      const clipped = (e) => {
+        for (let a = e.parentElement; a && a.tagName !== 'MAIN'; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX !== 'visible') return true;
+        }
+        return false;
+      };
+      for (const e of document.querySelectorAll('main *')) {
+        if (clipped(e)) continue;
+        const r = e.getBoundingClientRect();
+        if (r.width > 0 && (r.right > w + 0.5 || r.left < -0.5)) bad.push((e.id || e.tagName) + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+      }
+      for (const e of document.querySelectorAll('#sources-table .table-wrap')) {
+        if (e.scrollWidth > e.clientWidth) bad.push('sources table scrolls ' + e.scrollWidth + '/' + e.clientWidth);
+      }
+      return bad.slice(0, 5);
+    });
+    check(overflow.length === 0, 'phone overview fits 390px (' + overflow.join(', ') + ')');
+    await page.locator('#sources-table').screenshot({ path: path.join(shots, 'phone-sources.png') });
 
     check(blocked.some((u) => u.includes('tracker.example')), "the evidence page's tracker image was blocked by its CSP");
     const leaked = external.filter((u) => !blocked.includes(u));
