@@ -424,6 +424,9 @@ bool DecodeIndexPost(std::string_view value, Post* post) {
          codec::DecodePost(record, post);
 }
 
+// Cf::kIncidents: reposts stored before their original `id` wait for it.
+std::string WaitingKey(const std::string& id) { return "w" + id; }
+
 std::string LabelsKey(const std::string& id, const std::string& version) {
   std::string k = id;
   k.push_back('\0');
@@ -600,6 +603,10 @@ class Store::Impl {
         } else if (root) {
           now.duplicate_of = root->id;
           relink = PostTime(now) < PostTime(*root);
+        } else if (!old || old->duplicate_of != now.duplicate_of) {
+          // The original is not stored yet (the crawler's workers may store
+          // a repost's page first): leave a note for when it comes.
+          batch.Put(cf(Cf::kIncidents), WaitingKey(target), "");
         }
       }
       if (relink) {
@@ -627,6 +634,41 @@ class Store::Impl {
           now.incident_id = now.duplicate_of;
         } else {
           now.incident_id = now.id;
+        }
+      }
+      if (!old && now.duplicate_of.empty()) {
+        // Reposts stored before this original named it: the story's
+        // earliest post must be its first, whichever came in first.
+        rocksdb::PinnableSlice note;
+        rocksdb::Status ws =
+            raw()->Get(rocksdb::ReadOptions(), cf(Cf::kIncidents),
+                       WaitingKey(now.id), &note);
+        if (!ws.ok() && !ws.IsNotFound()) {
+          return FromRocks(ws, "read incident of " + now.id);
+        }
+        if (ws.ok()) {
+          if (!may_relink) return std::optional<std::vector<IngestResult>>();
+          batch.Delete(cf(Cf::kIncidents), WaitingKey(now.id));
+          auto members = IncidentMembers(pending, now.id);
+          if (!members.ok()) return members.status();
+          const Post* first = nullptr;
+          for (const Post& m : *members) {
+            if (m.id != now.id && PostTime(m) < PostTime(now) &&
+                (!first || PostTime(m) < PostTime(*first))) {
+              first = &m;
+            }
+          }
+          if (first) {
+            const std::string first_id = first->id;
+            for (Post& m : *members) {
+              if (m.id == now.id) continue;
+              Post moved = m;
+              moved.duplicate_of = m.id == first_id ? "" : first_id;
+              if (moved == m) continue;
+              write(std::optional<Post>(std::move(m)), std::move(moved));
+            }
+            now.duplicate_of = first_id;
+          }
         }
       }
       IngestResult res;
@@ -1150,6 +1192,15 @@ StatusOr<std::optional<Incident>> Store::GetIncident(
   std::stable_sort(
       members.begin(), members.end(),
       [](const Post& a, const Post& b) { return PostTime(a) < PostTime(b); });
+  // The story's first is its original (duplicate_of null), the earliest
+  // post but for ties in time: lead with it, so that the incident's first
+  // post, its member list and duplicate_of always agree.
+  auto original =
+      std::find_if(members.begin(), members.end(),
+                   [](const Post& p) { return p.duplicate_of.empty(); });
+  if (original != members.end()) {
+    std::rotate(members.begin(), original, original + 1);
+  }
   Incident inc;
   inc.id = incident_id;
   for (const Post& post : members) {

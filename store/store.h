@@ -85,12 +85,14 @@ struct PostPage {
 // An incident: a post and its reposts/rewrites.
 struct Incident {
   std::string id;
-  std::string first_post;            // earliest member
+  std::string first_post;            // the original (earliest member)
   std::string first_source;          // its source
   int64_t first_seen = 0;            // its post time
   int64_t size = 0;                  // number of member posts
   std::vector<std::string> sources;  // distinct, in order of first appearance
-  std::vector<std::string> members;  // member post ids, oldest first
+  // Member post ids: the original (duplicate_of null) first, then oldest
+  // first.
+  std::vector<std::string> members;
 };
 
 enum class Bucket { kDay, kWeek, kMonth };

@@ -13,6 +13,9 @@
 //   incidents   "m" incident \0 BE64(time) id       -> "" (members other
 //                                                      than the post whose
 //                                                      id is the incident)
+//               "w" id                              -> "" (reposts stored
+//                                                      before their original
+//                                                      id wait for it)
 //   reviews     "h" id \0 BE64(at_ms) BE32(seq)     -> review event
 //   trends      "h" cat \0 region \0 lang \0 source \0 BE32(hour)
 //                                                   -> [volume, incidents]

@@ -248,6 +248,66 @@ TEST_F(StoreTest, RelinkInsideOneBatch) {
   ExpectConsistent();
 }
 
+TEST_F(StoreTest, RepostsStoredBeforeTheirOriginalStillLeaveTheEarliestFirst) {
+  // Two crawl workers: the pages of two reposts are stored before the page
+  // of the post the dedupe index named as their original, and one repost
+  // was published before it.
+  Post early =
+      MakePost("r1", "2024-05-13T08:00:00Z", {"food"}, "almaty", "tg_r");
+  early.duplicate_of = "o1";
+  Post late =
+      MakePost("r2", "2024-05-13T15:00:00Z", {"food"}, "almaty", "tg_s");
+  late.duplicate_of = "o1";
+  Ingest(early);
+  Ingest(late);
+  Ingest(MakePost("o1", "2024-05-13T12:00:00Z", {"food"}, "almaty"));
+  auto r1 = store_->GetPost("r1").value();
+  auto r2 = store_->GetPost("r2").value();
+  auto o1 = store_->GetPost("o1").value();
+  ASSERT_TRUE(r1 && r2 && o1);
+  EXPECT_EQ(r1->duplicate_of, "");
+  EXPECT_EQ(o1->duplicate_of, "r1");
+  EXPECT_EQ(r2->duplicate_of, "r1");
+  auto inc = store_->GetIncident(o1->incident_id);
+  ASSERT_TRUE(inc.ok() && inc->has_value());
+  EXPECT_EQ((*inc)->first_post, "r1");
+  EXPECT_EQ((*inc)->members, (std::vector<std::string>{"r1", "o1", "r2"}));
+  EXPECT_EQ((*inc)->first_seen, T("2024-05-13T08:00:00Z"));
+  TrendQuery tq;
+  tq.from = T("2024-05-13");
+  tq.to = T("2024-05-14");
+  TrendTable t = Trends(tq);
+  EXPECT_EQ(t.totals[0].incidents, 1);
+  EXPECT_EQ(t.totals[0].volume, 3);
+  ExpectConsistent();
+  // An original whose reposts were all later stays first.
+  Post later_copy =
+      MakePost("q2", "2024-05-13T18:00:00Z", {"food"}, "almaty", "tg_s");
+  later_copy.duplicate_of = "q1";
+  Ingest(later_copy);
+  Ingest(MakePost("q1", "2024-05-13T09:00:00Z", {"food"}, "almaty"));
+  EXPECT_EQ(store_->GetPost("q1").value()->duplicate_of, "");
+  EXPECT_EQ(store_->GetPost("q2").value()->duplicate_of, "q1");
+  inc = store_->GetIncident("q1");
+  ASSERT_TRUE(inc.ok() && inc->has_value());
+  EXPECT_EQ((*inc)->members, (std::vector<std::string>{"q1", "q2"}));
+  ExpectConsistent();
+}
+
+TEST_F(StoreTest, IncidentLeadsWithItsOriginalWhenTimesTie) {
+  // Same second: the original is the one stored first, whatever the ids.
+  Ingest(MakePost("z9", "2024-05-13T12:00:00Z", {"food"}, "almaty"));
+  Post copy =
+      MakePost("a0", "2024-05-13T12:00:00Z", {"food"}, "almaty", "tg_b");
+  copy.duplicate_of = "z9";
+  Ingest(copy);
+  auto inc = store_->GetIncident("z9");
+  ASSERT_TRUE(inc.ok() && inc->has_value());
+  EXPECT_EQ((*inc)->first_post, "z9");
+  EXPECT_EQ((*inc)->members, (std::vector<std::string>{"z9", "a0"}));
+  EXPECT_EQ(store_->GetPost("z9").value()->duplicate_of, "");
+}
+
 TEST_F(StoreTest, QueryPostsFiltersAndPagesNewestFirst) {
   for (int i = 0; i < 25; ++i) {
     char time[32];
