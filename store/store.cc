@@ -1526,12 +1526,14 @@ StatusOr<std::vector<Spike>> Store::Spikes(const SpikeQuery& q) {
       auto& c = cat_days[key.first];
       for (const auto& [d, v] : days) c[d] += v[0];
     }
-    for (const auto& [cat, days] : cat_days) {
+    for (const auto& entry : cat_days) {
+      // Structured bindings cannot be captured before C++20 in clang 14.
+      const auto& days = entry.second;
       auto w = factors([&](int64_t d) {
         auto it = days.find(d);
         return it == days.end() ? 0.0 : static_cast<double>(it->second);
       });
-      by_category[cat] = w ? *w : all_posts;
+      by_category[entry.first] = w ? *w : all_posts;
     }
   }
   std::unordered_map<int64_t, double> cov_cache;
@@ -1544,7 +1546,9 @@ StatusOr<std::vector<Spike>> Store::Spikes(const SpikeQuery& q) {
   };
 
   std::vector<Spike> spikes;
-  for (const auto& [key, days] : series) {
+  for (const auto& entry : series) {
+    const auto& key = entry.first;
+    const auto& days = entry.second;
     if (!q.region.empty() && key.second != q.region) continue;
     const auto own = factors([&](int64_t d) {
       auto it = days.find(d);
