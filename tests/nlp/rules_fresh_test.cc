@@ -32,9 +32,6 @@
 namespace shagym::nlp {
 namespace {
 
-using testing::RunCommand;
-using testing::ShagymBinary;
-
 constexpr double kMinMacroF1 = 0.82;
 constexpr double kMinComplaintF1 = 0.93;
 constexpr double kMinComplaintPrecision = 0.96;
@@ -73,18 +70,10 @@ TEST(RulesFreshTest, ClassifyFreshPosts) {
   }
   ASSERT_GE(gold.size(), 200u);
 
-  auto run = RunCommand(
-      {ShagymBinary(), "--config", src + "/config/shagym.yaml", "classify"},
-      input, 120);
-  ASSERT_EQ(run.exit_code, 0) << run.err;
   std::map<std::string, nlohmann::json> got;
-  std::istringstream out(run.out);
-  while (std::getline(out, line)) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    ASSERT_FALSE(j.is_discarded()) << line;
-    got[j.at("id").get<std::string>()] = j;
-  }
-  ASSERT_EQ(got.size(), gold.size()) << run.err;
+  quality::ClassifyWithShagym(input, &got);
+  if (HasFatalFailure()) return;
+  ASSERT_EQ(got.size(), gold.size());
 
   std::map<std::string, quality::CategoryScores> scores;  // group, "all"
   quality::Counts high;
@@ -96,12 +85,7 @@ TEST(RulesFreshTest, ClassifyFreshPosts) {
     negatives += g.categories.empty();
     high.Add(g.high, p.at("severity") == "high");
     for (const std::string& key : {g.group, std::string("all")}) {
-      quality::CategoryScores& s = scores[key];
-      ++s.posts;
-      for (const std::string& c : CategoryIds()) {
-        s.per_category[c].Add(g.categories.count(c) > 0, cats.count(c) > 0);
-      }
-      s.complaint.Add(!g.categories.empty(), !cats.empty());
+      scores[key].Add(g.categories, cats);
     }
     if (std::getenv("SHAGYM_SHOW_FRESH_MISTAKES") && cats != g.categories) {
       std::string want, have;
