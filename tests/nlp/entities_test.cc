@@ -2,39 +2,19 @@
 
 #include <gtest/gtest.h>
 
-#include "config/gazetteer_loader.h"
+#include "tests/nlp/entity_fixture.h"
 
 namespace shagym::nlp {
 namespace {
 
-class EntitiesTest : public ::testing::Test {
+class EntitiesTest : public EntityFixture {
  protected:
-  static void SetUpTestSuite() {
-    auto g = config::LoadGazetteer("config/gazetteer/regions.yaml");
-    ASSERT_TRUE(g.ok()) << g.status().ToString();
-    auto ex = EntityExtractor::Create(*g);
-    ASSERT_TRUE(ex.ok()) << ex.status().ToString();
-    extractor_ = std::move(*ex).release();
-    auto n = Normalizer::Create();
-    ASSERT_TRUE(n.ok());
-    normalizer_ = std::move(*n).release();
-  }
-  static void TearDownTestSuite() {
-    delete extractor_;
-    delete normalizer_;
-  }
   Entities E(std::string_view s) {
     return extractor_->Extract(normalizer_->Normalize(s));
   }
   std::string Region(std::string_view s) { return E(s).region; }
   std::string School(std::string_view s) { return E(s).school_number; }
-
-  static EntityExtractor* extractor_;
-  static Normalizer* normalizer_;
 };
-
-EntityExtractor* EntitiesTest::extractor_ = nullptr;
-Normalizer* EntitiesTest::normalizer_ = nullptr;
 
 struct Case {
   const char* text;

@@ -5,39 +5,19 @@
 
 #include <gtest/gtest.h>
 
-#include "config/gazetteer_loader.h"
 #include "nlp/analysis.h"
 #include "nlp/entities.h"
+#include "tests/nlp/entity_fixture.h"
 
 namespace shagym::nlp {
 namespace {
 
-class SchoolNumberTest : public ::testing::Test {
+class SchoolNumberTest : public EntityFixture {
  protected:
-  static void SetUpTestSuite() {
-    auto g = config::LoadGazetteer("config/gazetteer/regions.yaml");
-    ASSERT_TRUE(g.ok()) << g.status().ToString();
-    auto ex = EntityExtractor::Create(*g);
-    ASSERT_TRUE(ex.ok()) << ex.status().ToString();
-    extractor_ = std::move(*ex).release();
-    auto n = Normalizer::Create();
-    ASSERT_TRUE(n.ok());
-    normalizer_ = std::move(*n).release();
-  }
-  static void TearDownTestSuite() {
-    delete extractor_;
-    delete normalizer_;
-  }
   static Entities E(std::string_view s) {
     return extractor_->Extract(Analyze(*normalizer_, s));
   }
-
-  static EntityExtractor* extractor_;
-  static Normalizer* normalizer_;
 };
-
-EntityExtractor* SchoolNumberTest::extractor_ = nullptr;
-Normalizer* SchoolNumberTest::normalizer_ = nullptr;
 
 struct Case {
   const char* text;
