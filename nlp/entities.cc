@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "nlp/analysis.h"
+#include "nlp/letters.h"
 #include "nlp/tokenize.h"
 #include "nlp/word_table.h"
 
@@ -311,23 +312,6 @@ bool IsPatronymic(std::string_view t) {
     }
   }
   return false;
-}
-
-bool IsKazakhLetter(UChar32 c) {
-  switch (c) {
-    case 0x04D9:  // ә
-    case 0x0493:  // ғ
-    case 0x049B:  // қ
-    case 0x04A3:  // ң
-    case 0x04E9:  // ө
-    case 0x04B1:  // ұ
-    case 0x04AF:  // ү
-    case 0x04BB:  // һ
-    case 0x0456:  // і
-      return true;
-    default:
-      return false;
-  }
 }
 
 // True when `token` writes a Kazakh letter where the place name `name` has

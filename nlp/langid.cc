@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "nlp/analysis.h"
+#include "nlp/letters.h"
 #include "nlp/tokenize.h"
 #include "nlp/word_table.h"
 
@@ -22,23 +23,6 @@ namespace {
 // frequent words of either language (including Kazakh typed with Russian
 // letters only: "жаксы", "балалар") decide the rest; suffixes and letters
 // that one language lacks (щ ъ ь э; -лар, -ның, -ого, -ться) weigh less.
-
-bool IsKazakhLetter(UChar32 c) {
-  switch (c) {
-    case 0x04D9:  // ә
-    case 0x0493:  // ғ
-    case 0x049B:  // қ
-    case 0x04A3:  // ң
-    case 0x04E9:  // ө
-    case 0x04B1:  // ұ
-    case 0x04AF:  // ү
-    case 0x04BB:  // һ
-    case 0x0456:  // і
-      return true;
-    default:
-      return false;
-  }
-}
 
 bool IsCyrillic(UChar32 c) { return c >= 0x0400 && c <= 0x04FF; }
 bool IsLatin(UChar32 c) {
