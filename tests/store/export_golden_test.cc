@@ -23,17 +23,11 @@
 namespace shagym::store {
 namespace {
 
+using testutil::ExportToString;
 using testutil::FixedClock;
 using testutil::MakePost;
+using testutil::MaskDigits;
 using testutil::T;
-
-std::string MaskDigits(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= '0' && c <= '9') c = '*';
-  }
-  return out;
-}
 
 const char* const kCats[] = {"bullying", "food", "violence", "exams"};
 const char* const kRegions[] = {"jambyl", "almaty", "astana", ""};
@@ -117,10 +111,7 @@ class ExportGoldenTest : public ::testing::Test {
 
   std::string Export(const PostQuery& q, ExportOptions o) {
     std::string out;
-    auto r = ExportPosts(*store_, q, o, [&](std::string_view chunk) {
-      out.append(chunk);
-      return Status::Ok();
-    });
+    auto r = ExportToString(*store_, q, o, &out);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return out;
   }

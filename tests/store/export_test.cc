@@ -10,18 +10,12 @@
 namespace shagym::store {
 namespace {
 
+using testutil::ExportToString;
 using testutil::MakePost;
+using testutil::MaskDigits;
 using testutil::T;
 
 // Stands in for nlp/privacy.h's masker in these tests: digits become '*'.
-std::string MaskDigits(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= '0' && c <= '9') c = '*';
-  }
-  return out;
-}
-
 class ExportTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -40,10 +34,7 @@ class ExportTest : public ::testing::Test {
 
   std::string Export(const PostQuery& q, ExportOptions o, int64_t* rows) {
     std::string out;
-    auto r = ExportPosts(*store_, q, o, [&](std::string_view chunk) {
-      out.append(chunk);
-      return Status::Ok();
-    });
+    auto r = ExportToString(*store_, q, o, &out);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     if (r.ok()) *rows = *r;
     return out;

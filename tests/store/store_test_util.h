@@ -1,13 +1,16 @@
 #pragma once
 
-// Shared helpers of the store tests: posts with labels and a fixed clock.
+// Shared helpers of the store tests: posts with labels, a fixed clock, and
+// exports collected into a string.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/post.h"
 #include "common/time_util.h"
+#include "store/export.h"
 
 namespace shagym::store::testutil {
 
@@ -41,6 +44,25 @@ inline Post MakePost(const std::string& id, int64_t time,
         {"ru." + p.labels.categories[0] + ".1", p.labels.categories[0], 0, 4});
   }
   return p;
+}
+
+// A mask for tests: every digit becomes '*'.
+inline std::string MaskDigits(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= '0' && c <= '9') c = '*';
+  }
+  return out;
+}
+
+// The whole export of `query` appended to *out; the number of posts.
+inline StatusOr<int64_t> ExportToString(Store& store, const PostQuery& query,
+                                        const ExportOptions& options,
+                                        std::string* out) {
+  return ExportPosts(store, query, options, [out](std::string_view chunk) {
+    out->append(chunk);
+    return Status::Ok();
+  });
 }
 
 }  // namespace shagym::store::testutil
