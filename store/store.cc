@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <set>
@@ -949,49 +950,50 @@ namespace {
 // a store written before versions were recorded (none exist: nothing to do).
 using Migration = Status (*)(Db*);
 Status MigrateFrom0(Db*) { return Status::Ok(); }
-// Version 2 keeps, per page of evidence, which posts refer to it (so that
-// retention can drop pages no post needs): write them for stored posts.
-Status MigrateFrom1(Db* db) {
+// Calls `rewrite` for every whole post record of the posts family (schema 1
+// and 2 keep them there), writing what it adds to the batch every 10,000
+// entries; `what` names the writes in an error.
+Status RewriteStoredPosts(
+    Db* db, const char* what,
+    const std::function<void(const Post&, rocksdb::WriteBatch*)>& rewrite) {
   std::unique_ptr<rocksdb::Iterator> it(
       db->raw()->NewIterator(rocksdb::ReadOptions(), db->cf(Cf::kPosts)));
   rocksdb::WriteBatch batch;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     Post p;
     if (!codec::DecodePost(it->value().ToStringView(), &p)) continue;
-    if (p.evidence_id.empty()) continue;
-    batch.Put(db->cf(Cf::kEvidence), EvidenceRefKey(p.evidence_id, p.id), "");
+    rewrite(p, &batch);
     if (batch.Count() >= 10000) {
       SHAGYM_RETURN_IF_ERROR(
-          FromRocks(db->raw()->Write(WriteOpts(), &batch), "evidence refs"));
+          FromRocks(db->raw()->Write(WriteOpts(), &batch), what));
       batch.Clear();
     }
   }
   SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan posts"));
-  return FromRocks(db->raw()->Write(WriteOpts(), &batch), "evidence refs");
+  return FromRocks(db->raw()->Write(WriteOpts(), &batch), what);
+}
+// Version 2 keeps, per page of evidence, which posts refer to it (so that
+// retention can drop pages no post needs): write them for stored posts.
+Status MigrateFrom1(Db* db) {
+  return RewriteStoredPosts(
+      db, "evidence refs", [db](const Post& p, rocksdb::WriteBatch* batch) {
+        if (p.evidence_id.empty()) return;
+        batch->Put(db->cf(Cf::kEvidence), EvidenceRefKey(p.evidence_id, p.id),
+                   "");
+      });
 }
 // Version 3 moves each post record from the posts family (id -> record)
 // into its time index entry (time id -> summary + record) and leaves the
 // posts family a pointer (id -> time): exports and listings then read posts
 // in time order sequentially instead of one random read per post.
 Status MigrateFrom2(Db* db) {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db->raw()->NewIterator(rocksdb::ReadOptions(), db->cf(Cf::kPosts)));
-  rocksdb::WriteBatch batch;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    Post p;
-    if (!codec::DecodePost(it->value().ToStringView(), &p)) continue;
-    const int64_t t = PostTime(p);
-    batch.Put(db->cf(Cf::kTimeIndex), internal::TimeIndexKey(t, p.id),
-              codec::EncodeIndexValue(p));
-    batch.Put(db->cf(Cf::kPosts), p.id, codec::EncodePostPointer(t));
-    if (batch.Count() >= 10000) {
-      SHAGYM_RETURN_IF_ERROR(
-          FromRocks(db->raw()->Write(WriteOpts(), &batch), "move records"));
-      batch.Clear();
-    }
-  }
-  SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan posts"));
-  return FromRocks(db->raw()->Write(WriteOpts(), &batch), "move records");
+  return RewriteStoredPosts(
+      db, "move records", [db](const Post& p, rocksdb::WriteBatch* batch) {
+        const int64_t t = PostTime(p);
+        batch->Put(db->cf(Cf::kTimeIndex), internal::TimeIndexKey(t, p.id),
+                   codec::EncodeIndexValue(p));
+        batch->Put(db->cf(Cf::kPosts), p.id, codec::EncodePostPointer(t));
+      });
 }
 constexpr Migration kMigrations[] = {&MigrateFrom0, &MigrateFrom1,
                                      &MigrateFrom2};
