@@ -16,6 +16,7 @@
 
 #include "crawler/url.h"
 #include "store/db.h"
+#include "tests/crawler/crawl_test_util.h"
 #include "tests/crawler/link_adapter.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
@@ -59,16 +60,6 @@ class CollectingSink : public PageSink {
   int posts_ = 0;
 };
 
-// The system clock moved by a fixed offset ("an hour later").
-class OffsetClock : public Clock {
- public:
-  explicit OffsetClock(int64_t offset_ms) : offset_ms_(offset_ms) {}
-  int64_t NowMs() const override { return SystemClock()->NowMs() + offset_ms_; }
-
- private:
-  int64_t offset_ms_;
-};
-
 class CrawlTest : public ::testing::Test {
  protected:
   CrawlTest() {
@@ -102,11 +93,7 @@ class CrawlTest : public ::testing::Test {
     return Crawl(store.get());
   }
 
-  class QuietLogger : public Logger {
-   public:
-    void Log(LogLevel, std::string_view, const LogFields&) override {}
-    LogLevel min_level() const override { return LogLevel::kOff; }
-  } quiet_;
+  QuietLogger quiet_;
   CrawlerOptions options_;
   SourceConfig source_;
   CollectingSink sink_;

@@ -15,6 +15,7 @@
 #include "crawler/crawl.h"
 #include "crawler/ingest.h"
 #include "store/store.h"
+#include "tests/crawler/crawl_test_util.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
@@ -24,21 +25,6 @@ namespace {
 using shagym::testing::CannedResponse;
 using shagym::testing::ServedRequest;
 using shagym::testing::TestServer;
-
-class OffsetClock : public Clock {
- public:
-  explicit OffsetClock(int64_t offset_ms) : offset_ms_(offset_ms) {}
-  int64_t NowMs() const override { return SystemClock()->NowMs() + offset_ms_; }
-
- private:
-  int64_t offset_ms_;
-};
-
-class QuietLogger : public Logger {
- public:
-  void Log(LogLevel, std::string_view, const LogFields&) override {}
-  LogLevel min_level() const override { return LogLevel::kOff; }
-};
 
 // The ingest pipeline into the real store.
 class StoreSink : public PageSink {
