@@ -52,10 +52,15 @@ std::vector<Post> Fixture() {
     std::sort(cats.begin(), cats.end());
     cats.erase(std::unique(cats.begin(), cats.end()), cats.end());
     // Every third post shares its second with another one.
-    const int64_t t = t0 + static_cast<int64_t>(rng() % (40 * 24)) * 3600 +
-                      (i % 3 == 0 ? 0 : static_cast<int64_t>(rng() % 3600));
-    Post p = MakePost("p" + std::to_string(i), t, cats, kRegions[rng() % 4],
-                      "src_" + std::to_string(rng() % 3));
+    // One draw per statement: the order in which a compiler evaluates
+    // operands and arguments is unspecified, and the data must not depend on
+    // it.
+    const int64_t hour = static_cast<int64_t>(rng() % (40 * 24));
+    const int64_t second = i % 3 == 0 ? 0 : static_cast<int64_t>(rng() % 3600);
+    const int64_t t = t0 + hour * 3600 + second;
+    const std::string source = "src_" + std::to_string(rng() % 3);
+    const char* const region = kRegions[rng() % 4];
+    Post p = MakePost("p" + std::to_string(i), t, cats, region, source);
     p.text = std::string(kTexts[rng() % 6]) + " #" + std::to_string(i);
     p.labels.lang = rng() % 2 ? "ru" : "kk";
     if (!cats.empty()) p.labels.school_number = std::to_string(rng() % 20);
