@@ -953,30 +953,41 @@ Status MigrateFrom0(Db*) { return Status::Ok(); }
 // Calls `rewrite` for every whole post record of the posts family (schema 1
 // and 2 keep them there), writing what it adds to the batch every 10,000
 // entries; `what` names the writes in an error.
+// Each batch is atomic and the schema version is written only once every
+// step is done, so a migration killed half-way leaves the old version in
+// meta and some of its writes: the next open runs the steps again, and each
+// step only puts keys derived from the records it reads (running it twice
+// writes the same bytes; records a later step already moved no longer decode
+// as whole records and are skipped, their earlier steps being complete).
+size_t migration_batch_size = 10000;             // tests may lower it
+std::function<void(int)> migration_after_batch;  // tests only
 Status RewriteStoredPosts(
-    Db* db, const char* what,
+    Db* db, int from, const char* what,
     const std::function<void(const Post&, rocksdb::WriteBatch*)>& rewrite) {
   std::unique_ptr<rocksdb::Iterator> it(
       db->raw()->NewIterator(rocksdb::ReadOptions(), db->cf(Cf::kPosts)));
   rocksdb::WriteBatch batch;
+  auto flush = [&]() -> Status {
+    SHAGYM_RETURN_IF_ERROR(
+        FromRocks(db->raw()->Write(WriteOpts(), &batch), what));
+    batch.Clear();
+    if (migration_after_batch) migration_after_batch(from);
+    return Status::Ok();
+  };
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     Post p;
     if (!codec::DecodePost(it->value().ToStringView(), &p)) continue;
     rewrite(p, &batch);
-    if (batch.Count() >= 10000) {
-      SHAGYM_RETURN_IF_ERROR(
-          FromRocks(db->raw()->Write(WriteOpts(), &batch), what));
-      batch.Clear();
-    }
+    if (batch.Count() >= migration_batch_size) SHAGYM_RETURN_IF_ERROR(flush());
   }
   SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan posts"));
-  return FromRocks(db->raw()->Write(WriteOpts(), &batch), what);
+  return flush();
 }
 // Version 2 keeps, per page of evidence, which posts refer to it (so that
 // retention can drop pages no post needs): write them for stored posts.
 Status MigrateFrom1(Db* db) {
   return RewriteStoredPosts(
-      db, "evidence refs", [db](const Post& p, rocksdb::WriteBatch* batch) {
+      db, 1, "evidence refs", [db](const Post& p, rocksdb::WriteBatch* batch) {
         if (p.evidence_id.empty()) return;
         batch->Put(db->cf(Cf::kEvidence), EvidenceRefKey(p.evidence_id, p.id),
                    "");
@@ -988,7 +999,7 @@ Status MigrateFrom1(Db* db) {
 // in time order sequentially instead of one random read per post.
 Status MigrateFrom2(Db* db) {
   return RewriteStoredPosts(
-      db, "move records", [db](const Post& p, rocksdb::WriteBatch* batch) {
+      db, 2, "move records", [db](const Post& p, rocksdb::WriteBatch* batch) {
         const int64_t t = PostTime(p);
         batch->Put(db->cf(Cf::kTimeIndex), internal::TimeIndexKey(t, p.id),
                    codec::EncodeIndexValue(p));
@@ -2158,6 +2169,12 @@ StatusOr<CheckReport> Store::Check() {
 }
 
 namespace internal {
+
+void SetMigrationHookForTesting(size_t batch_size,
+                                std::function<void(int)> after_batch) {
+  migration_batch_size = batch_size > 0 ? batch_size : 10000;
+  migration_after_batch = std::move(after_batch);
+}
 
 void SetRetentionHookForTesting(Store* store, std::function<void()> hook) {
   store->impl_->before_retention_write_ = std::move(hook);

@@ -69,6 +69,13 @@ void AddContributions(const Post& post, int64_t sign, Counters* out);
 // held, just before it writes (tests of what may interleave with it).
 void SetRetentionHookForTesting(Store* store, std::function<void()> hook);
 
+// Tests only, process-wide: schema migrations on open write their rewrites
+// `batch_size` records at a time (0: the default, 10,000) and call
+// `after_batch(from_version)` after each batch they commit (e.g. to kill the
+// process there). Pass 0 and {} to reset.
+void SetMigrationHookForTesting(size_t batch_size,
+                                std::function<void(int)> after_batch);
+
 // True for counter keys bucketed by time ('h', 'M', 's', 'f'); their bucket
 // start in Unix seconds goes to *start.
 bool CounterBucketStart(const std::string& key, int64_t* start);
