@@ -113,16 +113,17 @@ struct Lexicon {
 };
 
 const char* const kKkSuffixes[] = {
-    "лар",  "лер",  "дар",  "дер",  "тар",   "тер",   "ның",   "нің",   "дың",
-    "дің",  "тың",  "тің",  "нын",  "мыз",   "міз",   "ныз",   "ңыз",   "ңіз",
-    "сыз",  "сіз",  "ға",   "ге",   "қа",    "ған",   "ген",   "қан",   "кен",
-    "ып",   "іп",   "йды",  "йді",  "ады",   "еді",   "ейді",  "атын",  "етін",
-    "ында", "інде", "ынан", "інен", "сын",   "сің",   "мын",   "мін",   "пын",
-    "пін",  "бын",  "бін",  "ымыз", "імыз",  "ларды", "лерді", "ларға", "лерге",
-    "дағы", "дегі", "тағы", "тегі", "ді",    "ты",    "ті",    "нда",   "нде",
-    "мыс",  "ды",   "пыз",  "ғы",   "гы",    "қы",    "лық",   "лік",   "лык",
-    "лик",  "уге",  "уға",  "уга",  "ады",   "ейді",  "йды",   "ипті",  "ыпты",
-    "са",   "се",   "ша",   "ше",   "ларын", "лерін", "ында",  "інде",
+    "лар",   "лер",   "дар",  "дер",  "тар",  "тер",  "ның",   "нің",   "дың",
+    "дің",   "тың",   "тің",  "нын",  "дын",  "тын",  "мыз",   "міз",   "ныз",
+    "ңыз",   "ңіз",   "сыз",  "сіз",  "ға",   "ге",   "қа",    "ған",   "ген",
+    "қан",   "кен",   "ып",   "іп",   "йды",  "йді",  "ады",   "еді",   "ейді",
+    "атын",  "етін",  "ында", "інде", "ынан", "інен", "сын",   "сің",   "мын",
+    "мін",   "пын",   "пін",  "бын",  "бін",  "ымыз", "імыз",  "ларды", "лерді",
+    "ларға", "лерге", "дағы", "дегі", "тағы", "тегі", "ді",    "ты",    "ті",
+    "нда",   "нде",   "мыс",  "ды",   "пыз",  "ғы",   "гы",    "қы",    "лық",
+    "лік",   "лык",   "лик",  "уге",  "уға",  "уга",  "ады",   "ейді",  "йды",
+    "ипті",  "ыпты",  "са",   "се",   "ша",   "ше",   "ларын", "лерін", "ында",
+    "інде",
 };
 const char* const kRuSuffixes[] = {
     "ого",  "его",  "ому",  "ему",  "ых",   "ими",  "ыми",  "ться",  "тся",
@@ -441,17 +442,12 @@ const CyrillicClasses& Classes() {
 // whether it has one of в ф ц э.
 void SuffixEvidence(const Lexicon& lex, std::string_view w, UChar32 c0,
                     UChar32 c1, bool foreign, double* kk, double* ru) {
-  if (c0 > 0 && c1 > 0 && IsCyrillic(c0) && IsCyrillic(c1) &&
-      !IsRussianVowel(c0) && !IsRussianVowel(c1) && c0 != 0x0439 &&
-      c1 != 0x044C && c1 != 0x044A) {
-    *ru += 0.8;
-  }
-  if (foreign) *ru += 0.5;
   // Tails of 1 to 5 code points (at least 4 bytes left before them), one
   // trie step per code point from the end.
   const auto* p = reinterpret_cast<const uint8_t*>(w.data());
   const int32_t n = static_cast<int32_t>(w.size());
   uint8_t hits = 0;
+  size_t kk_tail = 0;  // code points of the longest Kazakh suffix
   size_t pos = w.size(), cps = 0;
   int node = 0;
   while (pos > 0 && cps < 5) {
@@ -464,9 +460,21 @@ void SuffixEvidence(const Lexicon& lex, std::string_view w, UChar32 c0,
     node = lex.suffixes.Next(node, NextCp(p, &i, n));
     if (node < 0) break;
     hits |= lex.suffixes.nodes[node].flags;
+    if (lex.suffixes.nodes[node].flags & kKkSuffix) kk_tail = cps;
   }
   if (hits & kKkSuffix) *kk += 0.6;
   if (hits & kRuSuffix) *ru += 0.6;
+  // A Russian stem with a Kazakh suffix of three letters or more and no
+  // Russian one is a loanword inflected in Kazakh ("спортзалдын",
+  // "вожатыйлар", "классты" aside): its consonant cluster and foreign
+  // letters are no evidence for Russian.
+  if (kk_tail >= 3 && !(hits & kRuSuffix)) return;
+  if (c0 > 0 && c1 > 0 && IsCyrillic(c0) && IsCyrillic(c1) &&
+      !IsRussianVowel(c0) && !IsRussianVowel(c1) && c0 != 0x0439 &&
+      c1 != 0x044C && c1 != 0x044A) {
+    *ru += 0.8;
+  }
+  if (foreign) *ru += 0.5;
 }
 
 }  // namespace

@@ -214,6 +214,7 @@ bool IsKazakhLatinMarker(UChar32 c) {
 struct LatinLexicon {
   std::unordered_set<std::string> kazakh;
   std::unordered_set<std::string> english;
+  std::unordered_set<std::string> russian;
 };
 
 LatinLexicon BuildLatinLexicon() {
@@ -262,8 +263,39 @@ LatinLexicon BuildLatinLexicon() {
         "sapasy",    "sapaly",   "arzan",       "kymbat",     "qymbat",
         "duken",     "satyp",    "aldym",       "aldyq",      "bolyp",
         "sizge",     "bizge",    "tolyq",       "toluq",      "zhauap",
-        "jauap",     "suraq",    "surak",       "oryn",       "oryndy"}) {
+        "jauap",     "suraq",    "surak",       "oryn",       "oryndy",
+        "tur",       "jur",      "zhur",        "otyr",       "qoi"}) {
     l.kazakh.insert(w);
+  }
+  // Russian typed in Latin letters ("v shkole izbili rebenka"): function
+  // words and the most frequent words of school posts. Evidence against
+  // reading a post's Latin words as Kazakh.
+  for (const char* w :
+       {"v",         "vo",       "na",          "s",           "so",
+        "po",        "ot",       "za",          "iz",          "u",
+        "k",         "ko",       "chto",        "shto",        "cho",
+        "eto",       "kak",      "vse",         "vsyo",        "vseh",
+        "vsekh",     "uzhe",     "tak",         "zhe",         "ochen",
+        "kogda",     "gde",      "ona",         "oni",         "vy",
+        "ya",        "menya",    "mne",         "tebya",       "tebe",
+        "segodnya",  "vchera",   "zavtra",      "tolko",       "esli",
+        "ili",       "net",      "est",         "bylo",        "byl",
+        "byla",      "byli",     "budet",       "mozhno",      "nado",
+        "nuzhno",    "pochemu",  "zachem",      "tozhe",       "seichas",
+        "sejchas",   "seychas",  "potom",       "eshe",        "eshche",
+        "ego",       "ee",       "ikh",         "ih",          "nas",
+        "vas",       "nam",      "vam",         "kto",         "chem",
+        "chtoby",    "dazhe",    "vot",         "li",          "by",
+        "pri",       "bez",      "nad",         "pod",         "posle",
+        "cherez",    "etot",     "eta",         "eti",         "etom",
+        "dlya",      "ni",       "nikto",       "nichego",     "shkola",
+        "shkole",    "shkoly",   "shkolu",      "deti",        "detei",
+        "detey",     "rebenok",  "rebenka",     "rebenku",     "uchitel",
+        "uchitelya", "pomogite", "pozhaluista", "pozhaluysta", "spasibo",
+        "uzhas",     "roditeli", "roditelei",   "klasse",      "kotoryi",
+        "kotorye",   "prosto",   "vsem",        "svoi",        "moi",
+        "moya",      "nash",     "nashi",       "syna",        "doch"}) {
+    l.russian.insert(w);
   }
   for (const char* w :
        {"the",      "a",         "an",      "and",      "is",       "are",
@@ -317,6 +349,7 @@ LatinLexicon BuildLatinLexicon() {
   }
   // Words both lists claim are left to the rest of the post.
   l.english.erase("men");
+  for (const std::string& w : l.kazakh) l.russian.erase(w);
   return l;
 }
 
@@ -374,6 +407,81 @@ bool LooksKazakhLatin(const std::string& w) {
     if (w[i] == 'y' && i > 0 && i + 1 < w.size() &&
         !IsLatinVowel(static_cast<unsigned char>(w[i - 1])) &&
         !IsLatinVowel(static_cast<unsigned char>(w[i + 1]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Kazakh suffixes, as chat Latin writes them, that end no English word and
+// no Russian word typed in Latin: plural + case ("balalardy", "mektepterde"),
+// the evidential past ("urypty", "kelipti"), the negative present
+// ("bermeidi", "oqymaidy"), 1st person plural ("baramyz", "beremiz"),
+// "-dagy"/"-degi", 2nd person polite ("balanyz").
+struct KazakhSuffixes {
+  std::unordered_set<std::string> strong;
+  size_t shortest_strong = 100, longest_strong = 0;
+  // Case, possessive and plural endings and their chains, for a known
+  // word + ending ("balam" + "dy", "aksha" + "ny", "balalar" + "ga").
+  std::unordered_set<std::string> endings;
+  size_t longest_ending = 0;
+};
+
+KazakhSuffixes BuildKazakhSuffixes() {
+  KazakhSuffixes k;
+  const char* const kPlural[] = {"lar", "ler", "dar", "der", "tar", "ter"};
+  const char* const kCase[] = {
+      "dy",   "di",   "ty",   "ti",   "ny",   "ni",    "ga",   "ge",
+      "ka",   "ke",   "qa",   "da",   "de",   "ta",    "te",   "nda",
+      "nde",  "dan",  "den",  "tan",  "ten",  "nan",   "nen",  "dyn",
+      "din",  "tyn",  "tin",  "nyn",  "nin",  "sy",    "si",   "ym",
+      "im",   "myz",  "miz",  "ymyz", "imiz", "yn",    "in",   "ynda",
+      "inde", "dagy", "degi", "tagy", "tegi", "ndagy", "ndegi"};
+  for (const char* p : kPlural) {
+    k.endings.insert(p);
+    for (const char* c : kCase) {
+      const std::string chain = std::string(p) + c;
+      k.endings.insert(chain);
+      k.strong.insert(chain);
+    }
+  }
+  for (const char* c : kCase) k.endings.insert(c);
+  for (const char* x : {"ypty",  "ipti",  "ypti",  "ipty",  "maidy", "meidi",
+                        "baidy", "beidi", "paidy", "peidi", "maidi", "meidy",
+                        "ymyz",  "imiz",  "amyz",  "emiz",  "dagy",  "degi",
+                        "tagy",  "tegi",  "ngyz",  "ngiz",  "ynyz",  "iniz"}) {
+    k.strong.insert(x);
+  }
+  for (const std::string& x : k.strong) {
+    k.shortest_strong = std::min(k.shortest_strong, x.size());
+    k.longest_strong = std::max(k.longest_strong, x.size());
+  }
+  for (const std::string& e : k.endings) {
+    k.longest_ending = std::max(k.longest_ending, e.size());
+  }
+  return k;
+}
+
+const KazakhSuffixes& GetKazakhSuffixes() {
+  static const KazakhSuffixes suffixes = BuildKazakhSuffixes();
+  return suffixes;
+}
+
+// Strong evidence that an ASCII Latin word is Kazakh chat Latin: a suffix
+// of KazakhSuffixes::strong, or a known Kazakh word of three letters or more
+// with case, possessive or plural endings ("balalardy", "balamdy",
+// "akshany").
+bool SurelyKazakhLatin(const std::string& w,
+                       const std::unordered_set<std::string>& lexicon) {
+  const KazakhSuffixes& k = GetKazakhSuffixes();
+  // Tails that leave a stem of two letters or more.
+  for (size_t len = k.shortest_strong;
+       len <= k.longest_strong && len + 2 <= w.size(); ++len) {
+    if (k.strong.count(w.substr(w.size() - len))) return true;
+  }
+  for (size_t stem = 3; stem + 2 <= w.size(); ++stem) {
+    if (w.size() - stem > k.longest_ending) continue;
+    if (k.endings.count(w.substr(stem)) && lexicon.count(w.substr(0, stem))) {
       return true;
     }
   }
@@ -527,7 +635,7 @@ class Pass {
   void DecideLatin();
   void EmitItem(const Item& item);
   void EmitWord(const Item& item);
-  void Transliterate(const Cp* w, size_t n);
+  void Transliterate(const Cp* word, size_t n);
   // orig_begin/orig_end are sized ahead and trimmed at the end of Run().
   void Put(UChar32 c, uint32_t b, uint32_t e) {
     const size_t before = out_.text.size();
@@ -788,11 +896,12 @@ NormalizedText Pass::Run() {
 }
 
 // Decides whether the post's Latin words are Kazakh: at least one word that
-// is Kazakh by lexicon or by its letters, and more Kazakh than English
-// evidence.
+// is Kazakh by lexicon, by its letters or by a Kazakh-only suffix, and more
+// Kazakh than English and Russian (typed in Latin) evidence together. A
+// Russian loanword ("vozhatyi", "remont") is evidence for neither.
 void Pass::DecideLatin() {
   const LatinLexicon& lex = GetLatinLexicon();
-  double kazakh = 0, english = 0;
+  double kazakh = 0, english = 0, russian = 0;
   int sure = 0, uzbek = 0;
   std::string w;
   for (const Item& item : items_) {
@@ -817,6 +926,11 @@ void Pass::DecideLatin() {
       ++sure;
     } else if (lex.english.count(w)) {
       english += 1;
+    } else if (lex.russian.count(w)) {
+      russian += 1;
+    } else if (SurelyKazakhLatin(w, lex.kazakh)) {
+      kazakh += 1;
+      ++sure;
     } else if (LooksKazakhLatin(w)) {
       kazakh += 0.5;
     }
@@ -824,9 +938,9 @@ void Pass::DecideLatin() {
   // Uzbek Latin ("o'qituvchi", "maktabga") looks like the 2018 Kazakh
   // apostrophe alphabet; a post with Uzbek words is left alone.
   if (uzbek > 0 && uzbek >= sure) foreign_latin_post_ = true;
-  kazakh_latin_post_ =
-      !turkish_post_ && !foreign_latin_post_ &&
-      ((sure > 0 && kazakh > english) || (kazakh >= 2 && english == 0));
+  kazakh_latin_post_ = !turkish_post_ && !foreign_latin_post_ &&
+                       ((sure > 0 && kazakh > english + russian) ||
+                        (kazakh >= 2 && english + russian == 0));
 }
 
 void Pass::EmitItem(const Item& item) {
@@ -851,7 +965,33 @@ bool GlideU(const Cp* w, size_t n, size_t k) {
 // Latin → Cyrillic for a word already known to be Kazakh. Digraphs first
 // (sh ch zh kh gh, apostrophe forms of 2018), then single letters; "i" and
 // "y" after a vowel are "й" ("qalaiyn" → "қалайын", "kay" → "қай").
-void Pass::Transliterate(const Cp* w, size_t n) {
+void Pass::Transliterate(const Cp* word, size_t n) {
+  // A letter that writes nothing of its own: its bytes join the letter
+  // written before it.
+  constexpr UChar32 kJoinPrevious = -1;
+  // Elongations first: three or more of one letter are one letter, so that
+  // "oiiin" reads as "oin", not as "oi" + "i" + "in".
+  const Cp* w = word;
+  std::vector<Cp> squashed;  // only for elongated words
+  for (size_t k = 0; k + 2 < n; ++k) {
+    if (word[k].c == word[k + 1].c && word[k].c == word[k + 2].c &&
+        IsLatinLetter(word[k].c)) {
+      for (size_t j = 0; j < n;) {
+        size_t run = 1;
+        while (j + run < n && word[j + run].c == word[j].c) ++run;
+        if (run >= 3 && IsLatinLetter(word[j].c)) {
+          squashed.push_back(word[j]);
+          squashed.back().e = word[j + run - 1].e;
+        } else {
+          squashed.insert(squashed.end(), word + j, word + j + run);
+        }
+        j += run;
+      }
+      w = squashed.data();
+      n = squashed.size();
+      break;
+    }
+  }
   auto at = [&](size_t k) -> UChar32 { return k < n ? w[k].c : 0; };
   size_t k = 0;
   std::vector<Cp>& out = word_;
@@ -922,6 +1062,11 @@ void Pass::Transliterate(const Cp* w, size_t n) {
     }
     if (!r) {
       const bool after_vowel = k > 0 && IsLatinVowel(w[k - 1].c);
+      // The letter just written is "й", or "и" (itself a vowel and a "й"
+      // glide): Kazakh never writes "йй" or "и" + "й", so an "i"/"y" after
+      // it is the vowel "і"/"ы".
+      const bool after_glide =
+          !out.empty() && (out.back().c == 0x0439 || out.back().c == 0x0438);
       switch (c) {
         case 'a':
           r = 0x0430;
@@ -956,12 +1101,19 @@ void Pass::Transliterate(const Cp* w, size_t n) {
           r = 0x0445;
           break;
         case 'i':
-          // Not after a "й" written just before ("suyikti" = "сүйікті").
-          r = after_vowel && !(w[k - 1].c == 'u' && GlideU(w, n, k)) &&
-                      !(w[k - 1].c == 'y' && !out.empty() &&
-                        out.back().c == 0x0439)
-                  ? 0x0439
-                  : 0x0456;
+          if (after_glide) {
+            // "keiin" = "кейін", "uiine" = "үйіне", "kiim" = "киім",
+            // "suyikti" = "сүйікті": never "йй".
+            r = 0x0456;
+          } else if (after_vowel && !(w[k - 1].c == 'u' && GlideU(w, n, k))) {
+            r = 0x0439;  // "ai", "ei", "oi": "й"
+          } else if (k + 1 < n && IsLatinVowel(d)) {
+            // "і" never stands before a vowel; "и" does ("kiim" = "киім",
+            // "biyl" = "биыл", "tiis" = "тиіс", "iesi" = "иесі").
+            r = 0x0438;
+          } else {
+            r = 0x0456;
+          }
           break;
         case 0x131:
           r = 0x0456;
@@ -1033,16 +1185,22 @@ void Pass::Transliterate(const Cp* w, size_t n) {
           r = 0x0445;
           break;
         case 'y':
-          // "y" after a vowel is "й" ("kalay", "oy", "uy" = "үй"), except
-          // where the "u" before it is the glide "у" ("boluy" = "болуы",
-          // "tauy" = "тауы"; see GlideU).
-          if (after_vowel && w[k - 1].c == 'u' && k >= 2) {
+          // "y" after a vowel is "й" ("kalay", "oy", "uy" = "үй", "keyin" =
+          // "кейін", "oyin" = "ойын"), except where the "u" before it is
+          // the glide "у" ("boluy" = "болуы", "tauy" = "тауы"; see GlideU).
+          // After "й" or "и" it is the vowel ("oyyn" = "ойын", "daiyn" =
+          // "дайын", "biyl" = "биыл"), except that "iy" before a vowel is
+          // one "и" ("tiyis" = "тиіс", "kiyim" = "киім") and a word-final
+          // "iy" is "ий" ("vozhatiy" = "вожатий").
+          if (after_glide && out.back().c == 0x0438 && k + 1 < n &&
+              IsLatinVowel(d)) {
+            r = kJoinPrevious;
+          } else if (after_glide) {
+            r = out.back().c == 0x0438 && k + 1 >= n ? 0x0439 : 0x044B;
+          } else if (after_vowel && w[k - 1].c == 'u' && k >= 2) {
             r = GlideU(w, n, k) ? 0x044B : 0x0439;
           } else {
-            r = (after_vowel && w[k - 1].c != 'i' &&
-                 (k + 1 >= n || !IsLatinVowel(d)))
-                    ? 0x0439
-                    : 0x044B;
+            r = after_vowel ? 0x0439 : 0x044B;
           }
           break;
         case 'z':
@@ -1054,7 +1212,11 @@ void Pass::Transliterate(const Cp* w, size_t n) {
       }
     }
     uint32_t e = w[k + used - 1].e;
-    if (!IsApostrophe(r)) out.push_back(Cp{r, w[k].orig, b, e});
+    if (r == kJoinPrevious) {
+      out.back().e = e;
+    } else if (!IsApostrophe(r)) {
+      out.push_back(Cp{r, w[k].orig, b, e});
+    }
     k += used;
   }
 }

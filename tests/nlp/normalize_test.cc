@@ -131,6 +131,48 @@ TEST_F(NormalizeTest, KazakhChatLatinYAfterVowel) {
   for (const Case& c : cases) EXPECT_EQ(N(c.in), c.want) << c.in;
 }
 
+// "i"/"y" next to a vowel in chat Latin. After "й", and after "и" (which
+// ends in the "й" glide), an "i"/"y" is the vowel "і"/"ы": Kazakh never
+// writes "йй" ("keiin" = "кейін", not "кеййн"). An "i" before a vowel is
+// "и", never "і" ("kiim" = "киім", "biyl" = "биыл"), and "iy" before a vowel
+// is one "и" ("tiyis" = "тиіс"). "y" between vowels is "й" ("keyin",
+// "oyin"). Chat Latin does not tell "ы" from "і", nor "ұ"/"ү" from "у", nor
+// "к" from "қ" unless it writes "q": the expected forms are what the
+// transliterator can know, and rule patterns accept them (nlp/rules/stem.cc).
+TEST_F(NormalizeTest, KazakhChatLatinGlides) {
+  const Case cases[] = {
+      {"keiin", "кейін"},       {"keyin", "кейін"},
+      {"uiine", "уйіне"},       {"uyine", "уйіне"},
+      {"biyl", "биыл"},         {"qiyn", "қиын"},
+      {"kiyn", "киын"},         {"daiyn", "дайын"},
+      {"dayyn", "дайын"},       {"daiin", "дайін"},
+      {"jiyn", "жиын"},         {"zhiyn", "жиын"},
+      {"tiis", "тиіс"},         {"tiyis", "тиіс"},
+      {"siyr", "сиыр"},         {"oiyn", "ойын"},
+      {"oyyn", "ойын"},         {"oiin", "ойін"},
+      {"aiyp", "айып"},         {"ayyp", "айып"},
+      {"kiim", "киім"},         {"kiyim", "киім"},
+      {"biik", "биік"},         {"tiin", "тиін"},
+      {"iesi", "иесі"},         {"kieli", "киелі"},
+      {"ayel", "айел"},         {"uiymdastyrdy", "уйымдастырды"},
+      {"bolmaidy", "болмайды"}, {"qoiypty", "қойыпты"},
+      {"suiikti", "суйікті"},   {"siyaqty", "сияқты"},
+      {"studiya", "студия"},    {"radio", "радио"},
+  };
+  for (const Case& c : cases) {
+    // In a post that is plainly Kazakh, so that each word is transliterated.
+    const std::string got = N(std::string("mektepte balalar ") + c.in);
+    EXPECT_EQ(got, std::string("мектепте балалар ") + c.want) << c.in;
+  }
+  // Whatever the spelling (elongations too), no "йй".
+  const char* const words[] = {"keiiin", "uiiy",  "oyyy", "aiyyi", "eyiy",
+                               "iyiy",   "uyiyi", "kiiy", "yiyi",  "ayiyiyi"};
+  for (const char* w : words) {
+    const std::string got = N(std::string("mektepte ") + w);
+    EXPECT_EQ(got.find("йй"), std::string::npos) << w << " → " << got;
+  }
+}
+
 TEST_F(NormalizeTest, EnglishAndCodeStayLatin) {
   const Case cases[] = {
       {"Very good app, thanks", "very good app, thanks"},
