@@ -1,6 +1,8 @@
 #include "dashboards/server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -26,6 +28,39 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxHeaders = 64;
+
+// Length of the kernel's queue of connections waiting for accept(). The
+// cpp-httplib library as packaged listens with its default backlog of 5
+// (CPPHTTPLIB_LISTEN_BACKLOG is compiled into libcpp-httplib.so, so defining
+// it here would change nothing); 64 clients reconnecting overflowed it and
+// each dropped SYN cost its client a 1 s retransmit. The kernel caps it at
+// net.core.somaxconn.
+constexpr int kListenBacklog = 1024;
+
+// Calls listen() again on the bound socket `fd` with kListenBacklog (Linux
+// updates the backlog of a listening socket in place). Checks first that
+// `fd` is still the listening socket on `port`.
+bool WidenListenBacklog(int fd, int port) {
+  if (fd < 0) return false;
+  int accepting = 0;
+  socklen_t len = sizeof(accepting);
+  if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 ||
+      accepting != 1) {
+    return false;
+  }
+  sockaddr_storage addr{};
+  len = sizeof(addr);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return false;
+  }
+  int bound = -1;
+  if (addr.ss_family == AF_INET) {
+    bound = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+  }
+  return bound == port && ::listen(fd, kListenBacklog) == 0;
+}
 
 // cpp-httplib's own pool queues without limit; this one makes the accept
 // loop wait when `max_queued` connections are already waiting, so a flood
@@ -218,6 +253,9 @@ struct Server::Impl {
 
   // The connection pool while the server listens (cpp-httplib owns it).
   std::atomic<BoundedPool*> pool{nullptr};
+  // The last socket cpp-httplib created for binding: the listening one once
+  // bind_to_port() succeeded.
+  std::atomic<int> listen_fd{-1};
   std::mutex static_mu;
   // Guarded by static_mu.
   std::map<std::string, std::shared_ptr<const CachedFile>> static_cache;
@@ -448,6 +486,10 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
     p->pool.store(pool);
     return pool;
   };
+  http.set_socket_options([p](socket_t sock) {
+    httplib::default_socket_options(sock);
+    p->listen_fd.store(sock);
+  });
   http.set_payload_max_length(static_cast<size_t>(options.max_body_bytes));
   http.set_read_timeout(10, 0);
   http.set_write_timeout(10, 0);
@@ -541,6 +583,10 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
   } else if (!http.bind_to_port(impl->host, impl->port)) {
     return Unavailable("cannot listen on " + options.listen +
                        " (in use, or not an address of this machine)");
+  }
+  if (!WidenListenBacklog(impl->listen_fd.load(), impl->port)) {
+    Log(impl->deps.logger, LogLevel::kWarn, "listen_backlog_unchanged",
+        {{"listen", options.listen}, {"backlog", kListenBacklog}});
   }
   impl->thread = std::thread([p] { p->http.listen_after_bind(); });
   // stop() is a no-op until the accept loop runs; wait for it (bounded) so

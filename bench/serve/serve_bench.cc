@@ -10,7 +10,14 @@
 // ratio of each to the peer measured in the same run. --no-cache computes
 // every answer (the API otherwise reuses answers while the store is
 // unchanged, which a static bench store always is).
+//
+// Per endpoint it also prints the server's CPU time per request (user+sys of
+// this process, which is the server; wrk runs as a child), the growth of the
+// kernel's TcpExtListenOverflows / ListenDrops counters (connections refused
+// because the listen queue was full; each costs the client a 1 s SYN
+// retransmit), and the 1-minute load average at the end of the run.
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -18,6 +25,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -127,6 +137,38 @@ WrkResult RunWrk(const std::string& url, const std::string& token,
   r.p50_ms = ToMs(field(" 50%"));
   r.p99_ms = ToMs(field(" 99%"));
   return r;
+}
+
+// TcpExt counters of /proc/net/netstat (header line, then values line).
+std::map<std::string, long long> TcpExtCounters() {
+  std::map<std::string, long long> out;
+  std::ifstream in("/proc/net/netstat");
+  std::string names;
+  std::string values;
+  while (std::getline(in, names) && std::getline(in, values)) {
+    if (names.rfind("TcpExt:", 0) != 0) continue;
+    std::istringstream n(names);
+    std::istringstream v(values);
+    std::string name;
+    std::string value;
+    n >> name;
+    v >> value;
+    while (n >> name && v >> value) out[name] = std::atoll(value.c_str());
+  }
+  return out;
+}
+
+double SelfCpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+double LoadAverage1() {
+  double l = -1;
+  if (getloadavg(&l, 1) != 1) return -1;
+  return l;
 }
 
 }  // namespace
@@ -245,19 +287,37 @@ int main(int argc, char** argv) {
       "answer cache %s\n",
       static_cast<long long>(std::max(existing, posts)), dir.c_str(),
       connections, seconds, workers, cache ? "on" : "off");
-  std::printf("%-26s %10s %9s %9s %10s\n", "endpoint", "req/s", "p50 ms",
-              "p99 ms", "vs peer");
+  std::printf("%-26s %9s %8s %8s %8s %10s %9s %11s %6s\n", "endpoint", "req/s",
+              "p50 ms", "p99 ms", "vs peer", "cpu us/req", "cpu vs pr",
+              "ovfl/drops", "load1");
   double peer = 0;
+  double peer_cpu = 0;
   for (const auto& c : cases) {
+    const auto before = TcpExtCounters();
+    const double cpu0 = SelfCpuSeconds();
     WrkResult r = RunWrk(base + c.path, *token, connections, seconds);
+    const double cpu = SelfCpuSeconds() - cpu0;
+    const auto after = TcpExtCounters();
     if (r.rps == 0) {
       std::fprintf(stderr, "wrk failed for %s:\n%s\n", c.path.c_str(),
                    r.raw.c_str());
       return 1;
     }
+    auto delta = [&](const char* k) {
+      auto a = after.find(k);
+      auto b = before.find(k);
+      return a == after.end() || b == before.end() ? -1LL
+                                                   : a->second - b->second;
+    };
+    // Server CPU per request: wrk's request count is rps * seconds.
+    const double us_per_req = cpu * 1e6 / (r.rps * seconds);
     if (peer == 0) peer = r.rps;
-    std::printf("%-26s %10.0f %9.2f %9.2f %9.2fx\n", c.name, r.rps, r.p50_ms,
-                r.p99_ms, r.rps / peer);
+    if (peer_cpu == 0) peer_cpu = us_per_req;
+    std::printf(
+        "%-26s %9.0f %8.2f %8.2f %7.2fx %10.1f %8.2fx %5lld/%-5lld %6.1f\n",
+        c.name, r.rps, r.p50_ms, r.p99_ms, r.rps / peer, us_per_req,
+        us_per_req / peer_cpu, delta("ListenOverflows"), delta("ListenDrops"),
+        LoadAverage1());
     std::fflush(stdout);
   }
   (*server)->Stop();
