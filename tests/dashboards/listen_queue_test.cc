@@ -12,7 +12,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -36,12 +39,11 @@ int FindListeningSocket(int port) {
   std::error_code ec;
   for (const auto& entry :
        std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-    int fd = -1;
-    try {
-      fd = std::stoi(entry.path().filename().string());
-    } catch (...) {
-      continue;
-    }
+    const std::string name = entry.path().filename().string();
+    char* end = nullptr;
+    const long n = std::strtol(name.c_str(), &end, 10);
+    if (name.empty() || *end != '\0' || n < 0 || n > INT32_MAX) continue;
+    const int fd = static_cast<int>(n);
     int accepting = 0;
     socklen_t len = sizeof(accepting);
     if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 ||
