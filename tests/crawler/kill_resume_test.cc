@@ -34,6 +34,11 @@ constexpr size_t kMayRepeat = 3 * kMaxConnections + 16;
 
 // Starts `argv` with stdout/stderr going to `log_path`; returns its pid.
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
+  // Built before fork(): the child of this threaded process must not
+  // allocate before exec (see child_fork_test.cc).
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -42,9 +47,6 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
       dup2(fd, 2);
       close(fd);
     }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     execv(args[0], args.data());
     _exit(127);
   }

@@ -11,16 +11,20 @@ using SteadyClock = std::chrono::steady_clock;
 
 ChildProcess::ChildProcess(const std::vector<std::string>& args) {
   int out[2];
-  if (args.empty() || pipe(out) != 0) return;
+  if (args.empty()) return;
+  // Built before fork(): the child of a threaded process must not allocate
+  // (see RunCommand).
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  if (pipe(out) != 0) return;
   pid_ = fork();
   if (pid_ == 0) {
+    // Only async-signal-safe calls until exec.
     dup2(out[1], 1);
     dup2(out[1], 2);
     close(out[0]);
     close(out[1]);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
     execv(argv[0], argv.data());
     _exit(127);
   }

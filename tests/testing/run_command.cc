@@ -20,9 +20,17 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::string& stdin_text, int timeout_s) {
   CommandResult result;
   int in_pipe[2], out_pipe[2], err_pipe[2];
+  if (argv.empty()) return result;
+  // Built before fork(): the child of a threaded process must not allocate
+  // (another thread may hold an allocator lock that never opens in the
+  // child; AddressSanitizer's allocator then hangs it before exec).
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) return result;
   pid_t pid = fork();
   if (pid == 0) {
+    // Only async-signal-safe calls until exec.
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
@@ -30,9 +38,6 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
                    err_pipe[0], err_pipe[1]}) {
       close(fd);
     }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     execvp(args[0], args.data());
     _exit(127);
   }
