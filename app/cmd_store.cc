@@ -367,7 +367,9 @@ void RegisterStoreCommands(CLI::App& app, Context* ctx) {
     return r->ok() ? kExitOk : kExitFailure;
   });
   auto* retention = db->add_subcommand(
-      "retention", "Remove posts older than retention_days (counters stay)");
+      "retention",
+      "Remove posts older than retention_days (counters stay) and evidence "
+      "pages no post refers to");
   OnRun(retention, ctx, [ctx] {
     const config::Config* config = ctx->LoadConfig();
     if (config == nullptr) return kExitConfig;
@@ -379,12 +381,15 @@ void RegisterStoreCommands(CLI::App& app, Context* ctx) {
       return kExitFailure;
     }
     if (config->store.retention_days <= 0) {
-      std::printf("retention_days is 0: nothing removed\n");
+      std::printf("retention_days is 0: no posts removed\n");
     } else {
       std::printf("removed %lld posts older than %s\n",
                   static_cast<long long>(r->posts_removed),
                   FormatIso8601Utc(r->cutoff).c_str());
     }
+    std::printf("removed %lld evidence pages no post refers to\n",
+                static_cast<long long>(r->pages_removed +
+                                       r->unreferenced_pages_removed));
     return kExitOk;
   });
 }

@@ -454,6 +454,10 @@ class Store::Impl {
   // Tests only: runs inside ApplyRetention with every lock held, just
   // before its batch is written (internal::SetRetentionHookForTesting).
   std::function<void()> before_retention_write_;
+  // Tests only: runs in DropUnreferencedEvidence between the scan that
+  // found candidates and the look again under their locks, no lock held
+  // (internal::SetEvidenceSweepHookForTesting).
+  std::function<void()> before_evidence_drop_;
 
   size_t Stripe(const std::string& id) const {
     return std::hash<std::string>()(id) % kStripes;
@@ -1851,7 +1855,95 @@ StatusOr<std::vector<SourceHealth>> Store::SourcesHealth() {
 
 StatusOr<RetentionReport> Store::ApplyRetention() {
   RetentionReport report;
-  if (options_.retention_days <= 0) return report;
+  if (options_.retention_days > 0) {
+    SHAGYM_RETURN_IF_ERROR(RemoveExpiredPosts(&report));
+  }
+  auto swept = DropUnreferencedEvidence(kEvidenceGraceSeconds);
+  if (!swept.ok()) return swept.status();
+  report.unreferenced_pages_removed = *swept;
+  return report;
+}
+
+StatusOr<int64_t> Store::DropUnreferencedEvidence(int64_t grace_seconds) {
+  const int64_t before = clock_->NowSeconds() - grace_seconds;
+  EvidenceStore evidence(db_.get());
+  int64_t removed = 0;
+  // Deletes the candidates (pages that looked unreferenced and old in the
+  // scan) that still are under their locks.
+  auto drop = [&](const std::vector<std::string>& pages) -> Status {
+    if (impl_->before_evidence_drop_) impl_->before_evidence_drop_();
+    auto locks = db_->LockEvidence(pages);
+    rocksdb::WriteBatch batch;
+    int64_t n = 0;
+    for (const std::string& page : pages) {
+      const std::string prefix = EvidenceRefPrefix(page);
+      const std::string end = PrefixEnd(prefix);
+      rocksdb::ReadOptions ro;
+      rocksdb::Slice end_slice(end);
+      ro.iterate_upper_bound = &end_slice;
+      std::unique_ptr<rocksdb::Iterator> it(
+          impl_->raw()->NewIterator(ro, impl_->cf(Cf::kEvidence)));
+      it->Seek(prefix);
+      const bool referenced = it->Valid();
+      SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan evidence refs"));
+      if (referenced) continue;
+      auto seen = evidence.LastSeen(page);
+      if (!seen.ok()) return seen.status();
+      if (!seen->has_value() || **seen >= before) continue;
+      batch.Delete(impl_->cf(Cf::kEvidence), page);
+      batch.Delete(impl_->cf(Cf::kEvidence), EvidenceStore::SeenKey(page));
+      ++n;
+    }
+    SHAGYM_RETURN_IF_ERROR(FromRocks(impl_->raw()->Write(WriteOpts(), &batch),
+                                     "remove unreferenced evidence"));
+    removed += n;
+    return Status::Ok();
+  };
+  // One pass in key order: a page's record (its bare id), then its
+  // references (id \0 post), then its seen-again time (id \1).
+  rocksdb::ReadOptions scan;
+  scan.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->raw()->NewIterator(scan, impl_->cf(Cf::kEvidence)));
+  std::vector<std::string> candidates;
+  std::string page;  // the page being looked at; "" = none
+  bool referenced = false;
+  auto finish = [&]() -> Status {
+    if (!page.empty() && !referenced) {
+      // The record's own time is read again with the seen-again key.
+      auto seen = evidence.LastSeen(page);
+      if (!seen.ok()) return seen.status();
+      if (seen->has_value() && **seen < before) candidates.push_back(page);
+    }
+    page.clear();
+    if (candidates.size() >= 256) {
+      SHAGYM_RETURN_IF_ERROR(drop(candidates));
+      candidates.clear();
+    }
+    return Status::Ok();
+  };
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (!page.empty() && key.size() > page.size() &&
+        key.substr(0, page.size()) == page) {
+      if (key[page.size()] == '\0') referenced = true;
+      continue;
+    }
+    SHAGYM_RETURN_IF_ERROR(finish());
+    if (key.find('\0') == std::string_view::npos && !key.empty() &&
+        key.back() != '\x01') {
+      page = std::string(key);
+      referenced = false;
+    }
+  }
+  SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan evidence"));
+  SHAGYM_RETURN_IF_ERROR(finish());
+  if (!candidates.empty()) SHAGYM_RETURN_IF_ERROR(drop(candidates));
+  return removed;
+}
+
+Status Store::RemoveExpiredPosts(RetentionReport* out) {
+  RetentionReport& report = *out;
   report.cutoff = clock_->NowSeconds() -
                   static_cast<int64_t>(options_.retention_days) * 86400;
   // Record the cut-off first: Check() must not compare buckets that are
@@ -1972,7 +2064,7 @@ StatusOr<RetentionReport> Store::ApplyRetention() {
     SHAGYM_RETURN_IF_ERROR(
         FromRocks(impl_->raw()->Write(WriteOpts(), &batch), "apply retention"));
   }
-  return report;
+  return Status::Ok();
 }
 
 Status Store::Backup(const std::string& dir) {
@@ -2178,6 +2270,10 @@ void SetMigrationHookForTesting(size_t batch_size,
 
 void SetRetentionHookForTesting(Store* store, std::function<void()> hook) {
   store->impl_->before_retention_write_ = std::move(hook);
+}
+
+void SetEvidenceSweepHookForTesting(Store* store, std::function<void()> hook) {
+  store->impl_->before_evidence_drop_ = std::move(hook);
 }
 
 }  // namespace internal

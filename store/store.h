@@ -39,6 +39,7 @@ namespace shagym::store {
 class Store;
 namespace internal {
 void SetRetentionHookForTesting(Store* store, std::function<void()> hook);
+void SetEvidenceSweepHookForTesting(Store* store, std::function<void()> hook);
 }  // namespace internal
 
 // Review statuses of SPEC.md: "new", "confirmed", "false_positive",
@@ -228,6 +229,9 @@ struct RetentionReport {
   int64_t cutoff = 0;  // posts with time < cutoff were removed
   int64_t posts_removed = 0;
   int64_t pages_removed = 0;  // evidence pages no remaining post refers to
+  // Pages no stored post referred to before this run (their ingest failed
+  // or never came), last stored more than kEvidenceGraceSeconds ago.
+  int64_t unreferenced_pages_removed = 0;
 };
 
 struct CheckReport {
@@ -362,8 +366,21 @@ class Store {
   // Removes posts (with their labels, index entries, incident links, review
   // history and dedupe index entries) older than options().retention_days,
   // and the evidence pages that no remaining post refers to; trend counters
-  // stay. No-op when retention_days is 0.
+  // stay. Posts stay when retention_days is 0. Either way it then runs
+  // DropUnreferencedEvidence(kEvidenceGraceSeconds).
   StatusOr<RetentionReport> ApplyRetention();
+
+  // An in-flight ingest stores its page just before its posts: a page
+  // stored or stored again within this many seconds is never unreferenced
+  // garbage yet.
+  static constexpr int64_t kEvidenceGraceSeconds = 86400;
+  // Removes every evidence page that no stored post refers to and that was
+  // last stored (EvidenceStore::LastSeen) more than `grace_seconds` before
+  // now: pages kept for an ingest that then failed. Each page is looked at
+  // again under its lock (Db::LockEvidence) before it goes, so an ingest
+  // adding a reference, or the page being stored again, wins. Safe to run
+  // any time and any number of times. Returns the number of pages removed.
+  StatusOr<int64_t> DropUnreferencedEvidence(int64_t grace_seconds);
 
   // Writes a consistent copy of the store to `dir` (a RocksDB checkpoint;
   // hard links when on the same file system). `dir` must not exist.
@@ -383,8 +400,12 @@ class Store {
  private:
   friend void internal::SetRetentionHookForTesting(Store*,
                                                    std::function<void()>);
+  friend void internal::SetEvidenceSweepHookForTesting(Store*,
+                                                       std::function<void()>);
   class Impl;
   Store(const StoreOptions& options, Clock* clock, std::unique_ptr<Db> db);
+  // The posts part of ApplyRetention (retention_days > 0).
+  Status RemoveExpiredPosts(RetentionReport* report);
 
   StoreOptions options_;
   Clock* clock_;

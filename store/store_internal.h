@@ -69,6 +69,11 @@ void AddContributions(const Post& post, int64_t sign, Counters* out);
 // held, just before it writes (tests of what may interleave with it).
 void SetRetentionHookForTesting(Store* store, std::function<void()> hook);
 
+// Runs `hook` in every later Store::DropUnreferencedEvidence of `store`
+// after its scan chose pages to remove and before it locks them to look
+// again (tests of an ingest racing the sweep).
+void SetEvidenceSweepHookForTesting(Store* store, std::function<void()> hook);
+
 // Tests only, process-wide: schema migrations on open write their rewrites
 // `batch_size` records at a time (0: the default, 10,000) and call
 // `after_batch(from_version)` after each batch they commit (e.g. to kill the

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/evidence.h"
 #include "store/store.h"
 #include "tests/store/store_test_util.h"
 #include "tests/testing/run_command.h"
@@ -123,6 +124,42 @@ TEST_F(CmdStoreTest, BackupRestoreAndCheck) {
   r = Run({"restore", dir_.path() + "/nope"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("not a shagym backup"), std::string::npos) << r.err;
+}
+
+// `db retention` with retention_days 0 keeps every post and removes only
+// the kept pages no post refers to (here: stored in 2024, never used).
+TEST_F(CmdStoreTest, RetentionRemovesUnreferencedEvidencePages) {
+  std::string orphan, used;
+  {
+    StoreOptions o;
+    o.data_dir = dir_.path() + "/data";
+    auto s = Store::Open(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EvidenceStore evidence((*s)->db());
+    orphan = evidence.Put("u1", T("2024-05-01T00:00:00Z"), "orphan").value();
+    used = evidence.Put("u2", T("2024-05-01T00:00:00Z"), "used").value();
+    Post p = MakePost("e", T("2024-05-01T10:00:00Z"), {"food"}, "almaty");
+    p.evidence_id = used;
+    ASSERT_TRUE((*s)->Ingest(p).ok());
+  }
+  auto r = Run({"db", "retention"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "retention_days is 0: no posts removed\n"
+            "removed 1 evidence pages no post refers to\n");
+  r = Run({"db", "retention"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("removed 0 evidence pages"), std::string::npos) << r.out;
+  StoreOptions o;
+  o.data_dir = dir_.path() + "/data";
+  auto s = Store::Open(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EvidenceStore evidence((*s)->db());
+  EXPECT_FALSE(evidence.Contains(orphan).value());
+  EXPECT_TRUE(evidence.Contains(used).value());
+  auto n = (*s)->CountPosts(PostQuery());
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 5);
 }
 
 }  // namespace

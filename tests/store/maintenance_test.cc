@@ -459,6 +459,122 @@ TEST_F(MaintenanceTest, RetentionKeepsPagesSeenAgainAndIngestDropsDeadPages) {
   ExpectConsistent();
 }
 
+// Pages kept for an ingest that then failed have no post referring to them:
+// the sweep (run by every retention pass, whatever retention_days) removes
+// them once last stored more than a day ago, and leaves referenced pages
+// and young ones (an ingest may be on its way) alone. A second run removes
+// nothing more.
+TEST_F(MaintenanceTest, UnreferencedEvidencePagesAreSweptAfterAGracePeriod) {
+  const int64_t now = T("2024-06-30T12:00:00Z");
+  clock_.now_ms = now * 1000;
+  EvidenceStore evidence(store_->db());
+  const int64_t day = 86400;
+  const std::string referenced =
+      evidence.Put("u/ref", now - 40 * day, "<p>a post is on it</p>").value();
+  const std::string orphan =
+      evidence.Put("u/orphan", now - 40 * day, "<p>ingest failed</p>").value();
+  const std::string just_past =
+      evidence.Put("u/past", now - day - 1, "<p>a day and a second</p>")
+          .value();
+  const std::string young =
+      evidence.Put("u/young", now - 3600, "<p>posts on their way</p>").value();
+  const std::string seen_again =
+      evidence.Put("u/again", now - 40 * day, "<p>fetched again</p>").value();
+  ASSERT_EQ(evidence.Put("u/again", now - 600, "<p>fetched again</p>").value(),
+            seen_again);
+  // The post that keeps `referenced` is as old as the page: retention_days
+  // is 0, so it stays, and so does its page.
+  Post a = MakePost("a", now - 40 * day, {"food"}, "almaty");
+  a.evidence_id = referenced;
+  ASSERT_TRUE(store_->Ingest(a).ok());
+
+  auto r = store_->ApplyRetention();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->posts_removed, 0);
+  EXPECT_EQ(r->unreferenced_pages_removed, 2);
+  auto there = [&](const std::string& id) {
+    auto c = evidence.Contains(id);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() && *c;
+  };
+  EXPECT_FALSE(there(orphan));
+  EXPECT_FALSE(there(just_past));
+  EXPECT_FALSE(evidence.LastSeen(orphan).value().has_value());
+  EXPECT_TRUE(there(referenced));
+  EXPECT_TRUE(there(young));
+  EXPECT_TRUE(there(seen_again));
+  auto page = evidence.Get(referenced);
+  ASSERT_TRUE(page.ok() && page->has_value());
+  EXPECT_EQ((*page)->bytes, "<p>a post is on it</p>");
+  EXPECT_EQ(store_->GetPost("a").value()->evidence_id, referenced);
+
+  // Again: nothing more goes.
+  r = store_->ApplyRetention();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->unreferenced_pages_removed, 0);
+  EXPECT_TRUE(there(referenced));
+  EXPECT_TRUE(there(young));
+  EXPECT_TRUE(there(seen_again));
+
+  // Two days later the young pages are old and still unreferenced.
+  clock_.now_ms = (now + 2 * day) * 1000;
+  auto n = store_->DropUnreferencedEvidence(Store::kEvidenceGraceSeconds);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 2);
+  EXPECT_FALSE(there(young));
+  EXPECT_FALSE(there(seen_again));
+  EXPECT_FALSE(evidence.LastSeen(seen_again).value().has_value());
+  EXPECT_TRUE(there(referenced));
+  n = store_->DropUnreferencedEvidence(Store::kEvidenceGraceSeconds);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);
+  // Only the referenced page and its reference are left in the family.
+  std::vector<std::string> keys;
+  std::unique_ptr<rocksdb::Iterator> it(store_->db()->raw()->NewIterator(
+      rocksdb::ReadOptions(), store_->db()->cf(Cf::kEvidence)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    keys.push_back(it->key().ToString());
+  }
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{referenced, referenced + '\0' + "a"}));
+  ExpectConsistent();
+}
+
+// The sweep found a page old and unreferenced; before it deletes it, a
+// retried ingest stores a post referring to it (the hook runs there; the
+// page is not stored again, so only its new reference can save it). The
+// look again under the page's lock sees the reference: the page stays and
+// the post keeps its evidence.
+TEST_F(MaintenanceTest, SweepKeepsAPageAnIngestReferredToMeanwhile) {
+  const int64_t now = T("2024-06-30T12:00:00Z");
+  clock_.now_ms = now * 1000;
+  EvidenceStore evidence(store_->db());
+  const std::string page =
+      evidence.Put("u", now - 10 * 86400, "<p>its ingest failed once</p>")
+          .value();
+  const std::string other =
+      evidence.Put("u2", now - 10 * 86400, "<p>really orphaned</p>").value();
+  int calls = 0;
+  Status crawl;
+  internal::SetEvidenceSweepHookForTesting(store_.get(), [&] {
+    if (++calls > 1) return;
+    Post p = MakePost("late", now - 10 * 86400, {"food"}, "almaty");
+    p.evidence_id = page;
+    crawl = store_->Ingest(p).status();
+  });
+  auto n = store_->DropUnreferencedEvidence(Store::kEvidenceGraceSeconds);
+  internal::SetEvidenceSweepHookForTesting(store_.get(), nullptr);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  ASSERT_EQ(calls, 1);
+  ASSERT_TRUE(crawl.ok()) << crawl.ToString();
+  EXPECT_EQ(*n, 1);
+  EXPECT_FALSE(evidence.Contains(other).value());
+  EXPECT_TRUE(evidence.Contains(page).value())
+      << "the sweep deleted a page a post now refers to";
+  EXPECT_EQ(store_->GetPost("late").value()->evidence_id, page);
+  ExpectConsistent();
+}
+
 TEST_F(MaintenanceTest, ReingestKeepsTheFirstEvidencePage) {
   EvidenceStore evidence(store_->db());
   const std::string first = evidence.Put("u1", 100, "first page").value();
