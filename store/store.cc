@@ -418,6 +418,27 @@ std::string EvidenceRefKey(const std::string& evidence_id,
   return EvidenceRefPrefix(evidence_id) + id;
 }
 
+// Whether a post other than those in `gone` (may be null) refers to the
+// evidence page `page`.
+StatusOr<bool> EvidenceReferenced(const Db& db, const std::string& page,
+                                  const std::set<std::string>* gone) {
+  const std::string prefix = EvidenceRefPrefix(page);
+  const std::string end = PrefixEnd(prefix);
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice end_slice(end);
+  ro.iterate_upper_bound = &end_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.raw()->NewIterator(ro, db.cf(Cf::kEvidence)));
+  bool referenced = false;
+  for (it->Seek(prefix); it->Valid() && !referenced; it->Next()) {
+    referenced = gone == nullptr ||
+                 gone->count(std::string(
+                     it->key().ToStringView().substr(prefix.size()))) == 0;
+  }
+  SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan evidence refs"));
+  return referenced;
+}
+
 // The post record of a time index entry.
 bool DecodeIndexPost(std::string_view value, Post* post) {
   std::string_view summary, record;
@@ -1876,17 +1897,9 @@ StatusOr<int64_t> Store::DropUnreferencedEvidence(int64_t grace_seconds) {
     rocksdb::WriteBatch batch;
     int64_t n = 0;
     for (const std::string& page : pages) {
-      const std::string prefix = EvidenceRefPrefix(page);
-      const std::string end = PrefixEnd(prefix);
-      rocksdb::ReadOptions ro;
-      rocksdb::Slice end_slice(end);
-      ro.iterate_upper_bound = &end_slice;
-      std::unique_ptr<rocksdb::Iterator> it(
-          impl_->raw()->NewIterator(ro, impl_->cf(Cf::kEvidence)));
-      it->Seek(prefix);
-      const bool referenced = it->Valid();
-      SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan evidence refs"));
-      if (referenced) continue;
+      StatusOr<bool> referenced = EvidenceReferenced(*db_, page, nullptr);
+      if (!referenced.ok()) return referenced.status();
+      if (*referenced) continue;
       auto seen = evidence.LastSeen(page);
       if (!seen.ok()) return seen.status();
       if (!seen->has_value() || **seen >= before) continue;
@@ -2037,20 +2050,9 @@ Status Store::RemoveExpiredPosts(RetentionReport* out) {
         db_->LockEvidence(std::vector<std::string>(pages.begin(), pages.end()));
     EvidenceStore evidence(db_.get());
     for (const std::string& page : pages) {
-      const std::string prefix = EvidenceRefPrefix(page);
-      const std::string end = PrefixEnd(prefix);
-      rocksdb::ReadOptions ro;
-      rocksdb::Slice end_slice(end);
-      ro.iterate_upper_bound = &end_slice;
-      std::unique_ptr<rocksdb::Iterator> it(
-          impl_->raw()->NewIterator(ro, impl_->cf(Cf::kEvidence)));
-      bool referenced = false;
-      for (it->Seek(prefix); it->Valid() && !referenced; it->Next()) {
-        referenced = removed.count(std::string(
-                         it->key().ToStringView().substr(prefix.size()))) == 0;
-      }
-      SHAGYM_RETURN_IF_ERROR(FromRocks(it->status(), "scan evidence refs"));
-      if (referenced) continue;
+      StatusOr<bool> referenced = EvidenceReferenced(*db_, page, &removed);
+      if (!referenced.ok()) return referenced.status();
+      if (*referenced) continue;
       // Stored again since the cut-off: the posts of that fetch are on
       // their way (EvidenceStore::Put comes just before their ingest).
       auto seen = evidence.LastSeen(page);

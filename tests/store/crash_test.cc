@@ -16,6 +16,7 @@
 #include "store/codec.h"
 #include "store/store.h"
 #include "store/store_internal.h"
+#include "tests/testing/run_command.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
@@ -130,26 +131,12 @@ TEST(CrashTest, CountersEqualRecountAfterSigkillAtRandomPoints) {
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
     ASSERT_EQ(fcntl(fds[0], F_SETFD, FD_CLOEXEC), 0);
-    // Everything the child needs is built before fork(): between fork and
-    // exec only async-signal-safe calls.
-    std::vector<std::string> env_strings = {
-        "SHAGYM_CRASH_WRITER_DIR=" + dir.path(),
-        "SHAGYM_CRASH_WRITER_FD=" + std::to_string(fds[1]),
-        "SHAGYM_CRASH_WRITER_SEED=" + std::to_string(base_seed + round)};
-    std::vector<char*> envp;
-    for (auto& e : env_strings) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    std::string exe = "/proc/self/exe";
-    std::string filter = "--gtest_filter=CrashTest.WriterProcess";
-    char* argv[] = {exe.data(), filter.data(), nullptr};
-    pid_t pid = fork();
+    pid_t pid = testing::SpawnThisTest(
+        "CrashTest.WriterProcess",
+        {"SHAGYM_CRASH_WRITER_DIR=" + dir.path(),
+         "SHAGYM_CRASH_WRITER_FD=" + std::to_string(fds[1]),
+         "SHAGYM_CRASH_WRITER_SEED=" + std::to_string(base_seed + round)});
     ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int null_fd = open("/dev/null", O_WRONLY);
-      if (null_fd >= 0) dup2(null_fd, STDOUT_FILENO);
-      execve(exe.c_str(), argv, envp.data());
-      _exit(127);
-    }
     close(fds[1]);
     // Let it do a random number of operations, then kill it mid-write.
     const int ops = 5 + static_cast<int>(rng() % 150);

@@ -27,6 +27,7 @@
 #include "store/store.h"
 #include "store/store_internal.h"
 #include "tests/store/store_test_util.h"
+#include "tests/testing/run_command.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
@@ -645,23 +646,11 @@ class KilledMigrationTest : public MigrationTest,
 TEST_P(KilledMigrationTest, IsResumedByTheNextOpen) {
   const int kill_at = GetParam();
   WriteSchema1Store(dir_.path());
-  std::vector<std::string> env_strings = {
-      "SHAGYM_MIGRATION_DIR=" + dir_.path(),
-      "SHAGYM_MIGRATION_KILL_AT=" + std::to_string(kill_at)};
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::string exe = "/proc/self/exe";
-  std::string filter = "--gtest_filter=MigrationChild.OpenAndDieMidway";
-  char* argv[] = {exe.data(), filter.data(), nullptr};
-  pid_t pid = fork();
+  pid_t pid = testing::SpawnThisTest(
+      "MigrationChild.OpenAndDieMidway",
+      {"SHAGYM_MIGRATION_DIR=" + dir_.path(),
+       "SHAGYM_MIGRATION_KILL_AT=" + std::to_string(kill_at)});
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    int null_fd = open("/dev/null", O_WRONLY);
-    if (null_fd >= 0) dup2(null_fd, STDOUT_FILENO);
-    execve(exe.c_str(), argv, envp.data());
-    _exit(127);
-  }
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)

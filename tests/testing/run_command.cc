@@ -16,6 +16,25 @@ std::string ShagymBinary() {
   return p ? p : "shagym";
 }
 
+pid_t SpawnThisTest(const std::string& gtest_name,
+                    const std::vector<std::string>& env) {
+  std::vector<std::string> env_strings = env;
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string exe = "/proc/self/exe";
+  std::string filter = "--gtest_filter=" + gtest_name;
+  char* argv[] = {exe.data(), filter.data(), nullptr};
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null_fd = open("/dev/null", O_WRONLY);
+    if (null_fd >= 0) dup2(null_fd, STDOUT_FILENO);
+    execve(exe.c_str(), argv, envp.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::string& stdin_text, int timeout_s) {
   CommandResult result;
