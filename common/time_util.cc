@@ -178,7 +178,10 @@ std::optional<int64_t> ParseDurationMs(std::string_view s) {
     } else {
       return std::nullopt;
     }
-    total += n * mult;
+    int64_t part;
+    if (__builtin_mul_overflow(n, mult, &part) ||
+        __builtin_add_overflow(total, part, &total))
+      return std::nullopt;  // "077777777777w7777…" must not wrap around
     any = true;
   }
   return total;

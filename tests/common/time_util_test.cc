@@ -46,6 +46,11 @@ TEST(TimeUtilTest, ParsesDurations) {
   EXPECT_EQ(ParseDurationMs("-5m"), std::nullopt);
   EXPECT_EQ(ParseDurationMs("m"), std::nullopt);
   EXPECT_EQ(ParseDurationMs(""), std::nullopt);
+  // Parts that overflow int64 milliseconds, alone or summed, are refused.
+  EXPECT_EQ(ParseDurationMs("1000000000000w"), std::nullopt);
+  EXPECT_EQ(ParseDurationMs("077777777777w7777777w"), std::nullopt);
+  EXPECT_EQ(ParseDurationMs("999999999999d999999999999d99999999999d"),
+            std::nullopt);
 }
 
 TEST(TimeUtilTest, ParsesSizes) {
