@@ -167,6 +167,10 @@ std::string NormalizeQuery(std::string_view query) {
   return out;
 }
 
+// Longer URLs, given or produced (percent-encoding can triple a raw one),
+// are refused, so that a canonical URL is always canonical again.
+constexpr size_t kMaxUrlBytes = 8192;
+
 StatusOr<std::string> Canonicalize(CURLU* h) {
   bool found = false;
   std::string scheme = Lower(GetPart(h, CURLUPART_SCHEME, 0, &found));
@@ -196,6 +200,7 @@ StatusOr<std::string> Canonicalize(CURLU* h) {
   out += NormalizePercentEncoding(path);
   std::string q = NormalizeQuery(query);
   if (!q.empty()) out += "?" + q;
+  if (out.size() > kMaxUrlBytes) return InvalidArgument("URL too long");
   return out;
 }
 
@@ -245,7 +250,6 @@ Status CheckScheme(std::string_view url) {
   return Status::Ok();
 }
 
-constexpr size_t kMaxUrlBytes = 8192;
 constexpr unsigned kSetFlags = CURLU_ALLOW_SPACE | CURLU_NON_SUPPORT_SCHEME;
 
 }  // namespace

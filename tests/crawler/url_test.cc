@@ -75,6 +75,22 @@ TEST(UrlTest, CanonicalIsIdempotent) {
   }
 }
 
+// 3,000 raw bytes that percent-encoding turns into 9,000: under the input
+// limit, over it once encoded. Either the result is canonical again or the
+// URL is refused; a crawler keying its seen set on it needs one of the two.
+TEST(UrlTest, EncodingPastTheLengthLimitIsRefused) {
+  std::string raw = "http://example.kz/" + std::string(3000, '\xff');
+  StatusOr<std::string> once = CanonicalUrl(raw);
+  ASSERT_FALSE(once.ok()) << once->size();
+  EXPECT_EQ(once.status().message(), "URL too long");
+  std::string fits = "http://example.kz/" + std::string(2000, '\xff');
+  once = CanonicalUrl(fits);
+  ASSERT_TRUE(once.ok());
+  StatusOr<std::string> twice = CanonicalUrl(*once);
+  ASSERT_TRUE(twice.ok()) << twice.status().ToString();
+  EXPECT_EQ(*once, *twice);
+}
+
 TEST(UrlTest, InvalidReasonsAreReadable) {
   StatusOr<std::string> r = CanonicalUrl("ftp://x.kz/");
   ASSERT_FALSE(r.ok());
