@@ -12,6 +12,7 @@
 #include "app/cli.h"
 #include "common/logger.h"
 #include "common/time_util.h"
+#include "config/classify_jsonl.h"
 #include "config/rule_engine.h"
 #include "config/rules_backtest.h"
 #include "store/store.h"
@@ -47,11 +48,32 @@ bool RulesDir(Context* ctx, const std::string& arg, std::string* dir) {
   return true;
 }
 
-// Keys that classify computes; everything else comes from the input.
-bool IsLabelKey(const std::string& k) {
-  return k == "lang" || k == "categories" || k == "severity" || k == "region" ||
-         k == "school_number" || k == "matches" || k == "institution" ||
-         k == "rules_version";
+// Calls `fn(line)` for every line of `in` (without '\n'; like
+// std::getline, a last line without a newline counts). Reads in large
+// blocks: classify's input is often hundreds of MB. False on a read error.
+template <typename Fn>
+bool ForEachLine(std::FILE* in, Fn fn) {
+  std::string buf;
+  std::vector<char> block(size_t{1} << 20);
+  while (true) {
+    size_t n = std::fread(block.data(), 1, block.size(), in);
+    if (n == 0) break;
+    size_t begin = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (block[i] != '\n') continue;
+      if (buf.empty()) {
+        fn(std::string_view(block.data() + begin, i - begin));
+      } else {
+        buf.append(block.data() + begin, i - begin);
+        fn(std::string_view(buf));
+        buf.clear();
+      }
+      begin = i + 1;
+    }
+    buf.append(block.data() + begin, n - begin);
+  }
+  if (!buf.empty()) fn(std::string_view(buf));
+  return !std::ferror(in);
 }
 
 int RunClassify(Context* ctx, const std::string& input,
@@ -62,74 +84,59 @@ int RunClassify(Context* ctx, const std::string& input,
       LoadEngine(cfg->rules_dir, cfg->gazetteer);
   if (engine == nullptr) return kExitConfig;
 
-  std::ifstream in_file;
-  std::istream* in = &std::cin;
+  std::FILE* in = stdin;
   std::string in_name = "<stdin>";
   if (!input.empty() && input != "-") {
-    in_file.open(input, std::ios::binary);
-    if (!in_file) {
+    in = std::fopen(input.c_str(), "rb");
+    if (in == nullptr) {
       PrintError(input + ": cannot open input");
       return kExitFailure;
     }
-    in = &in_file;
     in_name = input;
   }
   std::FILE* out = stdout;
   if (!output.empty() && output != "-") {
     out = std::fopen(output.c_str(), "wb");
     if (out == nullptr) {
+      if (in != stdin) std::fclose(in);
       PrintError(output + ": cannot open output");
       return kExitFailure;
     }
   }
-  std::string line;
+  // One rule set for the whole run, one codec and one output buffer reused
+  // from line to line.
+  std::shared_ptr<const nlp::RuleSet> rules = engine->rules();
+  config::ClassifyJsonl codec;
+  std::string buffer;
   int64_t line_no = 0, bad = 0, done = 0;
-  while (std::getline(*in, line)) {
+  bool read_ok = ForEachLine(in, [&](std::string_view line) {
     ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    OJson obj = OJson::parse(line, nullptr, /*allow_exceptions=*/false);
-    std::string problem;
-    if (obj.is_discarded()) {
-      problem = "not valid JSON";
-    } else if (!obj.is_object()) {
-      problem = "not a JSON object";
-    } else if (!obj.contains("text") || !obj["text"].is_string()) {
-      problem = "missing string field \"text\"";
-    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) return;
+    std::string problem = codec.Parse(line);
     if (!problem.empty()) {
       std::fprintf(stderr, "%s:%lld: %s (line skipped)\n", in_name.c_str(),
                    static_cast<long long>(line_no), problem.c_str());
       ++bad;
-      continue;
+      return;
     }
     nlp::ClassifyHints hints;
-    if (obj.contains("region") && obj["region"].is_string()) {
-      hints.region = obj["region"].get<std::string>();
+    hints.region = codec.region();
+    codec.Write(engine->Classify(*rules, codec.text(), hints), &buffer);
+    if (buffer.size() >= (size_t{1} << 20)) {
+      std::fwrite(buffer.data(), 1, buffer.size(), out);
+      buffer.clear();
     }
-    Post post;
-    post.text = obj["text"].get<std::string>();
-    post.labels = engine->Classify(post.text, hints);
-    OJson spec = PostToJson(post);
-    OJson result = OJson::object();
-    for (auto it = spec.begin(); it != spec.end(); ++it) {
-      if (!IsLabelKey(it.key()) && obj.contains(it.key())) {
-        result[it.key()] = obj[it.key()];
-      } else {
-        result[it.key()] = it.value();
-      }
-    }
-    for (auto it = obj.begin(); it != obj.end(); ++it) {
-      if (!result.contains(it.key())) result[it.key()] = it.value();
-    }
-    std::string s =
-        result.dump(-1, ' ', false, OJson::error_handler_t::replace);
-    s.push_back('\n');
-    std::fwrite(s.data(), 1, s.size(), out);
     ++done;
-  }
+  });
+  std::fwrite(buffer.data(), 1, buffer.size(), out);
+  if (in != stdin) std::fclose(in);
   bool write_failed = std::fflush(out) != 0 || std::ferror(out);
   if (out != stdout) write_failed = std::fclose(out) != 0 || write_failed;
+  if (!read_ok) {
+    PrintError(in_name + ": read failed");
+    return kExitFailure;
+  }
   if (write_failed) {
     PrintError((output.empty() ? "<stdout>" : output) + ": write failed");
     return kExitFailure;

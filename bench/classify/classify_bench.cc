@@ -17,10 +17,12 @@
 //   build/bench/classify_bench [--realworld DIR] [--mb 200]
 //                              [--min-seconds 1] [--shagym build/app/shagym]
 //                              [--skip-process] [--skip-generated]
+//                              [--keep-input FILE]
 //
 // --skip-generated keeps, of part 1, the shipped rules and the in-process
 // split of classify's work (analysis: normalise + tokenise, against the
-// matcher on the analysed text).
+// matcher on the analysed text). --keep-input also writes classify's input
+// to FILE (to compare classify's output before and after a change).
 
 #include <fcntl.h>
 #include <re2/re2.h>
@@ -271,6 +273,7 @@ int main(int argc, char** argv) {
   double mb = 200;
   bool process = true;
   bool generated = true;
+  std::string keep_input;
   for (int i = 1; i < argc; ++i) {
     const bool has = i + 1 < argc;
     if (!std::strcmp(argv[i], "--realworld") && has) {
@@ -283,6 +286,8 @@ int main(int argc, char** argv) {
       shagym = argv[++i];
     } else if (!std::strcmp(argv[i], "--skip-process")) {
       process = false;
+    } else if (!std::strcmp(argv[i], "--keep-input") && has) {
+      keep_input = argv[++i];
     } else if (!std::strcmp(argv[i], "--skip-generated")) {
       generated = false;
     } else {
@@ -450,6 +455,10 @@ int main(int argc, char** argv) {
     }
   }
   const size_t file_bytes = std::filesystem::file_size(input);
+  if (!keep_input.empty()) {
+    std::filesystem::copy_file(
+        input, keep_input, std::filesystem::copy_options::overwrite_existing);
+  }
   auto [cpu, wall] =
       RunProcess({shagym, "--config", source + "/config/shagym.yaml",
                   "classify", "--input", input, "--output", "-"});

@@ -1,0 +1,439 @@
+#include "config/classify_jsonl.h"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace shagym::config {
+
+namespace {
+
+using OJson = nlohmann::ordered_json;
+
+// Keys that classify computes; everything else comes from the input.
+bool IsLabelKey(std::string_view k) {
+  return k == "lang" || k == "categories" || k == "severity" || k == "region" ||
+         k == "school_number" || k == "matches" || k == "institution" ||
+         k == "rules_version";
+}
+
+bool IsJsonSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool Hex4(std::string_view s, size_t at, uint32_t* out) {
+  if (at + 4 > s.size()) return false;
+  uint32_t v = 0;
+  for (size_t i = at; i < at + 4; ++i) {
+    int d = HexDigit(s[i]);
+    if (d < 0) return false;
+    v = v * 16 + static_cast<uint32_t>(d);
+  }
+  *out = v;
+  return true;
+}
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// Length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no
+// surrogates, at most U+10FFFF) starting at s[i] with a lead byte >= 0x80,
+// or 0. The same ranges nlohmann's lexer accepts.
+size_t Utf8Length(std::string_view s, size_t i) {
+  auto at = [&](size_t k) -> unsigned {
+    return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u;
+  };
+  auto in = [](unsigned c, unsigned lo, unsigned hi) {
+    return c >= lo && c <= hi;
+  };
+  const unsigned c = at(i);
+  if (in(c, 0xC2, 0xDF)) return in(at(i + 1), 0x80, 0xBF) ? 2 : 0;
+  if (in(c, 0xE0, 0xEF)) {
+    unsigned lo = c == 0xE0 ? 0xA0 : 0x80;
+    unsigned hi = c == 0xED ? 0x9F : 0xBF;
+    return in(at(i + 1), lo, hi) && in(at(i + 2), 0x80, 0xBF) ? 3 : 0;
+  }
+  if (in(c, 0xF0, 0xF4)) {
+    unsigned lo = c == 0xF0 ? 0x90 : 0x80;
+    unsigned hi = c == 0xF4 ? 0x8F : 0xBF;
+    return in(at(i + 1), lo, hi) && in(at(i + 2), 0x80, 0xBF) &&
+                   in(at(i + 3), 0x80, 0xBF)
+               ? 4
+               : 0;
+  }
+  return 0;
+}
+
+// Parses the JSON string whose opening quote is at s[*pos]; on success
+// `out` holds it decoded and *pos is past the closing quote. False on
+// anything a strict JSON parser would refuse.
+bool ParseString(std::string_view s, size_t* pos, std::string* out) {
+  out->clear();
+  size_t i = *pos + 1;
+  while (i < s.size()) {
+    // A run of plain bytes is copied at once.
+    size_t run = i;
+    while (run < s.size()) {
+      const unsigned char c = static_cast<unsigned char>(s[run]);
+      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+      ++run;
+    }
+    out->append(s.data() + i, run - i);
+    i = run;
+    if (i >= s.size()) return false;
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '"') {
+      *pos = i + 1;
+      return true;
+    }
+    if (c < 0x20) return false;
+    if (c >= 0x80) {
+      size_t n = Utf8Length(s, i);
+      if (n == 0) return false;
+      out->append(s.data() + i, n);
+      i += n;
+      continue;
+    }
+    // An escape.
+    if (i + 1 >= s.size()) return false;
+    const char e = s[i + 1];
+    i += 2;
+    switch (e) {
+      case '"':
+        out->push_back('"');
+        break;
+      case '\\':
+        out->push_back('\\');
+        break;
+      case '/':
+        out->push_back('/');
+        break;
+      case 'b':
+        out->push_back('\b');
+        break;
+      case 'f':
+        out->push_back('\f');
+        break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'u': {
+        uint32_t cp = 0;
+        if (!Hex4(s, i, &cp)) return false;
+        i += 4;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // lone low half
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          uint32_t low = 0;
+          if (i + 1 >= s.size() || s[i] != '\\' || s[i + 1] != 'u' ||
+              !Hex4(s, i + 2, &low) || low < 0xDC00 || low > 0xDFFF) {
+            return false;
+          }
+          i += 6;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        }
+        AppendUtf8(cp, out);
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return false;
+}
+
+// Appends `s` as a JSON string the way nlohmann's dump (ensure_ascii off)
+// writes it. False, with `out` unchanged, when `s` is not valid UTF-8 (the
+// caller then lets nlohmann replace the bad bytes).
+bool AppendString(std::string_view s, std::string* out) {
+  const size_t mark = out->size();
+  out->push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t run = i;
+    while (run < s.size()) {
+      const unsigned char c = static_cast<unsigned char>(s[run]);
+      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+      ++run;
+    }
+    out->append(s.data() + i, run - i);
+    i = run;
+    if (i >= s.size()) break;
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = Utf8Length(s, i);
+      if (n == 0) {
+        out->resize(mark);
+        return false;
+      }
+      out->append(s.data() + i, n);
+      i += n;
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+        out->append(buf);
+      }
+    }
+    ++i;
+  }
+  out->push_back('"');
+  return true;
+}
+
+bool AppendStringOrNull(std::string_view s, std::string* out) {
+  if (s.empty()) {
+    out->append("null");
+    return true;
+  }
+  return AppendString(s, out);
+}
+
+}  // namespace
+
+bool ClassifyJsonl::ParseFast(std::string_view s) {
+  used_ = 0;
+  text_field_ = -1;
+  size_t i = 0;
+  auto skip = [&] {
+    while (i < s.size() && IsJsonSpace(s[i])) ++i;
+  };
+  skip();
+  if (i >= s.size() || s[i] != '{') return false;
+  ++i;
+  skip();
+  if (i < s.size() && s[i] == '}') return false;  // no "text"
+  while (true) {
+    if (i >= s.size() || s[i] != '"') return false;
+    if (used_ == fields_.size()) fields_.emplace_back();
+    auto& [key, value] = fields_[used_];
+    if (!ParseString(s, &i, &key)) return false;
+    skip();
+    if (i >= s.size() || s[i] != ':') return false;
+    ++i;
+    skip();
+    if (i >= s.size() || s[i] != '"') return false;  // not a string value
+    if (!ParseString(s, &i, &value)) return false;
+    for (size_t k = 0; k < used_; ++k) {
+      if (fields_[k].first == key) return false;  // duplicate key
+    }
+    if (key == "text") text_field_ = static_cast<int>(used_);
+    ++used_;
+    skip();
+    if (i >= s.size()) return false;
+    if (s[i] == ',') {
+      ++i;
+      skip();
+      continue;
+    }
+    if (s[i] != '}') return false;
+    ++i;
+    break;
+  }
+  skip();
+  return i == s.size() && text_field_ >= 0;
+}
+
+std::string ClassifyJsonl::Parse(std::string_view line) {
+  fast_ = fast_enabled_ && ParseFast(line);
+  if (fast_) return "";
+  obj_ = OJson::parse(line.begin(), line.end(), nullptr,
+                      /*allow_exceptions=*/false);
+  if (obj_.is_discarded()) return "not valid JSON";
+  if (!obj_.is_object()) return "not a JSON object";
+  auto it = obj_.find("text");
+  if (it == obj_.end() || !it->is_string()) {
+    return "missing string field \"text\"";
+  }
+  text_ = it->get<std::string>();
+  return "";
+}
+
+std::string_view ClassifyJsonl::text() const {
+  if (fast_) return fields_[text_field_].second;
+  return text_;
+}
+
+std::string ClassifyJsonl::region() const {
+  if (fast_) {
+    for (size_t k = 0; k < used_; ++k) {
+      if (fields_[k].first == "region") return fields_[k].second;
+    }
+    return "";
+  }
+  auto it = obj_.find("region");
+  if (it != obj_.end() && it->is_string()) return it->get<std::string>();
+  return "";
+}
+
+bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
+  const size_t mark = out->size();
+  auto input = [&](std::string_view key) -> const std::string* {
+    for (size_t k = 0; k < used_; ++k) {
+      if (fields_[k].first == key) return &fields_[k].second;
+    }
+    return nullptr;
+  };
+  bool ok = true;
+  bool first = true;
+  auto key = [&](std::string_view k) {
+    out->append(first ? "{\"" : ",\"");
+    first = false;
+    out->append(k);
+    out->append("\":");
+  };
+  // A key the input may carry: its value, else the Post default.
+  auto passed = [&](std::string_view k, const char* dflt) {
+    key(k);
+    if (const std::string* v = input(k)) {
+      ok = ok && AppendString(*v, out);
+    } else {
+      out->append(dflt);
+    }
+  };
+  passed("id", "\"\"");
+  passed("source", "\"\"");
+  passed("url", "\"\"");
+  passed("published_at", "null");
+  passed("fetched_at", "null");
+  passed("author", "\"\"");
+  passed("text", "\"\"");  // always in the input
+  key("lang");
+  ok = ok && AppendString(l.lang, out);
+  key("categories");
+  out->push_back('[');
+  for (size_t c = 0; c < l.categories.size(); ++c) {
+    if (c) out->push_back(',');
+    ok = ok && AppendString(l.categories[c], out);
+  }
+  out->push_back(']');
+  key("severity");
+  ok = ok && AppendString(l.severity, out);
+  key("region");
+  ok = ok && AppendStringOrNull(l.region, out);
+  key("school_number");
+  ok = ok && AppendStringOrNull(l.school_number, out);
+  passed("duplicate_of", "null");
+  key("matches");
+  out->push_back('[');
+  for (size_t m = 0; m < l.matches.size(); ++m) {
+    const Match& x = l.matches[m];
+    out->append(m ? ",{\"rule\":" : "{\"rule\":");
+    ok = ok && AppendString(x.rule, out);
+    out->append(",\"category\":");
+    ok = ok && AppendString(x.category, out);
+    out->append(",\"start\":");
+    out->append(std::to_string(x.start));
+    out->append(",\"end\":");
+    out->append(std::to_string(x.end));
+    out->push_back('}');
+  }
+  out->push_back(']');
+  passed("review", "\"new\"");
+  key("institution");
+  ok = ok && AppendStringOrNull(l.institution, out);
+  passed("incident", "null");
+  key("rules_version");
+  ok = ok && AppendString(l.rules_version, out);
+  static constexpr std::string_view kSpecKeys[] = {
+      "id",           "source",       "url",    "published_at",
+      "fetched_at",   "author",       "text",   "lang",
+      "categories",   "severity",     "region", "school_number",
+      "duplicate_of", "matches",      "review", "institution",
+      "incident",     "rules_version"};
+  for (size_t k = 0; k < used_; ++k) {
+    const std::string& name = fields_[k].first;
+    bool spec = false;
+    for (std::string_view s : kSpecKeys) spec = spec || s == name;
+    if (spec) continue;
+    out->append(",");
+    ok = ok && AppendString(name, out);
+    out->push_back(':');
+    ok = ok && AppendString(fields_[k].second, out);
+  }
+  out->append("}\n");
+  if (!ok) out->resize(mark);
+  return ok;
+}
+
+void ClassifyJsonl::WriteGeneric(const Labels& labels, std::string* out) {
+  if (fast_) {
+    // Only when a label is not valid UTF-8: let nlohmann replace it.
+    obj_ = OJson::object();
+    for (size_t k = 0; k < used_; ++k)
+      obj_[fields_[k].first] = fields_[k].second;
+  }
+  Post post;
+  post.text = std::string(text());
+  post.labels = labels;
+  OJson spec = PostToJson(post);
+  OJson result = OJson::object();
+  for (auto it = spec.begin(); it != spec.end(); ++it) {
+    if (!IsLabelKey(it.key()) && obj_.contains(it.key())) {
+      result[it.key()] = obj_[it.key()];
+    } else {
+      result[it.key()] = it.value();
+    }
+  }
+  for (auto it = obj_.begin(); it != obj_.end(); ++it) {
+    if (!result.contains(it.key())) result[it.key()] = it.value();
+  }
+  out->append(result.dump(-1, ' ', false, OJson::error_handler_t::replace));
+  out->push_back('\n');
+}
+
+void ClassifyJsonl::Write(const Labels& labels, std::string* out) {
+  if (fast_ && WriteFast(labels, out)) return;
+  WriteGeneric(labels, out);
+}
+
+}  // namespace shagym::config

@@ -1,0 +1,133 @@
+#include "config/classify_jsonl.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace shagym::config {
+namespace {
+
+std::vector<Labels> SomeLabels() {
+  std::vector<Labels> out;
+  out.emplace_back();  // a non-complaint
+  out.back().rules_version = "ad314995f1444e9a";
+  Labels l;
+  l.lang = "kk";
+  l.categories = {"bullying", "violence"};
+  l.severity = "high";
+  l.region = "jambyl";
+  l.school_number = "12";
+  l.institution = "school";
+  l.matches = {{"kk.bullying.1", "bullying", 10, 22},
+               {"ru.violence.\"2\"", "violence", 0, 1234567890123}};
+  l.rules_version = "0123456789abcdef";
+  out.push_back(l);
+  l.matches[0].rule = "bad\xff utf8\n";  // nlohmann replaces the bad byte
+  out.push_back(l);
+  return out;
+}
+
+// Runs `line` through the hand-written path and through nlohmann: the same
+// problem, the same output bytes. Returns whether the fast path took it.
+bool SameAsReference(const std::string& line) {
+  bool fast_taken = false;
+  for (const Labels& labels : SomeLabels()) {
+    ClassifyJsonl fast(true), reference(false);
+    std::string p1 = fast.Parse(line);
+    std::string p2 = reference.Parse(line);
+    EXPECT_FALSE(reference.fast());
+    EXPECT_EQ(p1, p2) << line;
+    if (!p1.empty() || !p2.empty()) continue;
+    EXPECT_EQ(fast.text(), reference.text()) << line;
+    EXPECT_EQ(fast.region(), reference.region()) << line;
+    std::string o1 = "prefix", o2 = "prefix";
+    fast.Write(labels, &o1);
+    reference.Write(labels, &o2);
+    EXPECT_EQ(o1, o2) << line;
+    fast_taken = fast_taken || fast.fast();
+  }
+  return fast_taken;
+}
+
+TEST(ClassifyJsonlTest, FlatStringObjectsTakeTheFastPathWithSameOutput) {
+  const std::vector<std::string> lines = {
+      R"({"id":"1","text":"мектепте ұрды"})",
+      R"(  { "id" : "1" , "text" : "a" , "x" : "y" }  )",
+      "{\"text\":\"tab\\tnl\\ncr\\rbs\\\\q\\\"sl\\/b\\bf\\f\"}",
+      R"({"text":"\u0000\u001f\u007f\u00e9\u0416\u20ac\ud83d\ude00"})",
+      "{\"text\":\"raw \x7f del, é, Ж, \xe2\x82\xac, \xf0\x9f\x98\x80\"}",
+      R"({"text":"x","region":"almaty","lang":"ru","categories":"z"})",
+      R"({"text":"x","review":"confirmed","source":"tg","url":"u"})",
+      R"({"text":"x","published_at":"2024-05-13T10:00:00Z","author":"a"})",
+      R"({"text":"x","incident":"i","duplicate_of":"d","zz":"last"})",
+      R"({"text":"x","matches":"m","rules_version":"v","institution":"i"})",
+      R"({"text":""})",
+      R"({"text":"x","":"empty key","\u00e9":"escaped key"})",
+      "{\"text\":\"x\"}\t",
+  };
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(SameAsReference(line)) << "not on the fast path: " << line;
+  }
+}
+
+TEST(ClassifyJsonlTest, EverythingElseFallsBackWithSameResult) {
+  const std::vector<std::string> lines = {
+      R"({"id":1,"text":"number id"})",
+      R"({"text":"x","published_at":1715594400})",
+      R"({"text":"x","tags":["a","b"],"meta":{"k":null}})",
+      R"({"text":"x","region":null})",
+      R"({"text":"first","text":"duplicate"})",
+      R"({"id":"1"})",
+      R"({})",
+      R"({"text":5})",
+      R"(["text"])",
+      R"("text")",
+      R"({"text":"x"} trailing)",
+      R"({"text":"x",})",
+      R"({"text":"x")",
+      R"({"text":"\ud83d"})",
+      R"({"text":"\ude00"})",
+      R"({"text":"\x"})",
+      R"({"text":"\u12g4"})",
+      "{\"text\":\"raw\nnewline\"}",
+      "{\"text\":\"bad \xff byte\"}",
+      "{\"text\":\"overlong \xc0\xaf\"}",
+      "{\"text\":\"surrogate \xed\xa0\x80\"}",
+      "{\"text\":\"cut \xe2\x82\"}",
+      "{\"text\":\"x\"}\x01",
+      "not json at all",
+  };
+  for (const std::string& line : lines) {
+    EXPECT_FALSE(SameAsReference(line)) << "on the fast path: " << line;
+  }
+}
+
+// The team's labelled posts, as lines of their own files: whatever keys and
+// types they carry, the same output.
+TEST(ClassifyJsonlTest, LabelledSetsSameOutput) {
+  int lines = 0, fast = 0;
+  for (const char* f :
+       {"/tests/data/rules_dev.jsonl", "/tests/data/text_labelled.jsonl"}) {
+    std::ifstream in(std::string(SHAGYM_SOURCE_DIR) + f);
+    std::string line;
+    while (std::getline(in, line) && lines < 3000) {
+      ++lines;
+      fast += SameAsReference(line);
+      // The same post as the flat objects classify usually reads.
+      ClassifyJsonl c(false);
+      if (c.Parse(line).empty()) {
+        nlohmann::json flat = {{"id", std::to_string(lines)},
+                               {"text", std::string(c.text())}};
+        EXPECT_TRUE(SameAsReference(flat.dump()));
+      }
+    }
+  }
+  EXPECT_GT(lines, 500);
+  std::printf("%d labelled lines, %d on the fast path as they are\n", lines,
+              fast);
+}
+
+}  // namespace
+}  // namespace shagym::config
