@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstring>
 #include <map>
 #include <string_view>
@@ -91,29 +92,41 @@ const SkeletonTable& Skeletons() {
   return table;
 }
 
-void AppendSkeleton(std::string_view s, std::string* outp) {
-  std::string& out = *outp;
-  const SkeletonTable& table = Skeletons();
+// The skeleton of U+0400..U+04FF as UTF-8: `len` is 2, or 0 to drop.
+struct SkeletonBytes {
+  char b0[256], b1[256];
+  uint8_t len[256];
+  SkeletonBytes() {
+    const SkeletonTable& t = Skeletons();
+    for (int k = 0; k < 256; ++k) {
+      const UChar32 r = t.of[k];
+      b0[k] = static_cast<char>(0xC0 | (r >> 6));
+      b1[k] = static_cast<char>(0x80 | (r & 0x3F));
+      len[k] = r == 0 ? 0 : 2;
+    }
+  }
+};
+
+// Writes the skeleton of `s` at `out` (room for s.size() bytes: a skeleton
+// is never longer than its text) and returns its length.
+size_t WriteSkeleton(std::string_view s, char* out) {
+  static const SkeletonBytes table;
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   const int32_t n = static_cast<int32_t>(s.size());
+  size_t o = 0;
   for (int32_t i = 0; i < n;) {
     const uint8_t b0 = p[i];
     if (b0 < 0x80) {
-      out.push_back(static_cast<char>(b0));
+      out[o++] = static_cast<char>(b0);
       ++i;
       continue;
     }
     // Cyrillic is two bytes, lead 0xD0..0xD3: table look-up.
     if (b0 >= 0xD0 && b0 <= 0xD3 && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
-      const UChar32 c = ((b0 & 0x1F) << 6) | (p[i + 1] & 0x3F);
-      const UChar32 r = table.of[c - 0x0400];
-      if (r == c) {
-        out.append(s.data() + i, 2);
-      } else if (r != 0) {
-        const char two[2] = {static_cast<char>(0xC0 | (r >> 6)),
-                             static_cast<char>(0x80 | (r & 0x3F))};
-        out.append(two, 2);
-      }
+      const int k = (((b0 & 0x1F) << 6) | (p[i + 1] & 0x3F)) - 0x0400;
+      out[o] = table.b0[k];
+      out[o + 1] = table.b1[k];
+      o += table.len[k];
       i += 2;
       continue;
     }
@@ -121,9 +134,16 @@ void AppendSkeleton(std::string_view s, std::string* outp) {
     UChar32 c;
     U8_NEXT(p, i, n, c);
     (void)c;
-    out.append(
-        s.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
+    std::memcpy(out + o, p + start, static_cast<size_t>(i - start));
+    o += static_cast<size_t>(i - start);
   }
+  return o;
+}
+
+void AppendSkeleton(std::string_view s, std::string* out) {
+  const size_t at = out->size();
+  out->resize(at + s.size());
+  out->resize(at + WriteSkeleton(s, out->data() + at));
 }
 
 std::string Skeleton(std::string_view s) {
@@ -348,19 +368,6 @@ double KindWeight(PlaceKind k) {
   return 1;
 }
 
-// First `n` code points of `s`.
-std::string_view Prefix(std::string_view s, size_t n) {
-  size_t i = 0, cps = 0;
-  while (i < s.size() && cps < n) {
-    ++i;
-    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) {
-      ++i;
-    }
-    ++cps;
-  }
-  return s.substr(0, i);
-}
-
 bool GapJoinsName(std::string_view gap) {
   if (gap.empty() || gap.size() > 6) return false;
   for (unsigned char ch : gap) {
@@ -410,35 +417,96 @@ const char* InstName(Inst i) {
   return "";
 }
 
-Inst InstitutionWord(std::string_view t) {
-  if (StartsWith(t, "интернат")) return Inst::kBoarding;
-  if (StartsWith(t, "мектеп") || StartsWith(t, "мектеб")) return Inst::kSchool;
-  if (StartsWith(t, "школ") && !StartsWith(t, "школьн") &&
-      !StartsWith(t, "школот")) {
-    return Inst::kSchool;
+// The institution vocabulary in the order it is tried: the first pattern
+// that matches decides. `prefix`: the token starts with `text`; otherwise it
+// equals it.
+struct InstPattern {
+  std::string_view text;
+  bool prefix;
+  Inst inst;
+};
+constexpr InstPattern kInstPatterns[] = {
+    {"интернат", true, Inst::kBoarding},
+    {"мектеп", true, Inst::kSchool},
+    {"мектеб", true, Inst::kSchool},
+    {"школ", true, Inst::kSchool},  // but not "школьн..", "школот.."
+    {"сош", false, Inst::kSchool},
+    {"оош", false, Inst::kSchool},
+    {"ксш", false, Inst::kSchool},
+    {"осш", false, Inst::kSchool},
+    {"сш", false, Inst::kSchool},
+    {"ниш", false, Inst::kSchool},
+    {"нзм", false, Inst::kSchool},
+    {"ксош", false, Inst::kSchool},
+    {"сопш", false, Inst::kSchool},
+    {"жоббм", false, Inst::kSchool},
+    {"жббм", false, Inst::kSchool},
+    {"ооббм", false, Inst::kSchool},
+    {"school", false, Inst::kSchool},
+    {"schools", false, Inst::kSchool},
+    {"mektep", false, Inst::kSchool},
+    {"гимнази", true, Inst::kSchool},
+    {"лицей", true, Inst::kSchool},
+    {"лицея", true, Inst::kSchool},
+    {"лицее", true, Inst::kSchool},
+    {"балабақша", true, Inst::kKindergarten},
+    {"балабакша", true, Inst::kKindergarten},
+    {"детсад", true, Inst::kKindergarten},
+    {"садик", true, Inst::kKindergarten},
+    {"ясли", true, Inst::kKindergarten},
+    {"колледж", true, Inst::kCollege},
+    {"техникум", true, Inst::kCollege},
+    {"лагер", true, Inst::kCamp},
+    {"университет", true, Inst::kUniversity},
+    {"универ", true, Inst::kUniversity},
+    {"вуз", false, Inst::kUniversity},
+    {"вуза", false, Inst::kUniversity},
+    {"вузе", false, Inst::kUniversity},
+    {"жоо", false, Inst::kUniversity},
+};
+
+// First `n` code points of `s`.
+std::string_view Prefix(std::string_view s, size_t n) {
+  size_t i = 0, cps = 0;
+  while (i < s.size() && cps < n) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) {
+      ++i;
+    }
+    ++cps;
   }
-  if (t == "сош" || t == "оош" || t == "ксш" || t == "осш" || t == "сш" ||
-      t == "ниш" || t == "нзм" || t == "ксош" || t == "сопш" || t == "жоббм" ||
-      t == "жббм" || t == "ооббм" || t == "school" || t == "schools" ||
-      t == "mektep") {
-    return Inst::kSchool;
+  return s.substr(0, i);
+}
+
+// The first three code points of every pattern (the whole pattern when
+// shorter; a prefix pattern always has three or more): a token that starts
+// otherwise is no institution word, which most tokens show with one bit
+// test instead of trying every pattern.
+const KeyFilter& InstFilter() {
+  static const KeyFilter filter = [] {
+    KeyFilter f;
+    for (const InstPattern& p : kInstPatterns) {
+      assert(!p.prefix || CodePoints(p.text) >= 3);
+      f.Add(Prefix(p.text, 3));
+    }
+    return f;
+  }();
+  return filter;
+}
+
+// `head`: the first three code points of `t` (all of it when shorter),
+// followed in memory by at least 8 readable bytes.
+Inst InstitutionWord(std::string_view t, std::string_view head) {
+  if (!InstFilter().MayContainPadded(head.data(), head.size())) {
+    return Inst::kNone;
   }
-  if (StartsWith(t, "гимнази") || StartsWith(t, "лицей") ||
-      StartsWith(t, "лицея") || StartsWith(t, "лицее")) {
-    return Inst::kSchool;
-  }
-  if (StartsWith(t, "балабақша") || StartsWith(t, "балабакша") ||
-      StartsWith(t, "детсад") || StartsWith(t, "садик") ||
-      StartsWith(t, "ясли")) {
-    return Inst::kKindergarten;
-  }
-  if (StartsWith(t, "колледж") || StartsWith(t, "техникум")) {
-    return Inst::kCollege;
-  }
-  if (StartsWith(t, "лагер")) return Inst::kCamp;
-  if (StartsWith(t, "университет") || StartsWith(t, "универ") || t == "вуз" ||
-      t == "вуза" || t == "вузе" || t == "жоо") {
-    return Inst::kUniversity;
+  for (const InstPattern& p : kInstPatterns) {
+    if (p.prefix ? !StartsWith(t, p.text) : t != p.text) continue;
+    if (p.inst == Inst::kSchool && p.text == "школ" &&
+        (StartsWith(t, "школьн") || StartsWith(t, "школот"))) {
+      continue;
+    }
+    return p.inst;
   }
   return Inst::kNone;
 }
@@ -625,6 +693,8 @@ struct EntityExtractor::Impl {
   WordTable<std::vector<uint32_t>> index;
   // Whether any key has 1, 2 or 3 code points (short keys are rare).
   bool has_key_length[4] = {false, false, false, false};
+  // The same keys, to skip the look-up of a prefix no name has.
+  KeyFilter index_filter;
 
   void Add(CompiledName name) {
     uint32_t id = static_cast<uint32_t>(names.size());
@@ -636,6 +706,7 @@ struct EntityExtractor::Impl {
       std::vector<uint32_t> ids = have ? *have : std::vector<uint32_t>{};
       ids.push_back(id);
       index.Insert(k, std::move(ids));
+      index_filter.Add(k);
       has_key_length[std::min<size_t>(CodePoints(k), 3)] = true;
     }
     names.push_back(std::move(name));
@@ -722,17 +793,44 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
   };
 
   // --- Places ---
-  // Skeletons of all tokens in one buffer (empty for numbers).
-  std::string arena;
-  arena.reserve(s.size());
-  std::vector<std::pair<uint32_t, uint32_t>> skel_at(tokens.size());
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    uint32_t from = static_cast<uint32_t>(arena.size());
-    if (!tokens[i].numeric) AppendSkeleton(tok(i), &arena);
-    skel_at[i] = {from, static_cast<uint32_t>(arena.size()) - from};
+  // Skeletons of all tokens in one buffer per thread (empty for numbers),
+  // with 8 spare bytes after the last for the padded filter look-ups.
+  struct Skel {
+    uint32_t from = 0, len = 0;
+    uint8_t cps = 0;                // code points, at most 3 counted
+    uint8_t end[4] = {0, 0, 0, 0};  // byte end of the first 1..3
+  };
+  thread_local std::string arena;
+  thread_local std::vector<Skel> skel_at;
+  if (arena.size() < s.size() + 16) arena.resize(s.size() + 16);
+  skel_at.resize(tokens.size());
+  {
+    size_t at = 0;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      Skel& k = skel_at[i];
+      k = Skel{};
+      k.from = static_cast<uint32_t>(at);
+      if (tokens[i].numeric) continue;
+      const size_t len = WriteSkeleton(tok(i), arena.data() + at);
+      k.len = static_cast<uint32_t>(len);
+      const char* sk = arena.data() + at;
+      for (size_t b = 0; b < len && k.cps < 3;) {
+        ++b;
+        while (b < len && (static_cast<unsigned char>(sk[b]) & 0xC0) == 0x80) {
+          ++b;
+        }
+        k.end[++k.cps] = static_cast<uint8_t>(std::min<size_t>(b, 255));
+      }
+      at += len;
+    }
   }
   auto skel = [&](size_t i) {
-    return std::string_view(arena).substr(skel_at[i].first, skel_at[i].second);
+    return std::string_view(arena).substr(skel_at[i].from, skel_at[i].len);
+  };
+  // First three code points of skel(i), for InstitutionWord().
+  auto head = [&](size_t i) {
+    return std::string_view(arena).substr(skel_at[i].from,
+                                          skel_at[i].end[skel_at[i].cps]);
   };
   struct Hit {
     size_t first, last;  // token range [first, last)
@@ -740,25 +838,20 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
   };
   std::vector<Hit> hits, blocks;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    if (skel(i).empty()) continue;
+    const Skel& ref = skel_at[i];
+    if (ref.len == 0) continue;
     const Hit* best = nullptr;
     Hit cand{};
-    // Byte ends of the skeleton's first three code points.
     const std::string_view sk = skel(i);
-    size_t prefix_end[4] = {0, 0, 0, 0};
-    size_t cps = 0;
-    for (size_t b = 0; b < sk.size() && cps < 3;) {
-      ++b;
-      while (b < sk.size() &&
-             (static_cast<unsigned char>(sk[b]) & 0xC0) == 0x80) {
-        ++b;
-      }
-      prefix_end[++cps] = b;
-    }
+    const size_t cps = ref.cps;
+    const uint8_t* prefix_end = ref.end;
     for (size_t plen = 1; plen <= cps; ++plen) {
       if (!impl_->has_key_length[plen]) continue;
-      const std::vector<uint32_t>* ids =
-          impl_->index.Find(sk.substr(0, prefix_end[plen]));
+      const std::string_view key = sk.substr(0, prefix_end[plen]);
+      if (!impl_->index_filter.MayContainPadded(key.data(), key.size())) {
+        continue;
+      }
+      const std::vector<uint32_t>* ids = impl_->index.Find(key);
       if (ids == nullptr) continue;
       for (uint32_t id : *ids) {
         const CompiledName& name = impl_->names[id];
@@ -858,7 +951,7 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
     // Skeletons, so that "гімназия" (Kazakh Latin "gimnaziya" folded) and
     // "балабакша" meet the same words.
     std::string_view t = skel(i);
-    Inst inst = tokens[i].numeric ? Inst::kNone : InstitutionWord(t);
+    Inst inst = tokens[i].numeric ? Inst::kNone : InstitutionWord(t, head(i));
     // "бала бақша", "детский сад", "детском саду".
     if (inst == Inst::kNone && i + 1 < tokens.size()) {
       std::string_view u = skel(i + 1);
@@ -876,7 +969,7 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
     Inst kind = inst;
     while (last + 1 < tokens.size() && !tokens[last + 1].numeric &&
            GapOnly(gap(last + 1), "-", false)) {
-      Inst next = InstitutionWord(skel(last + 1));
+      Inst next = InstitutionWord(skel(last + 1), head(last + 1));
       if (next != Inst::kSchool && next != Inst::kBoarding) break;
       if (next == Inst::kBoarding) kind = Inst::kBoarding;
       ++last;
@@ -1005,6 +1098,11 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
     }
   }
   if (out.institution.empty()) out.institution = InstName(first_inst);
+  // A huge post should not pin its buffers for the thread's lifetime.
+  if (arena.size() > (size_t{1} << 20)) {
+    arena = std::string();
+    skel_at = std::vector<Skel>();
+  }
   return out;
 }
 

@@ -6,6 +6,8 @@
 // so that a miss rarely touches the key bytes. Not thread-safe while
 // inserting; concurrent Find() on a built table is safe.
 
+#include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -32,6 +34,60 @@ inline uint64_t HashWord(std::string_view s) {
   h *= 0x9E3779B97F4A7C15ull;
   return h ^ (h >> 32);
 }
+
+// A set of short strings that answers "maybe" or "surely not": one bit per
+// key hash in a 64 Kibit map (8 KiB, cache resident). Skips the table look-up
+// of a word that cannot be there without ever skipping one that can.
+class KeyFilter {
+ public:
+  void Add(std::string_view key) {
+    const uint32_t b = Bit(key);
+    bits_[b >> 6] |= uint64_t{1} << (b & 63);
+  }
+  bool MayContain(std::string_view key) const {
+    return Test(key.size() <= 8
+                    ? Short(Load(key.data(), key.size()), key.size())
+                    : Long(key));
+  }
+  // Same, reading 8 bytes at `key` whatever `n`: no copy of a short key.
+  // REQUIRES: 8 bytes readable at `key` (padding after the string).
+  bool MayContainPadded(const char* key, size_t n) const {
+    if (n > 8) return Test(Long(std::string_view(key, n)));
+    uint64_t w;
+    std::memcpy(&w, key, 8);
+    if (n < 8) {
+      // Keep the first n bytes in memory order, as Load() does.
+      if constexpr (std::endian::native == std::endian::little) {
+        w &= (uint64_t{1} << (8 * n)) - 1;
+      } else {
+        w &= n == 0 ? 0 : ~uint64_t{0} << (8 * (8 - n));
+      }
+    }
+    return Test(Short(w, n));
+  }
+
+ private:
+  static constexpr int kBits = 16;
+  static uint64_t Load(const char* p, size_t n) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    return w;
+  }
+  static uint32_t Short(uint64_t w, size_t n) {
+    uint64_t h = (w ^ (uint64_t{n} << 59)) * 0xff51afd7ed558ccdull;
+    h ^= h >> 29;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return static_cast<uint32_t>(h >> (64 - kBits));
+  }
+  static uint32_t Long(std::string_view s) {
+    return static_cast<uint32_t>(HashWord(s) >> (64 - kBits));
+  }
+  static uint32_t Bit(std::string_view s) {
+    return s.size() <= 8 ? Short(Load(s.data(), s.size()), s.size()) : Long(s);
+  }
+  bool Test(uint32_t b) const { return (bits_[b >> 6] >> (b & 63)) & 1; }
+  std::array<uint64_t, (size_t{1} << kBits) / 64> bits_{};
+};
 
 template <typename V>
 class WordTable {
