@@ -557,6 +557,33 @@ StatusOr<std::unique_ptr<Normalizer>> Normalizer::Create() {
 
 namespace {
 
+// NFKC_Casefold of the Cyrillic letters U+0400..U+04FF standing alone, with
+// ё → е (what FoldSegment's Cyrillic path computes), by c - 0x0400.
+struct CyrillicFold {
+  UChar32 of[256];
+  CyrillicFold() {
+    for (UChar32 c = 0x0400; c <= 0x04FF; ++c) {
+      UChar32 f;
+      if (c >= 0x0430 && c <= 0x045F) {
+        f = c;
+      } else if (c >= 0x0410 && c <= 0x042F) {
+        f = c + 0x20;
+      } else if (c >= 0x0400 && c <= 0x040F) {
+        f = c + 0x50;
+      } else {
+        f = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+      }
+      if (f == 0x0451) f = 0x0435;
+      of[c - 0x0400] = f;
+    }
+  }
+};
+
+const CyrillicFold& GetCyrillicFold() {
+  static const CyrillicFold fold;
+  return fold;
+}
+
 // Buffers a Pass needs only while it runs, kept per thread so that a post
 // costs no allocation beyond its result.
 struct Scratch {
@@ -573,12 +600,13 @@ class Pass {
         n_(static_cast<int32_t>(in.size())),
         cps_(scratch->cps),
         items_(scratch->items),
-        word_(scratch->word) {
+        word_(scratch->word),
+        fold_(GetCyrillicFold().of) {
     if (cps_.size() < in.size() + 16) cps_.resize(in.size() + 16);
     items_.clear();
     word_.clear();
     const size_t cap = in.size() + 64;
-    out_.text.reserve(cap);
+    out_.text.resize(cap);
     out_.orig_begin.resize(cap);
     out_.orig_end.resize(cap);
   }
@@ -636,21 +664,54 @@ class Pass {
   void EmitItem(const Item& item);
   void EmitWord(const Item& item);
   void Transliterate(const Cp* word, size_t n);
-  // orig_begin/orig_end are sized ahead and trimmed at the end of Run().
+  // text, orig_begin and orig_end are sized ahead, written up to len_ and
+  // trimmed at the end of Run().
   void Put(UChar32 c, uint32_t b, uint32_t e) {
-    const size_t before = out_.text.size();
-    AppendUtf8(&out_.text, c);
-    const size_t after = out_.text.size();
-    if (after > out_.orig_begin.size()) {
-      out_.orig_begin.resize(after * 2);
-      out_.orig_end.resize(after * 2);
+    if (len_ + 4 > out_.text.size()) Grow();
+    char* p = out_.text.data() + len_;
+    size_t n;
+    if (c < 0x80) {
+      p[0] = static_cast<char>(c);
+      n = 1;
+    } else if (c < 0x800) {
+      p[0] = static_cast<char>(0xC0 | (c >> 6));
+      p[1] = static_cast<char>(0x80 | (c & 0x3F));
+      n = 2;
+    } else {
+      int32_t len = 0;
+      UBool err = false;
+      U8_APPEND(reinterpret_cast<uint8_t*>(p), len, 4, c, err);
+      if (err) {
+        std::memcpy(p, "\xEF\xBF\xBD", 3);
+        len = 3;
+      }
+      n = static_cast<size_t>(len);
     }
-    uint32_t* ob = out_.orig_begin.data();
-    uint32_t* oe = out_.orig_end.data();
-    for (size_t k = before; k < after; ++k) {
+    uint32_t* ob = out_.orig_begin.data() + len_;
+    uint32_t* oe = out_.orig_end.data() + len_;
+    for (size_t k = 0; k < n; ++k) {
       ob[k] = b;
       oe[k] = e;
     }
+    len_ += n;
+  }
+  void Grow() {
+    const size_t size = std::max(out_.text.size() * 2, len_ + 4);
+    out_.text.resize(size);
+    out_.orig_begin.resize(size);
+    out_.orig_end.resize(size);
+  }
+  // Takes a run of code points that need nothing but the fold of a table;
+  // false when the one at `*i` needs the general path.
+  bool FastRun(int32_t* i, bool* in_word, bool* prev_word_char);
+  // Whether a Cyrillic letter (never combining) starts at `i`.
+  bool CyrillicLetterAt(int32_t i) const {
+    const uint8_t b0 = s_[i];
+    if (b0 < 0xD0 || b0 > 0xD3 || i + 1 >= n_ || (s_[i + 1] & 0xC0) != 0x80) {
+      return false;
+    }
+    const UChar32 c = ((b0 & 0x1F) << 6) | (s_[i + 1] & 0x3F);
+    return !(c >= 0x0482 && c <= 0x0489);
   }
 
   const icu::Normalizer2* nfkc_cf_;
@@ -666,8 +727,59 @@ class Pass {
   bool turkish_post_ = false;
   bool foreign_latin_post_ = false;  // Uzbek
   std::vector<Cp>& word_;            // scratch
+  const UChar32* fold_;              // CyrillicFold::of
   NormalizedText out_;
+  size_t len_ = 0;  // bytes of out_.text written
 };
+
+// The bulk of real text: Cyrillic letters, ASCII letters and digits inside a
+// word, ASCII spaces and punctuation, each alone in its normalisation
+// segment (the code point after it cannot combine with it). These take the
+// same steps as the general path of Run() and FoldSegment() without asking
+// ICU, the emoji table or the URL scan.
+bool Pass::FastRun(int32_t* pi, bool* in_word, bool* prev_word_char) {
+  int32_t i = *pi;
+  const int32_t start = i;
+  while (i < n_) {
+    const uint8_t b0 = s_[i];
+    int32_t next;
+    UChar32 f, orig;
+    bool word;
+    if (b0 < 0x80) {
+      if (IsAsciiAlnum(b0)) {
+        // At a word start Run() looks for a URL first.
+        if (!*prev_word_char) break;
+        word = true;
+        f = (b0 >= 'A' && b0 <= 'Z') ? b0 + 32 : b0;
+      } else {
+        // Hashtags, mentions and apostrophes have their own rules.
+        if (b0 == '#' || b0 == '@' || b0 == '\'' || b0 == '`') break;
+        word = false;
+        f = b0;
+      }
+      orig = b0;
+      next = i + 1;
+    } else if (CyrillicLetterAt(i)) {
+      orig = ((b0 & 0x1F) << 6) | (s_[i + 1] & 0x3F);
+      f = fold_[orig - 0x0400];
+      word = true;
+      next = i + 2;
+    } else {
+      break;
+    }
+    // A lead byte below 0xCC starts a code point below U+0300, a boundary.
+    if (next < n_ && s_[next] >= 0xCC && !CyrillicLetterAt(next)) break;
+    if (word != *in_word) {
+      CloseItem(*in_word);
+      *in_word = word;
+    }
+    AddCp(f, orig, static_cast<uint32_t>(i), static_cast<uint32_t>(next));
+    *prev_word_char = word;
+    i = next;
+  }
+  *pi = i;
+  return i > start;
+}
 
 int32_t Pass::FoldSegment(int32_t i) {
   int32_t next;
@@ -816,6 +928,7 @@ NormalizedText Pass::Run() {
   bool prev_word_char = false;
   int32_t i = 0;
   while (i < n_) {
+    if (FastRun(&i, &in_word, &prev_word_char)) continue;
     const uint8_t ch = s_[i];
     if (!prev_word_char && (IsAsciiAlnum(ch) || ch == '@')) {
       int32_t end = ch == '@' ? TryMention(i) : TryUrl(i);
@@ -890,8 +1003,9 @@ NormalizedText Pass::Run() {
       EmitItem(item);
     }
   }
-  out_.orig_begin.resize(out_.text.size());
-  out_.orig_end.resize(out_.text.size());
+  out_.text.resize(len_);
+  out_.orig_begin.resize(len_);
+  out_.orig_end.resize(len_);
   return std::move(out_);
 }
 
@@ -1270,7 +1384,7 @@ void Pass::EmitWord(const Item& item) {
     return static_cast<bool>(u_isupper(c));
   };
   if (n > 0 && is_upper(w[0].orig)) {
-    out_.capitalized.push_back(static_cast<uint32_t>(out_.text.size()));
+    out_.capitalized.push_back(static_cast<uint32_t>(len_));
   }
   // Elongations: three or more of the same letter become one.
   for (size_t k = 0; k < n;) {
