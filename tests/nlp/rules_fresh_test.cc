@@ -133,10 +133,10 @@ TEST(RulesFreshTest, ClassifyFreshPosts) {
 // hard negatives), written after the first one's round and scored before
 // any rule of the next round changed (docs/RULES.md "A second fresh set").
 TEST(RulesFreshTest, ClassifySecondFreshSet) {
-  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.84,
-                                       .complaint_f1 = 0.92,
-                                       .complaint_precision = 0.92,
-                                       .group_complaint_f1 = 0.88});
+  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.86,
+                                       .complaint_f1 = 0.94,
+                                       .complaint_precision = 0.95,
+                                       .group_complaint_f1 = 0.90});
 }
 
 }  // namespace
