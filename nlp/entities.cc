@@ -156,12 +156,20 @@ std::string Skeleton(std::string_view s) {
 class SuffixSet {
  public:
   SuffixSet(std::initializer_list<std::string_view> words) {
-    for (std::string_view w : words) table_.Insert(w, true);
+    for (std::string_view w : words) {
+      table_.Insert(w, true);
+      longest_ = std::max(longest_, w.size());
+    }
   }
-  size_t count(std::string_view w) const { return table_.Contains(w); }
+  size_t count(std::string_view w) const {
+    return w.size() <= longest_ && table_.Contains(w);
+  }
+  // Bytes of the longest suffix.
+  size_t longest() const { return longest_; }
 
  private:
   WordTable<bool> table_;
+  size_t longest_ = 0;
 };
 
 // Skeleton forms (see above), so "ға" is written "га".
@@ -270,7 +278,8 @@ bool SplitsIntoKazakhSuffixes(std::string_view rest, int depth) {
   if (rest.empty()) return true;
   if (depth == 0) return false;
   const SuffixSet& kk = KazakhSuffixes();
-  for (size_t len = 1; len <= rest.size(); ++len) {
+  const size_t most = std::min(rest.size(), kk.longest());
+  for (size_t len = 1; len <= most; ++len) {
     if (len < rest.size() &&
         (static_cast<unsigned char>(rest[len]) & 0xC0) == 0x80) {
       continue;  // not a code point boundary
@@ -695,6 +704,9 @@ struct EntityExtractor::Impl {
   bool has_key_length[4] = {false, false, false, false};
   // The same keys, to skip the look-up of a prefix no name has.
   KeyFilter index_filter;
+  // By name id: the bytes all stems of the name's first token start with.
+  // A token that does not start with them matches none of the stems.
+  std::vector<std::string> stem_prefix;
 
   void Add(CompiledName name) {
     uint32_t id = static_cast<uint32_t>(names.size());
@@ -709,6 +721,15 @@ struct EntityExtractor::Impl {
       index_filter.Add(k);
       has_key_length[std::min<size_t>(CodePoints(k), 3)] = true;
     }
+    std::string_view common = name.tokens[0][0].text;
+    for (const Stem& s : name.tokens[0]) {
+      size_t n = 0;
+      while (n < common.size() && n < s.text.size() && common[n] == s.text[n]) {
+        ++n;
+      }
+      common = common.substr(0, n);
+    }
+    stem_prefix.emplace_back(common);
     names.push_back(std::move(name));
   }
 
@@ -854,9 +875,18 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
       const std::vector<uint32_t>* ids = impl_->index.Find(key);
       if (ids == nullptr) continue;
       for (uint32_t id : *ids) {
+        const std::string& must = impl_->stem_prefix[id];
+        if (sk.size() < must.size() ||
+            std::memcmp(sk.data(), must.data(), must.size()) != 0) {
+          continue;
+        }
         const CompiledName& name = impl_->names[id];
         const size_t k = name.tokens.size();
         if (i + k > tokens.size()) continue;
+        // Checked again below; first here because it is cheap.
+        if (name.capitalized_only && !text.IsCapitalized(tokens[i].begin)) {
+          continue;
+        }
         bool ok = true;
         for (size_t j = 0; j < k && ok; ++j) {
           if (j > 0 && !GapJoinsName(gap(i + j))) ok = false;

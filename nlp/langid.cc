@@ -516,19 +516,29 @@ Language Detect(std::string_view normalized, const std::vector<Token>& tokens,
     uint8_t classes = 0;
     UChar32 c0 = 0, c1 = 0;
     for (int32_t i = 0; i < n;) {
-      UChar32 c = NextCp(s, &i, n);
+      const uint8_t b0 = s[i];
+      UChar32 c;
+      if (b0 >= 0xD0 && b0 <= 0xD3 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+        // Cyrillic (the bulk of the text) decoded inline.
+        c = ((b0 & 0x1F) << 6) | (s[i + 1] & 0x3F);
+        i += 2;
+        ++cyr;
+        classes |= class_of.of[c - 0x0400];
+      } else {
+        c = NextCp(s, &i, n);
+        if (IsCyrillic(c)) {
+          ++cyr;
+          classes |= class_of.of[c - 0x0400];
+        } else if (IsLatin(c)) {
+          ++lat;
+        }
+      }
       if (letters == 0) {
         c0 = c;
       } else if (letters == 1) {
         c1 = c;
       }
       ++letters;
-      if (IsCyrillic(c)) {
-        ++cyr;
-        classes |= class_of.of[c - 0x0400];
-      } else if (IsLatin(c)) {
-        ++lat;
-      }
     }
     const bool kk_letters = (classes & kKazakhLetter) != 0;
     // щ ъ э, and ь: Russian and loanwords only.

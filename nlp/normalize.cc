@@ -666,8 +666,12 @@ class Pass {
   void Transliterate(const Cp* word, size_t n);
   // text, orig_begin and orig_end are sized ahead, written up to len_ and
   // trimmed at the end of Run().
+  // Room for `bytes` more bytes of output.
+  void Reserve(size_t bytes) {
+    if (len_ + bytes > out_.text.size()) Grow(bytes);
+  }
+  // REQUIRES: Reserve(4) or more for each code point put since.
   void Put(UChar32 c, uint32_t b, uint32_t e) {
-    if (len_ + 4 > out_.text.size()) Grow();
     char* p = out_.text.data() + len_;
     size_t n;
     if (c < 0x80) {
@@ -695,8 +699,8 @@ class Pass {
     }
     len_ += n;
   }
-  void Grow() {
-    const size_t size = std::max(out_.text.size() * 2, len_ + 4);
+  void Grow(size_t bytes) {
+    const size_t size = std::max(out_.text.size() * 2, len_ + bytes);
     out_.text.resize(size);
     out_.orig_begin.resize(size);
     out_.orig_end.resize(size);
@@ -1058,6 +1062,7 @@ void Pass::DecideLatin() {
 }
 
 void Pass::EmitItem(const Item& item) {
+  Reserve(4 * size_t{item.last - item.first});
   for (uint32_t k = item.first; k < item.last; ++k) {
     const Cp& cp = cps_[k];
     Put(cp.c, cp.b, cp.e);
@@ -1387,6 +1392,7 @@ void Pass::EmitWord(const Item& item) {
     out_.capitalized.push_back(static_cast<uint32_t>(len_));
   }
   // Elongations: three or more of the same letter become one.
+  Reserve(4 * n);
   for (size_t k = 0; k < n;) {
     size_t run = 1;
     while (k + run < n && w[k + run].c == w[k].c) ++run;

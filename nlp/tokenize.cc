@@ -20,6 +20,13 @@ bool IsWordChar(UChar32 c) {
   return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
 }
 
+// Combining marks; in the Cyrillic block only U+0483..U+0489 (titlo and
+// the like), without asking ICU.
+bool IsMark(UChar32 c) {
+  if (c >= 0x0400 && c <= 0x04FF) return c >= 0x0483 && c <= 0x0489;
+  return (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
+}
+
 }  // namespace
 
 std::vector<Token> Tokenize(std::string_view text) {
@@ -46,8 +53,7 @@ std::vector<Token> Tokenize(std::string_view text) {
       U8_NEXT(s, i, n, c);
     }
     // A combining mark continues a word but never starts one ("☝️" + word).
-    if (IsWordChar(c) &&
-        (in_word || c < 0x0300 || (U_GET_GC_MASK(c) & U_GC_M_MASK) == 0)) {
+    if (IsWordChar(c) && (in_word || c < 0x0300 || !IsMark(c))) {
       if (!in_word) {
         cur = Token{static_cast<uint32_t>(start), 0, true};
         in_word = true;

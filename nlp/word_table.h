@@ -27,8 +27,20 @@ inline uint64_t HashWord(std::string_view s) {
     h = (h ^ w) * 0xff51afd7ed558ccdull;
     h ^= h >> 32;
   }
+  // The last 0-7 bytes without a variable-length copy: two overlapping
+  // 4-byte loads, or three single bytes (every byte is read; the length is
+  // already in h).
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data()) + i;
+  const size_t r = s.size() - i;
   uint64_t w = 0;
-  if (i < s.size()) std::memcpy(&w, s.data() + i, s.size() - i);
+  if (r >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + r - 4, 4);
+    w = a | (uint64_t{b} << 32);
+  } else if (r > 0) {
+    w = p[0] | (uint64_t{p[r >> 1]} << 8) | (uint64_t{p[r - 1]} << 16);
+  }
   h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
   h ^= h >> 29;
   h *= 0x9E3779B97F4A7C15ull;
@@ -73,10 +85,9 @@ class KeyFilter {
     std::memcpy(&w, p, n);
     return w;
   }
+  // One multiply: the top bits of the product depend on every bit of w.
   static uint32_t Short(uint64_t w, size_t n) {
-    uint64_t h = (w ^ (uint64_t{n} << 59)) * 0xff51afd7ed558ccdull;
-    h ^= h >> 29;
-    h *= 0xc4ceb9fe1a85ec53ull;
+    const uint64_t h = (w ^ (uint64_t{n} << 59)) * 0x9E3779B97F4A7C15ull;
     return static_cast<uint32_t>(h >> (64 - kBits));
   }
   static uint32_t Long(std::string_view s) {

@@ -226,6 +226,37 @@ TEST_F(NormalizeTest, MapPointsIntoOriginal) {
   EXPECT_EQ(orig.substr(b2, e2 - b2), "ШKOЛA");
 }
 
+// Plain letters and ASCII punctuation take a table path; a combining mark
+// after one of them must still join it in one NFKC segment, mapped back to
+// both original code points.
+TEST_F(NormalizeTest, CombiningMarkJoinsThePlainLetterBeforeIt) {
+  struct Joined {
+    const char* in;
+    const char* want;
+    const char* folded;    // the code point made of letter + mark
+    const char* original;  // what it maps back to
+  };
+  const Joined cases[] = {
+      {"мои\xCC\x86 сын", "мой сын", "й", "и\xCC\x86"},
+      {"ЕЛКА Е\xCC\x88Л", "елка ел", "е", "Е\xCC\x88"},
+      {"the cafe\xCC\x81 is", "the café is", "é", "e\xCC\x81"},
+      {"E\xCC\x81"
+       "cole",
+       "école", "é", "E\xCC\x81"},
+      {"шко\xC2\xADла У\xCC\x88", "школа ӱ", "ӱ", "У\xCC\x88"},
+  };
+  for (const Joined& c : cases) {
+    const std::string orig = c.in;
+    const std::string folded = c.folded;
+    NormalizedText t = normalizer_->Normalize(orig);
+    EXPECT_EQ(t.text, c.want) << c.in;
+    const size_t pos = t.text.rfind(folded);
+    ASSERT_NE(pos, std::string::npos) << c.in;
+    auto [b, e] = t.ToOriginal(pos, pos + folded.size());
+    EXPECT_EQ(orig.substr(b, e - b), c.original) << c.in;
+  }
+}
+
 TEST_F(NormalizeTest, LatinKazakhMapsBackToLatin) {
   const std::string orig = "Balamdy mektepte urady";
   NormalizedText t = normalizer_->Normalize(orig);
