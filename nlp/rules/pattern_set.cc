@@ -136,7 +136,7 @@ void PatternSet::Match(std::string_view text, std::vector<int>* ids) const {
   }
   const Impl& im = *impl_;
   re2::StringPiece input(text.data(), text.size());
-  std::vector<int> hits;
+  static thread_local std::vector<int> hits;
   for (const Chunk& c : im.chunks) {
     if (c.set != nullptr) {
       RE2::Set::ErrorInfo info;

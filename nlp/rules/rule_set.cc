@@ -71,8 +71,10 @@ constexpr char kSetBoundary[] = "[^" SHAGYM_WORD_CHARS "]";
 
 // Words that cancel a term when they stand just before it ("не травят",
 // "никто не бил", "ешкім қорламайды").
-const std::set<std::string>& NegatorsBefore() {
-  static const auto* s = new std::set<std::string>{
+using WordSet = std::set<std::string, std::less<>>;
+
+const WordSet& NegatorsBefore() {
+  static const auto* s = new WordSet{
       "не",      "нет",     "ни",      "никто",    "никогда", "ничего",
       "нету",    "ешкім",   "ешқашан", "ешбір",    "ешкимде", "ешким",
       "ешкашан", "ешкімде", "еш",      "ешқандай", "ешкандай"};
@@ -80,8 +82,8 @@ const std::set<std::string>& NegatorsBefore() {
 }
 // Words that cancel a term when they follow it ("ұрған жоқ", "қорлаған
 // емес", "травли нет", "драк не было").
-const std::set<std::string>& NegatorsAfter() {
-  static const auto* s = new std::set<std::string>{
+const WordSet& NegatorsAfter() {
+  static const auto* s = new WordSet{
       "жоқ", "жок", "емес", "болмайды", "болмаған", "болмады", "кездеспейді",
       "тіркелмеген", "байқалмады", "нет", "нету", "отсутствует", "отсутствуют",
       // Kazakh negation with a person ending ("көрген жоқпын", "болған
@@ -93,38 +95,38 @@ const std::set<std::string>& NegatorsAfter() {
   return *s;
 }
 // "не" after a term negates it only with one of these ("травли не было").
-const std::set<std::string>& AfterNe() {
-  static const auto* s = new std::set<std::string>{
-      "было",          "были",       "была",        "бывает",
-      "бывало",        "выявлено",   "выявлены",    "зафиксировано",
-      "зафиксированы", "обнаружено", "наблюдается", "замечено",
-      "происходит",    "случалось",  "допускается", "допустим",
-      "замечали",      "видели",     "видел",       "видела",
-      "слышал",        "слышали",    "сталкивался", "сталкивались",
-      "встречал",      "встречали",  "встречалось"};
+const WordSet& AfterNe() {
+  static const auto* s =
+      new WordSet{"было",          "были",       "была",        "бывает",
+                  "бывало",        "выявлено",   "выявлены",    "зафиксировано",
+                  "зафиксированы", "обнаружено", "наблюдается", "замечено",
+                  "происходит",    "случалось",  "допускается", "допустим",
+                  "замечали",      "видели",     "видел",       "видела",
+                  "слышал",        "слышали",    "сталкивался", "сталкивались",
+                  "встречал",      "встречали",  "встречалось"};
   return *s;
 }
 // Verbs of meeting or seeing something: a negator just before one of them
 // cancels the thing it governs even beyond the two-word window ("ни разу не
 // сталкивался с травлей", "никогда не видел у нас драк"). Prefixes.
-bool ExperienceVerb(const std::string& w) {
+bool ExperienceVerb(std::string_view w) {
   static const char* const kPrefixes[] = {
       "сталкива", "столкну", "встреча", "встрети", "видел",    "видал",
       "слышал",   "замеча",  "замети",  "наблюда", "подверга", "испытыва"};
   for (const char* p : kPrefixes) {
-    if (w.rfind(p, 0) == 0) return true;
+    if (w.starts_with(p)) return true;
   }
   return false;
 }
 // Words skipped when counting the negation window ("не было случаев травли",
 // "ни одного факта буллинга").
-const std::set<std::string>& Transparent() {
-  static const auto* s = new std::set<std::string>{
-      "было",    "были",     "была",    "бывает",  "одного",
-      "единого", "никакого", "никакой", "никаких", "случая",
-      "случаев", "факта",    "фактов",  "у",       "нас",
-      "меня",    "никого",   "никому",  "никем",   "болған",
-      "қандай",  "бірде",    "бір",     "де",      "да"};
+const WordSet& Transparent() {
+  static const auto* s =
+      new WordSet{"было",    "были",     "была",    "бывает",  "одного",
+                  "единого", "никакого", "никакой", "никаких", "случая",
+                  "случаев", "факта",    "фактов",  "у",       "нас",
+                  "меня",    "никого",   "никому",  "никем",   "болған",
+                  "қандай",  "бірде",    "бір",     "де",      "да"};
   return *s;
 }
 constexpr int kNegationBefore = 2;  // words, not counting transparent ones
@@ -243,7 +245,15 @@ std::string Canonical(const RuleSetSpec& spec) {
 struct RuleSet::Impl {
   std::deque<Term> terms;  // Term is not movable (once_flag)
   std::vector<CompiledRule> rules;
-  std::vector<std::vector<int>> rules_of_term;  // positive uses only
+  // Positive uses of each term: (rule, bit of the rule's group). A rule's
+  // groups are its any: list (when it has one), each all: group and each
+  // near: group; it can fire only when every group has a matched term,
+  // that is when its mask over the matched terms is full.
+  std::vector<std::vector<std::pair<int, int>>> uses_of_term;
+  std::vector<uint64_t> full_mask;  // per rule
+  // Rules with more than 64 groups: the mask holds the first 63, the rest
+  // are checked one by one.
+  std::vector<unsigned char> many_groups;
   // The multi-pattern pass: word and stem terms over the text with a space
   // at both ends, raw RE2 terms over the text itself. The sets only say
   // which terms may occur; each term's finder has the last word.
@@ -348,7 +358,7 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
   terms.back().finder_pattern = finder;
   terms.back().reject_pattern = reject;
   terms.back().wrapped = wrapped;
-  rules_of_term.emplace_back();
+  uses_of_term.emplace_back();
   (*index)[finder] = id;
   return id;
 }
@@ -436,12 +446,25 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
       add_group(r.exclude, &cr.exclude);
       if (!ok) continue;
       int rule_index = static_cast<int>(im.rules.size());
-      std::set<int> positive(cr.any.begin(), cr.any.end());
-      for (const auto& g : cr.all) positive.insert(g.begin(), g.end());
+      std::vector<const std::vector<int>*> groups;
+      if (!cr.any.empty()) groups.push_back(&cr.any);
+      for (const auto& g : cr.all) groups.push_back(&g);
       for (const auto& n : cr.near) {
-        for (const auto& g : n.groups) positive.insert(g.begin(), g.end());
+        for (const auto& g : n.groups) groups.push_back(&g);
       }
-      for (int t : positive) im.rules_of_term[t].push_back(rule_index);
+      uint64_t full = 0;
+      for (size_t g = 0; g < groups.size(); ++g) {
+        const int bit = static_cast<int>(std::min<size_t>(g, 63));
+        full |= uint64_t{1} << bit;
+        for (int t : *groups[g]) {
+          auto& uses = im.uses_of_term[t];
+          if (uses.empty() || uses.back() != std::make_pair(rule_index, bit)) {
+            uses.emplace_back(rule_index, bit);
+          }
+        }
+      }
+      im.full_mask.push_back(full);
+      im.many_groups.push_back(groups.size() > 64);
       im.rules.push_back(std::move(cr));
     }
   }
@@ -519,14 +542,16 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     std::string_view text, const std::vector<Token>* shared_tokens) const {
   std::vector<RuleHit> out;
   if (text.empty() || terms.empty()) return out;
-  std::vector<int> matched;
+  // Buffers kept by the thread: a post costs no allocation here.
+  static thread_local std::vector<int> matched;
+  matched.clear();
   {
-    std::string wrapped;
-    wrapped.reserve(text.size() + 2);
+    static thread_local std::string wrapped;
+    wrapped.clear();
     wrapped += ' ';
     wrapped += text;
     wrapped += ' ';
-    std::vector<int> ids;
+    static thread_local std::vector<int> ids;
     wrapped_set.Match(wrapped, &ids);
     for (int i : ids) matched.push_back(wrapped_term[i]);
     raw_set.Match(text, &ids);
@@ -548,11 +573,25 @@ std::vector<RuleHit> RuleSet::Impl::Match(
   } clear_flags{matched};
   for (int t : matched) flags[t] = 1;
   auto in_set = [&](int t) { return flags[t] != 0; };
-  std::set<int> candidates;
+  // Which groups of which rules have a matched term; the rules touched.
+  static thread_local std::vector<uint64_t> masks;
+  if (masks.size() < rules.size()) masks.resize(rules.size());
+  static thread_local std::vector<int> candidates;
+  candidates.clear();
+  struct ClearMasks {
+    const std::vector<int>& rules;
+    ~ClearMasks() {
+      for (int r : rules) masks[r] = 0;
+    }
+  } clear_masks{candidates};
   for (int t : matched) {
-    for (int r : rules_of_term[t]) candidates.insert(r);
+    for (const auto& [r, bit] : uses_of_term[t]) {
+      if (masks[r] == 0) candidates.push_back(r);
+      masks[r] |= uint64_t{1} << bit;
+    }
   }
   if (candidates.empty()) return out;
+  std::sort(candidates.begin(), candidates.end());
 
   auto any_in_set = [&](const std::vector<int>& g) {
     for (int t : g) {
@@ -561,20 +600,21 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     return false;
   };
 
-  std::optional<std::vector<Span>> tokens;
+  static thread_local std::vector<Span> tokens;
+  bool have_tokens = false;
   auto token_list = [&]() -> const std::vector<Span>& {
-    if (!tokens) {
+    if (!have_tokens) {
+      have_tokens = true;
       if (shared_tokens == nullptr) {
         tokens = Tokens(text);
       } else {
-        tokens.emplace();
-        tokens->reserve(shared_tokens->size());
+        tokens.clear();
         for (const Token& t : *shared_tokens) {
-          tokens->emplace_back(t.begin, t.end);
+          tokens.emplace_back(t.begin, t.end);
         }
       }
     }
-    return *tokens;
+    return tokens;
   };
   // Index of the token containing or following byte `pos`.
   auto word_index = [&](size_t pos) -> int {
@@ -613,7 +653,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
   };
   auto word_at = [&](int k) {
     const auto& tk = token_list();
-    return std::string(text.substr(tk[k].first, tk[k].second - tk[k].first));
+    return text.substr(tk[k].first, tk[k].second - tk[k].first);
   };
   // A negator belongs to its own clause: the windows stop at , . ; ! ? and
   // line breaks between two words ("не могу молчать, травля в школе").
@@ -638,11 +678,10 @@ std::vector<RuleHit> RuleSet::Impl::Match(
   // ("пока не оплатим взнос", "чуть не убили") and before только ("не
   // только травят, но и бьют") does not.
   auto negator_at = [&](int k) {
-    const std::string w = word_at(k);
+    const std::string_view w = word_at(k);
     if (!NegatorsBefore().count(w)) return false;
     if (w != "не") return true;
-    static const std::set<std::string> kNotNegatingBefore = {"пока", "чуть",
-                                                             "едва", "ли"};
+    static const WordSet kNotNegatingBefore = {"пока", "чуть", "едва", "ли"};
     if (k > 0 && !clause_break(k - 1, k) &&
         kNotNegatingBefore.count(word_at(k - 1))) {
       return false;
@@ -653,7 +692,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
   // A negator just before word k, skipping transparent words.
   auto negator_before = [&](int k) {
     for (int j = k - 1; j >= 0 && !clause_break(j, j + 1); --j) {
-      std::string w = word_at(j);
+      std::string_view w = word_at(j);
       if (negator_at(j)) return true;
       if (!Transparent().count(w)) return false;
     }
@@ -666,7 +705,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     int counted = 0;
     for (int k = first - 1; k >= 0 && counted < kNegationBefore; --k) {
       if (clause_break(k, k + 1)) break;
-      std::string w = word_at(k);
+      std::string_view w = word_at(k);
       if (negator_at(k)) return true;
       if (!Transparent().count(w)) ++counted;
     }
@@ -685,7 +724,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     counted = 0;
     for (int k = last + 1; k < n && counted < kNegationAfter; ++k) {
       if (clause_break(k - 1, k)) break;
-      std::string w = word_at(k);
+      std::string_view w = word_at(k);
       if (NegatorsAfter().count(w)) return true;
       if (w == "не" && k + 1 < n && AfterNe().count(word_at(k + 1))) {
         return true;
@@ -709,13 +748,16 @@ std::vector<RuleHit> RuleSet::Impl::Match(
 
   for (int ri : candidates) {
     const CompiledRule& r = rules[ri];
-    if (!r.any.empty() && !any_in_set(r.any)) continue;
-    bool pre = true;
-    for (const auto& g : r.all) pre = pre && any_in_set(g);
-    for (const auto& n : r.near) {
-      for (const auto& g : n.groups) pre = pre && any_in_set(g);
+    if (masks[ri] != full_mask[ri]) continue;
+    if (many_groups[ri]) {
+      if (!r.any.empty() && !any_in_set(r.any)) continue;
+      bool pre = true;
+      for (const auto& g : r.all) pre = pre && any_in_set(g);
+      for (const auto& n : r.near) {
+        for (const auto& g : n.groups) pre = pre && any_in_set(g);
+      }
+      if (!pre) continue;
     }
-    if (!pre) continue;
     bool excluded = false;
     for (int t : r.exclude) {
       if (!in_set(t)) continue;

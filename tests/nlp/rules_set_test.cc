@@ -256,3 +256,40 @@ TEST_F(RuleSetTest, ManyRulesShareOneSet) {
 
 }  // namespace
 }  // namespace shagym::nlp
+
+namespace shagym::nlp {
+namespace {
+
+// A rule fires only when every one of its groups has a term in the text,
+// however many groups it has (more than the 64 of the matcher's group
+// masks) and whichever terms it shares with other rules.
+TEST_F(RuleSetTest, EveryGroupCountsWithManyGroupsAndSharedTerms) {
+  RuleSpec many = Rule("many", "bullying");
+  std::string all_words;
+  for (int g = 0; g < 70; ++g) {
+    const std::string w = "слово" + std::to_string(g) + "х";
+    many.all.push_back({Word(w)});
+    all_words += w + " ";
+  }
+  RuleSpec two = Rule("two", "violence");
+  two.any = {Word("драка")};
+  two.all = {{Word("школа"), Word("класс")}, {Word("сегодня")}};
+  RuleSpec near = Rule("near", "food");
+  near.near.push_back(NearSpec{{{Word("еда")}, {Word("школа")}}, 3, false, ""});
+  auto set = Compile({many, two, near});
+  ASSERT_TRUE(set) << (errors_.empty() ? "" : errors_[0]);
+  EXPECT_EQ(Fire(*set, all_words), Ids{"many"});
+  // One group missing: the last one (beyond the 64th), then the first.
+  std::string no_last =
+      all_words.substr(0, all_words.rfind(' ', all_words.size() - 2));
+  EXPECT_EQ(Fire(*set, no_last), Ids{});
+  EXPECT_EQ(Fire(*set, all_words.substr(all_words.find(' ') + 1)), Ids{});
+  EXPECT_EQ(Fire(*set, "драка в школе сегодня"), Ids{});  // школе != школа
+  EXPECT_EQ(Fire(*set, "драка, школа, сегодня"), Ids{"two"});
+  EXPECT_EQ(Fire(*set, "драка, класс"), Ids{});
+  EXPECT_EQ(Fire(*set, "школа: плохая еда, драка сегодня"),
+            (Ids{"two", "near"}));
+}
+
+}  // namespace
+}  // namespace shagym::nlp
