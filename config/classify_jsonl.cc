@@ -85,6 +85,29 @@ size_t Utf8Length(std::string_view s, size_t i) {
   return 0;
 }
 
+// End of the run from s[i] of bytes that JSON strings carry as they are:
+// printable ASCII but '"' and '\\', and (unless `trusted`, already known
+// to be valid UTF-8) well-formed UTF-8 sequences.
+size_t PlainRun(std::string_view s, size_t i, bool trusted) {
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == '"' || c == '\\' || c < 0x20) break;
+      ++i;
+    } else if (trusted) {
+      ++i;
+    } else if (c >= 0xC2 && c <= 0xDF && i + 1 < s.size() &&
+               (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {
+      i += 2;  // the common case: Cyrillic
+    } else {
+      size_t n = Utf8Length(s, i);
+      if (n == 0) break;
+      i += n;
+    }
+  }
+  return i;
+}
+
 // Parses the JSON string whose opening quote is at s[*pos]; on success
 // `out` holds it decoded and *pos is past the closing quote. False on
 // anything a strict JSON parser would refuse.
@@ -93,12 +116,7 @@ bool ParseString(std::string_view s, size_t* pos, std::string* out) {
   size_t i = *pos + 1;
   while (i < s.size()) {
     // A run of plain bytes is copied at once.
-    size_t run = i;
-    while (run < s.size()) {
-      const unsigned char c = static_cast<unsigned char>(s[run]);
-      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
-      ++run;
-    }
+    size_t run = PlainRun(s, i, /*trusted=*/false);
     out->append(s.data() + i, run - i);
     i = run;
     if (i >= s.size()) return false;
@@ -171,17 +189,13 @@ bool ParseString(std::string_view s, size_t* pos, std::string* out) {
 // Appends `s` as a JSON string the way nlohmann's dump (ensure_ascii off)
 // writes it. False, with `out` unchanged, when `s` is not valid UTF-8 (the
 // caller then lets nlohmann replace the bad bytes).
-bool AppendString(std::string_view s, std::string* out) {
+// `trusted`: `s` is known to be valid UTF-8 (it was parsed by ParseString).
+bool AppendString(std::string_view s, std::string* out, bool trusted = false) {
   const size_t mark = out->size();
   out->push_back('"');
   size_t i = 0;
   while (i < s.size()) {
-    size_t run = i;
-    while (run < s.size()) {
-      const unsigned char c = static_cast<unsigned char>(s[run]);
-      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
-      ++run;
-    }
+    size_t run = PlainRun(s, i, trusted);
     out->append(s.data() + i, run - i);
     i = run;
     if (i >= s.size()) break;
@@ -335,7 +349,7 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
   auto passed = [&](std::string_view k, const char* dflt) {
     key(k);
     if (const std::string* v = input(k)) {
-      ok = ok && AppendString(*v, out);
+      ok = ok && AppendString(*v, out, /*trusted=*/true);
     } else {
       out->append(dflt);
     }
@@ -396,9 +410,9 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
     for (std::string_view s : kSpecKeys) spec = spec || s == name;
     if (spec) continue;
     out->append(",");
-    ok = ok && AppendString(name, out);
+    ok = ok && AppendString(name, out, /*trusted=*/true);
     out->push_back(':');
-    ok = ok && AppendString(fields_[k].second, out);
+    ok = ok && AppendString(fields_[k].second, out, /*trusted=*/true);
   }
   out->append("}\n");
   if (!ok) out->resize(mark);
