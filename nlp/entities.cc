@@ -699,28 +699,24 @@ struct EntityExtractor::Impl {
   std::vector<CompiledName> names;
   // First three code points of a first-token stem (the whole stem when
   // shorter) -> names.
-  WordTable<std::vector<uint32_t>> index;
+  // A name under a key, with the first bytes (up to 8) of what all stems of
+  // its first token start with: a token that does not start with them
+  // matches none of the stems.
+  struct Candidate {
+    uint64_t head = 0;  // LoadShort8(stem_prefix[id], min(len, 8))
+    uint32_t id = 0;
+    uint32_t len = 0;  // stem_prefix[id].size()
+  };
+  WordTable<std::vector<Candidate>> index;
   // Whether any key has 1, 2 or 3 code points (short keys are rare).
   bool has_key_length[4] = {false, false, false, false};
   // The same keys, to skip the look-up of a prefix no name has.
   KeyFilter index_filter;
   // By name id: the bytes all stems of the name's first token start with.
-  // A token that does not start with them matches none of the stems.
   std::vector<std::string> stem_prefix;
 
   void Add(CompiledName name) {
     uint32_t id = static_cast<uint32_t>(names.size());
-    std::unordered_set<std::string> keys;
-    for (const Stem& s : name.tokens[0])
-      keys.insert(std::string(Prefix(s.text, 3)));
-    for (const std::string& k : keys) {
-      const std::vector<uint32_t>* have = index.Find(k);
-      std::vector<uint32_t> ids = have ? *have : std::vector<uint32_t>{};
-      ids.push_back(id);
-      index.Insert(k, std::move(ids));
-      index_filter.Add(k);
-      has_key_length[std::min<size_t>(CodePoints(k), 3)] = true;
-    }
     std::string_view common = name.tokens[0][0].text;
     for (const Stem& s : name.tokens[0]) {
       size_t n = 0;
@@ -730,6 +726,20 @@ struct EntityExtractor::Impl {
       common = common.substr(0, n);
     }
     stem_prefix.emplace_back(common);
+    const Candidate cand{
+        LoadShort8(common.data(), std::min<size_t>(common.size(), 8)), id,
+        static_cast<uint32_t>(common.size())};
+    std::unordered_set<std::string> keys;
+    for (const Stem& s : name.tokens[0])
+      keys.insert(std::string(Prefix(s.text, 3)));
+    for (const std::string& k : keys) {
+      const std::vector<Candidate>* have = index.Find(k);
+      std::vector<Candidate> ids = have ? *have : std::vector<Candidate>{};
+      ids.push_back(cand);
+      index.Insert(k, std::move(ids));
+      index_filter.Add(k);
+      has_key_length[std::min<size_t>(CodePoints(k), 3)] = true;
+    }
     names.push_back(std::move(name));
   }
 
@@ -872,14 +882,18 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
       if (!impl_->index_filter.MayContainPadded(key.data(), key.size())) {
         continue;
       }
-      const std::vector<uint32_t>* ids = impl_->index.Find(key);
+      const std::vector<Impl::Candidate>* ids = impl_->index.Find(key);
       if (ids == nullptr) continue;
-      for (uint32_t id : *ids) {
-        const std::string& must = impl_->stem_prefix[id];
-        if (sk.size() < must.size() ||
-            std::memcmp(sk.data(), must.data(), must.size()) != 0) {
+      for (const Impl::Candidate& c : *ids) {
+        // The skeleton arena has 8 spare bytes after every skeleton.
+        if (sk.size() < c.len ||
+            LoadPadded8(sk.data(), std::min<size_t>(c.len, 8)) != c.head ||
+            (c.len > 8 &&
+             std::memcmp(sk.data() + 8, impl_->stem_prefix[c.id].data() + 8,
+                         c.len - 8) != 0)) {
           continue;
         }
+        const uint32_t id = c.id;
         const CompiledName& name = impl_->names[id];
         const size_t k = name.tokens.size();
         if (i + k > tokens.size()) continue;

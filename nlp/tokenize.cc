@@ -38,6 +38,21 @@ std::vector<Token> Tokenize(std::string_view text) {
   Token cur;
   tokens.reserve(text.size() / 6 + 1);
   while (i < n) {
+    if (in_word) {
+      // Inside a word a run of Cyrillic (two bytes, lead 0xD0..0xD3; all
+      // word characters but U+0482, none a digit) continues it.
+      int32_t j = i;
+      while (j + 1 < n && s[j] >= 0xD0 && s[j] <= 0xD3 &&
+             (s[j + 1] & 0xC0) == 0x80 && !(s[j] == 0xD2 && s[j + 1] == 0x82)) {
+        j += 2;
+      }
+      if (j > i) {
+        cur.numeric = false;
+        cur.end = static_cast<uint32_t>(j);
+        i = j;
+        continue;
+      }
+    }
     int32_t start = i;
     UChar32 c;
     // ASCII and two-byte sequences (up to Cyrillic) inline.

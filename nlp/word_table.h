@@ -47,6 +47,26 @@ inline uint64_t HashWord(std::string_view s) {
   return h ^ (h >> 32);
 }
 
+// The first n <= 8 bytes at `p`, in memory order, the rest zero; reads 8
+// bytes whatever n. REQUIRES: 8 bytes readable at `p`.
+inline uint64_t LoadPadded8(const char* p, size_t n) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  if (n >= 8) return w;
+  if constexpr (std::endian::native == std::endian::little) {
+    return w & ((uint64_t{1} << (8 * n)) - 1);
+  } else {
+    return n == 0 ? 0 : w & (~uint64_t{0} << (8 * (8 - n)));
+  }
+}
+
+// The same value for a string of n <= 8 bytes, reading only those.
+inline uint64_t LoadShort8(const char* p, size_t n) {
+  uint64_t w = 0;
+  std::memcpy(&w, p, n);
+  return w;
+}
+
 // A set of short strings that answers "maybe" or "surely not": one bit per
 // key hash in a 64 Kibit map (8 KiB, cache resident). Skips the table look-up
 // of a word that cannot be there without ever skipping one that can.
@@ -65,26 +85,12 @@ class KeyFilter {
   // REQUIRES: 8 bytes readable at `key` (padding after the string).
   bool MayContainPadded(const char* key, size_t n) const {
     if (n > 8) return Test(Long(std::string_view(key, n)));
-    uint64_t w;
-    std::memcpy(&w, key, 8);
-    if (n < 8) {
-      // Keep the first n bytes in memory order, as Load() does.
-      if constexpr (std::endian::native == std::endian::little) {
-        w &= (uint64_t{1} << (8 * n)) - 1;
-      } else {
-        w &= n == 0 ? 0 : ~uint64_t{0} << (8 * (8 - n));
-      }
-    }
-    return Test(Short(w, n));
+    return Test(Short(LoadPadded8(key, n), n));
   }
 
  private:
   static constexpr int kBits = 16;
-  static uint64_t Load(const char* p, size_t n) {
-    uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    return w;
-  }
+  static uint64_t Load(const char* p, size_t n) { return LoadShort8(p, n); }
   // One multiply: the top bits of the product depend on every bit of w.
   static uint32_t Short(uint64_t w, size_t n) {
     const uint64_t h = (w ^ (uint64_t{n} << 59)) * 0x9E3779B97F4A7C15ull;
