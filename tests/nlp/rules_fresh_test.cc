@@ -133,9 +133,9 @@ TEST(RulesFreshTest, ClassifyFreshPosts) {
 // hard negatives), written after the first one's round and scored before
 // any rule of the next round changed (docs/RULES.md "A second fresh set").
 TEST(RulesFreshTest, ClassifySecondFreshSet) {
-  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.86,
-                                       .complaint_f1 = 0.94,
-                                       .complaint_precision = 0.95,
+  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.87,
+                                       .complaint_f1 = 0.95,
+                                       .complaint_precision = 0.96,
                                        .group_complaint_f1 = 0.90});
 }
 
