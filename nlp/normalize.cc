@@ -558,9 +558,11 @@ StatusOr<std::unique_ptr<Normalizer>> Normalizer::Create() {
 namespace {
 
 // NFKC_Casefold of the Cyrillic letters U+0400..U+04FF standing alone, with
-// ё → е (what FoldSegment's Cyrillic path computes), by c - 0x0400.
+// ё → е (what FoldSegment's Cyrillic path computes), by c - 0x0400; `upper`:
+// whether the letter is a capital (EmitWord's test).
 struct CyrillicFold {
   UChar32 of[256];
+  bool upper[256];
   CyrillicFold() {
     for (UChar32 c = 0x0400; c <= 0x04FF; ++c) {
       UChar32 f;
@@ -575,6 +577,7 @@ struct CyrillicFold {
       }
       if (f == 0x0451) f = 0x0435;
       of[c - 0x0400] = f;
+      upper[c - 0x0400] = c <= 0x042F || (c > 0x045F && u_isupper(c));
     }
   }
 };
@@ -601,7 +604,8 @@ class Pass {
         cps_(scratch->cps),
         items_(scratch->items),
         word_(scratch->word),
-        fold_(GetCyrillicFold().of) {
+        fold_(GetCyrillicFold().of),
+        upper_(GetCyrillicFold().upper) {
     if (cps_.size() < in.size() + 16) cps_.resize(in.size() + 16);
     items_.clear();
     word_.clear();
@@ -708,6 +712,9 @@ class Pass {
   // Takes a run of code points that need nothing but the fold of a table;
   // false when the one at `*i` needs the general path.
   bool FastRun(int32_t* i, bool* in_word, bool* prev_word_char);
+  // Writes the word [from, to) of Cyrillic letters (two bytes each) as
+  // EmitWord would write its records.
+  void EmitCyrillicWord(int32_t from, int32_t to);
   // Whether a Cyrillic letter (never combining) starts at `i`.
   bool CyrillicLetterAt(int32_t i) const {
     const uint8_t b0 = s_[i];
@@ -732,6 +739,13 @@ class Pass {
   bool foreign_latin_post_ = false;  // Uzbek
   std::vector<Cp>& word_;            // scratch
   const UChar32* fold_;              // CyrillicFold::of
+  const bool* upper_;                // CyrillicFold::upper
+  // Items [0, emitted_) are written out already. Until the first word in
+  // Latin letters only (whose form depends on the whole post's Latin words,
+  // see DecideLatin) every item is written as soon as it closes, and a word
+  // of plain Cyrillic letters is written straight from the input.
+  size_t emitted_ = 0;
+  bool deferred_ = false;
   NormalizedText out_;
   size_t len_ = 0;  // bytes of out_.text written
 };
@@ -746,6 +760,19 @@ bool Pass::FastRun(int32_t* pi, bool* in_word, bool* prev_word_char) {
   const int32_t start = i;
   while (i < n_) {
     const uint8_t b0 = s_[i];
+    if (!*in_word && !deferred_ && CyrillicLetterAt(i)) {
+      // A whole word of Cyrillic letters ended by ASCII punctuation or
+      // space (or the end): no record, no item.
+      int32_t j = i + 2;
+      while (j < n_ && CyrillicLetterAt(j)) j += 2;
+      if (j == n_ || (s_[j] < 0x80 && !IsAsciiAlnum(s_[j]))) {
+        CloseItem(false);
+        EmitCyrillicWord(i, j);
+        *prev_word_char = true;
+        i = j;
+        continue;
+      }
+    }
     int32_t next;
     UChar32 f, orig;
     bool word;
@@ -923,8 +950,46 @@ void Pass::CloseItem(bool word) {
     }
     items_.push_back(item);
     item_start_ = end;
+    if (!deferred_) {
+      if (word && item.latin > 0 && item.cyrillic == 0) {
+        deferred_ = true;
+      } else {
+        if (word) {
+          EmitWord(item);
+        } else {
+          EmitItem(item);
+        }
+        ++emitted_;
+      }
+    }
   }
   cur_cyrillic_ = cur_latin_ = cur_digits_ = 0;
+}
+
+void Pass::EmitCyrillicWord(int32_t from, int32_t to) {
+  auto at = [&](int32_t k) -> int {
+    return (((s_[k] & 0x1F) << 6) | (s_[k + 1] & 0x3F)) - 0x0400;
+  };
+  Reserve(2 * static_cast<size_t>(to - from));
+  if (upper_[at(from)]) {
+    out_.capitalized.push_back(static_cast<uint32_t>(len_));
+  }
+  // Elongations: three or more of the same letter become one.
+  for (int32_t k = from; k < to;) {
+    const UChar32 f = fold_[at(k)];
+    int32_t r = k + 2;
+    while (r < to && fold_[at(r)] == f) r += 2;
+    const bool letter = !(f >= '0' && f <= '9') &&
+                        (f < 0x80 || IsCyrillicLetter(f) || !u_isdigit(f));
+    if (r - k >= 6 && letter) {
+      Put(f, static_cast<uint32_t>(k), static_cast<uint32_t>(r));
+    } else {
+      for (int32_t m = k; m < r; m += 2) {
+        Put(f, static_cast<uint32_t>(m), static_cast<uint32_t>(m + 2));
+      }
+    }
+    k = r;
+  }
 }
 
 NormalizedText Pass::Run() {
@@ -1000,7 +1065,8 @@ NormalizedText Pass::Run() {
   }
   CloseItem(in_word);
   DecideLatin();
-  for (const Item& item : items_) {
+  for (size_t k = emitted_; k < items_.size(); ++k) {
+    const Item& item = items_[k];
     if (item.word) {
       EmitWord(item);
     } else {

@@ -257,6 +257,37 @@ TEST_F(NormalizeTest, CombiningMarkJoinsThePlainLetterBeforeIt) {
   }
 }
 
+// Before a post's first word in Latin letters only, a plain Cyrillic word is
+// written straight from the input; after it, from per-letter records. Both
+// must give the same text, capitals and map.
+TEST_F(NormalizeTest, CyrillicWordsReadTheSameBeforeAndAfterALatinWord) {
+  const std::string half = "Ужаааас, Тараз мектебі#12 ЁЛКА";
+  const std::string orig = half + " school " + half;
+  NormalizedText t = normalizer_->Normalize(orig);
+  const std::string want_half = "ужас, тараз мектебі#12 елка";
+  ASSERT_EQ(t.text, want_half + " school " + want_half);
+  const size_t second = want_half.size() + std::string(" school ").size();
+  const size_t shift = orig.size() - half.size();
+  for (const char* word : {"ужас", "тараз", "мектебі", "елка"}) {
+    const size_t a = t.text.find(word);
+    const size_t b = t.text.find(word, second);
+    ASSERT_NE(a, std::string::npos) << word;
+    ASSERT_EQ(b, a + second) << word;
+    const size_t len = std::string(word).size();
+    auto [ab, ae] = t.ToOriginal(a, a + len);
+    auto [bb, be] = t.ToOriginal(b, b + len);
+    EXPECT_EQ(bb, ab + shift) << word;
+    EXPECT_EQ(be, ae + shift) << word;
+    EXPECT_EQ(t.IsCapitalized(a), t.IsCapitalized(b)) << word;
+  }
+  EXPECT_TRUE(t.IsCapitalized(t.text.find("тараз")));
+  EXPECT_FALSE(t.IsCapitalized(t.text.find("мектебі")));
+  for (size_t i = 0; i < want_half.size(); ++i) {
+    EXPECT_EQ(t.orig_begin[i + second], t.orig_begin[i] + shift) << i;
+    EXPECT_EQ(t.orig_end[i + second], t.orig_end[i] + shift) << i;
+  }
+}
+
 TEST_F(NormalizeTest, LatinKazakhMapsBackToLatin) {
   const std::string orig = "Balamdy mektepte urady";
   NormalizedText t = normalizer_->Normalize(orig);
