@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/json_escape.h"
 #include "common/time_util.h"
 
 namespace shagym {
@@ -55,30 +56,10 @@ bool NeedsQuotes(std::string_view s) {
 void AppendQuoted(std::string* out, std::string_view s) {
   out->push_back('"');
   for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+    if (NeedsJsonEscape(c)) {
+      AppendJsonEscape(c, out);
+    } else {
+      out->push_back(static_cast<char>(c));
     }
   }
   out->push_back('"');

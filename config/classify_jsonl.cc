@@ -1,7 +1,9 @@
 #include "config/classify_jsonl.h"
 
 #include <cstdint>
-#include <cstdio>
+
+#include "common/json_escape.h"
+#include "common/utf8.h"
 
 namespace shagym::config {
 
@@ -39,24 +41,6 @@ bool Hex4(std::string_view s, size_t at, uint32_t* out) {
   return true;
 }
 
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // Length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no
 // surrogates, at most U+10FFFF) starting at s[i] with a lead byte >= 0x80,
 // or 0. The same ranges nlohmann's lexer accepts.
@@ -92,7 +76,7 @@ size_t PlainRun(std::string_view s, size_t i, bool trusted) {
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      if (c == '"' || c == '\\' || c < 0x20) break;
+      if (NeedsJsonEscape(c)) break;
       ++i;
     } else if (trusted) {
       ++i;
@@ -210,34 +194,7 @@ bool AppendString(std::string_view s, std::string* out, bool trusted = false) {
       i += n;
       continue;
     }
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default: {
-        char buf[8];
-        std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-        out->append(buf);
-      }
-    }
+    AppendJsonEscape(c, out);
     ++i;
   }
   out->push_back('"');

@@ -11,6 +11,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "common/utf8.h"
+
 namespace shagym::nlp {
 
 std::pair<size_t, size_t> NormalizedText::ToOriginal(size_t begin,
@@ -510,28 +512,6 @@ bool KazakhApostrophe(const Cp* w, size_t n) {
     return true;
   }
   return false;
-}
-
-void AppendUtf8(std::string* out, UChar32 c) {
-  if (c < 0x80) {
-    out->push_back(static_cast<char>(c));
-    return;
-  }
-  if (c < 0x800) {
-    char two[2] = {static_cast<char>(0xC0 | (c >> 6)),
-                   static_cast<char>(0x80 | (c & 0x3F))};
-    out->append(two, 2);
-    return;
-  }
-  char buf[4];
-  int32_t len = 0;
-  UBool err = false;
-  U8_APPEND(reinterpret_cast<uint8_t*>(buf), len, 4, c, err);
-  if (err) {
-    out->append("\xEF\xBF\xBD");
-    return;
-  }
-  out->append(buf, static_cast<size_t>(len));
 }
 
 }  // namespace
@@ -1096,7 +1076,7 @@ void Pass::DecideLatin() {
       UChar32 c = cps_[k].c;
       if (c == 0xE7) turkish_post_ = true;  // ç
       if (IsKazakhLatinMarker(c)) marker = true;
-      if (!IsApostrophe(c)) AppendUtf8(&w, c);
+      if (!IsApostrophe(c)) AppendUtf8(static_cast<uint32_t>(c), &w);
     }
     if (item.digits > 0) continue;
     if (IsUzbekWord(w)) ++uzbek;
@@ -1435,7 +1415,7 @@ void Pass::EmitWord(const Item& item) {
       if (IsApostrophe(c)) continue;
       if (!IsKazakhLatinLetter(c)) kazakh_letters = false;
       if (IsKazakhLatinMarker(c)) marker = true;
-      AppendUtf8(&ascii, c);
+      AppendUtf8(static_cast<uint32_t>(c), &ascii);
     }
     bool english = GetLatinLexicon().english.count(ascii) > 0;
     bool convert =

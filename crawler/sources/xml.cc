@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/utf8.h"
 #include "crawler/html/dom.h"
 
 namespace shagym::crawler::sources {
@@ -20,23 +21,9 @@ bool IsNameChar(char c) {
          u >= 0x80;
 }
 
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
+// XML forbids the character U+0000 as well (a reference to it reads as U+FFFD).
+void AppendXmlChar(uint32_t cp, std::string* out) {
+  AppendUtf8(cp == 0 ? 0xFFFD : cp, out);
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -98,13 +85,13 @@ std::string DecodeEntities(std::string_view s) {
         if (cp > 0x10FFFF) cp = 0x110000;
       }
       if (ok) {
-        AppendUtf8(cp, &out);
+        AppendXmlChar(cp, &out);
         done = true;
       }
     } else {
       for (const auto& e : kNamed) {
         if (ref == e.name) {
-          AppendUtf8(e.cp, &out);
+          AppendXmlChar(e.cp, &out);
           done = true;
           break;
         }

@@ -8,6 +8,8 @@
 #include <set>
 #include <vector>
 
+#include "common/utf8.h"
+
 namespace shagym::nlp {
 namespace {
 
@@ -26,15 +28,7 @@ std::u32string Decode(std::string_view s) {
 
 std::string Encode(std::u32string_view s) {
   std::string out;
-  for (char32_t c : s) {
-    char buf[4];
-    int32_t len = 0;
-    UBool err = false;
-    U8_APPEND(reinterpret_cast<uint8_t*>(buf), len, 4, static_cast<UChar32>(c),
-              err);
-    (void)err;
-    out.append(buf, static_cast<size_t>(len));
-  }
+  for (char32_t c : s) AppendUtf8(static_cast<uint32_t>(c), &out);
   return out;
 }
 
