@@ -21,11 +21,13 @@
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "bench/realworld_corpus.h"
+#include "bench/text_step_tools.h"
 #include "config/gazetteer_loader.h"
 #include "nlp/analysis.h"
 #include "nlp/entities.h"
@@ -103,19 +105,11 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  auto normalizer = shagym::nlp::Normalizer::Create();
-  auto g = shagym::config::LoadGazetteer(gazetteer);
-  if (!normalizer.ok() || !g.ok()) {
-    std::fprintf(stderr, "%s\n",
-                 g.ok() ? normalizer.status().ToString().c_str()
-                        : g.status().message().c_str());
-    return 1;
-  }
-  auto extractor = shagym::nlp::EntityExtractor::Create(*g);
-  if (!extractor.ok()) {
-    std::fprintf(stderr, "%s\n", extractor.status().message().c_str());
-    return 1;
-  }
+  std::optional<shagym::bench::TextStepTools> tools =
+      shagym::bench::MakeTextStepTools(gazetteer);
+  if (!tools) return 1;
+  const auto& normalizer = tools->normalizer;
+  const auto& extractor = tools->extractor;
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* icu =
       icu::Normalizer2::getNFKCCasefoldInstance(status);
@@ -136,14 +130,14 @@ int main(int argc, char** argv) {
     return out.size();
   };
   auto ours = [&](const std::string& p) {
-    return (*normalizer)->Normalize(p).text.size();
+    return normalizer->Normalize(p).text.size();
   };
   // The pipeline's text step: one analysis shared by language id and
   // entities (as nlp::Classifier does).
   auto whole = [&](const std::string& p) {
-    shagym::nlp::AnalyzedText a = shagym::nlp::Analyze(**normalizer, p);
+    shagym::nlp::AnalyzedText a = shagym::nlp::Analyze(*normalizer, p);
     auto lang = shagym::nlp::DetectLanguage(a);
-    shagym::nlp::Entities e = (*extractor)->Extract(a);
+    shagym::nlp::Entities e = extractor->Extract(a);
     return a.tokens.size() + static_cast<size_t>(lang) + e.region.size();
   };
 
@@ -159,7 +153,7 @@ int main(int argc, char** argv) {
     std::vector<shagym::nlp::AnalyzedText> analyzed;
     analyzed.reserve(c.posts.size());
     for (const std::string& p : c.posts) {
-      analyzed.push_back(shagym::nlp::Analyze(**normalizer, p));
+      analyzed.push_back(shagym::nlp::Analyze(*normalizer, p));
     }
     size_t k = 0;
     auto langid = [&](const std::string&) {
@@ -168,10 +162,10 @@ int main(int argc, char** argv) {
     };
     auto entities = [&](const std::string&) {
       const auto& a = analyzed[k++ % analyzed.size()];
-      return (*extractor)->Extract(a).region.size();
+      return extractor->Extract(a).region.size();
     };
     auto analyze = [&](const std::string& p) {
-      return shagym::nlp::Analyze(**normalizer, p).tokens.size();
+      return shagym::nlp::Analyze(*normalizer, p).tokens.size();
     };
     double a = Measure(c, min_seconds, icu_utf8);
     double b = Measure(c, min_seconds, icu_utf16);

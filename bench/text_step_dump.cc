@@ -16,11 +16,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "bench/realworld_corpus.h"
+#include "bench/text_step_tools.h"
 #include "config/gazetteer_loader.h"
 #include "nlp/analysis.h"
 #include "nlp/entities.h"
@@ -289,19 +291,11 @@ int main(int argc, char** argv) {
   }
   add(GeneratedTexts(30000));
 
-  auto normalizer = shagym::nlp::Normalizer::Create();
-  auto g = shagym::config::LoadGazetteer(gazetteer);
-  if (!normalizer.ok() || !g.ok()) {
-    std::fprintf(stderr, "%s\n",
-                 g.ok() ? normalizer.status().ToString().c_str()
-                        : g.status().message().c_str());
-    return 1;
-  }
-  auto extractor = shagym::nlp::EntityExtractor::Create(*g);
-  if (!extractor.ok()) {
-    std::fprintf(stderr, "%s\n", extractor.status().message().c_str());
-    return 1;
-  }
+  std::optional<shagym::bench::TextStepTools> tools =
+      shagym::bench::MakeTextStepTools(gazetteer);
+  if (!tools) return 1;
+  const auto& normalizer = tools->normalizer;
+  const auto& extractor = tools->extractor;
   FILE* out = std::fopen(out_path.c_str(), "w");
   if (out == nullptr) {
     std::fprintf(stderr, "%s: cannot write\n", out_path.c_str());
@@ -310,13 +304,13 @@ int main(int argc, char** argv) {
   uint64_t all = 1469598103934665603ull;
   for (const std::string& p : texts) {
     namespace nlp = shagym::nlp;
-    const nlp::AnalyzedText a = nlp::Analyze(**normalizer, p);
+    const nlp::AnalyzedText a = nlp::Analyze(*normalizer, p);
     const nlp::NormalizedText& t = a.normalized;
     nlp::LanguageScores sc;
     const nlp::Language lang = nlp::DetectLanguage(a, &sc);
-    const nlp::Entities e = (*extractor)->Extract(a);
-    const nlp::NormalizedText again = (*normalizer)->Normalize(p);
-    const nlp::Entities e2 = (*extractor)->Extract(t);
+    const nlp::Entities e = extractor->Extract(a);
+    const nlp::NormalizedText again = normalizer->Normalize(p);
+    const nlp::Entities e2 = extractor->Extract(t);
     if (again.text != t.text || again.orig_begin != t.orig_begin ||
         again.orig_end != t.orig_end || again.capitalized != t.capitalized ||
         nlp::DetectLanguage(t) != lang || nlp::DetectLanguage(t.text) != lang ||

@@ -537,6 +537,21 @@ StatusOr<std::unique_ptr<Normalizer>> Normalizer::Create() {
 
 namespace {
 
+// The case fold of a Cyrillic letter standing alone, with ё → е.
+UChar32 FoldCyrillicLetter(UChar32 c) {
+  UChar32 f;
+  if (c >= 0x0430 && c <= 0x045F) {
+    f = c;  // already lower case
+  } else if (c >= 0x0410 && c <= 0x042F) {
+    f = c + 0x20;
+  } else if (c >= 0x0400 && c <= 0x040F) {
+    f = c + 0x50;
+  } else {
+    f = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+  }
+  return f == 0x0451 ? 0x0435 : f;  // ё → е
+}
+
 // NFKC_Casefold of the Cyrillic letters U+0400..U+04FF standing alone, with
 // ё → е (what FoldSegment's Cyrillic path computes), by c - 0x0400; `upper`:
 // whether the letter is a capital (EmitWord's test).
@@ -545,18 +560,7 @@ struct CyrillicFold {
   bool upper[256];
   CyrillicFold() {
     for (UChar32 c = 0x0400; c <= 0x04FF; ++c) {
-      UChar32 f;
-      if (c >= 0x0430 && c <= 0x045F) {
-        f = c;
-      } else if (c >= 0x0410 && c <= 0x042F) {
-        f = c + 0x20;
-      } else if (c >= 0x0400 && c <= 0x040F) {
-        f = c + 0x50;
-      } else {
-        f = u_foldCase(c, U_FOLD_CASE_DEFAULT);
-      }
-      if (f == 0x0451) f = 0x0435;
-      of[c - 0x0400] = f;
+      of[c - 0x0400] = FoldCyrillicLetter(c);
       upper[c - 0x0400] = c <= 0x042F || (c > 0x045F && u_isupper(c));
     }
   }
@@ -814,18 +818,7 @@ int32_t Pass::FoldSegment(int32_t i) {
       return end;
     }
     if (IsCyrillicLetter(c)) {
-      UChar32 f;
-      if (c >= 0x0430 && c <= 0x045F) {
-        f = c;  // already lower case
-      } else if (c >= 0x0410 && c <= 0x042F) {
-        f = c + 0x20;
-      } else if (c >= 0x0400 && c <= 0x040F) {
-        f = c + 0x50;
-      } else {
-        f = u_foldCase(c, U_FOLD_CASE_DEFAULT);
-      }
-      if (f == 0x0451) f = 0x0435;  // ё → е
-      AddCp(f, c, b, e);
+      AddCp(FoldCyrillicLetter(c), c, b, e);
       return end;
     }
     if (c == 0x2116) {  // "№" stays itself (NFKC would make it "no")
