@@ -33,8 +33,9 @@ bool IsRegionId(std::string_view id) {
 namespace {
 
 const std::vector<std::string_view> kTopKeys = {
-    "data_dir",  "crawl",  "sources", "sources_dir",    "rules_dir",
-    "gazetteer", "server", "privacy", "retention_days", "log"};
+    "data_dir",       "crawl",     "sources",     "sources_dir",
+    "rules_dir",      "gazetteer", "server",      "privacy",
+    "retention_days", "log",       "store_memory"};
 
 const std::vector<std::string_view> kCrawlKeys = {
     "user_agent",        "max_connections",    "per_host_connections",
@@ -97,6 +98,12 @@ class Loader {
     if (auto n = root["retention_days"]) {
       c->store.retention_days =
           static_cast<int>(r_.Int(n, "retention_days", 0, 100000));
+    }
+    if (auto n = root["store_memory"]) {
+      c->store.memory_bytes = r_.SizeBytes(n, "store_memory");
+      if (c->store.memory_bytes < (int64_t{16} << 20)) {
+        r_.Fail(n, "store_memory: at least 16MiB, got " + n.Scalar());
+      }
     }
     if (auto n = root["rules_dir"]) {
       c->rules_dir = Resolve(base_dir_, r_.String(n, "rules_dir"));

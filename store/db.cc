@@ -3,9 +3,11 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/utilities/stackable_db.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -77,13 +79,69 @@ class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
   }
 };
 
-// One block cache for every column family, so that memory follows the data
-// that is read (posts and counters) instead of sixteen fixed slices.
-std::shared_ptr<rocksdb::Cache> SharedBlockCache() {
-  static const std::shared_ptr<rocksdb::Cache> cache =
-      rocksdb::NewLRUCache(128 << 20);
-  return cache;
+// The memory budget of one open store (DbOptions::memory_bytes, the
+// `store_memory` setting): one LRU block cache for every column family, so
+// that memory follows the data that is read (posts, counters, dedupe
+// fingerprints) instead of sixteen fixed slices, and the memtables of all
+// families charged to that same cache through a WriteBufferManager. Their
+// sum is what the store holds, whatever the number of pages written:
+// - memtables: at most half the budget; past 7/8 of it the largest is
+//   flushed, and when flushes fall behind (a slow disk, a busy machine)
+//   writers stall until one ends instead of piling up immutable memtables;
+// - blocks, index and filter partitions: the rest, evicted LRU.
+// A single family's memtable is also capped (kMaxMemtable, or a quarter of
+// the budget when smaller), so that no family sits on a huge skip list that
+// every look-up and insert walks (the dedupe fingerprints of a long crawl).
+// Outside the budget: iterators pinning blocks while they live, table
+// readers' small fixed parts (max_open_files) and compaction buffers.
+struct MemoryBudget {
+  std::shared_ptr<rocksdb::Cache> cache;
+  std::shared_ptr<rocksdb::WriteBufferManager> write_buffers;
+  size_t memtable_bytes = 0;
+};
+
+constexpr int64_t kMaxMemtable = 64 << 20;
+
+MemoryBudget MakeMemoryBudget(int64_t memory_bytes) {
+  if (memory_bytes <= 0) memory_bytes = kDefaultStoreMemory;
+  memory_bytes = std::max<int64_t>(memory_bytes, kMinStoreMemory);
+  MemoryBudget b;
+  b.cache = rocksdb::NewLRUCache(static_cast<size_t>(memory_bytes));
+  b.write_buffers = std::make_shared<rocksdb::WriteBufferManager>(
+      static_cast<size_t>(memory_bytes / 2), b.cache, /*allow_stall=*/true);
+  b.memtable_bytes =
+      static_cast<size_t>(std::min<int64_t>(kMaxMemtable, memory_bytes / 4));
+  return b;
 }
+
+// Prefix of the dedupe index's band keys in Cf::kIncidents (see
+// store/dedupe_index.h): "xs" + band + 16 bits of SimHash (5 bytes) and
+// "xb" + band + two MinHash minima (11 bytes). A lookup seeks 20 such
+// prefixes, nearly all absent; prefix Bloom filters (in every table file and
+// in the memtables) answer "absent" without walking a skip list or reading an
+// index and data block per file. Other keys of the family (content hashes,
+// signatures, incidents) are outside the domain: their Gets use the
+// whole-key filter and their scans are plain total-order scans. The name is
+// recorded in every table file: change it whenever the prefixes change.
+class DedupeBandPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "shagym.DedupeBandPrefix.1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), PrefixLength(key));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    const size_t n = PrefixLength(key);
+    return n > 0 && key.size() >= n;
+  }
+
+ private:
+  static size_t PrefixLength(const rocksdb::Slice& key) {
+    if (key.size() < 2 || key[0] != 'x') return 0;
+    if (key[1] == 's') return 5;
+    if (key[1] == 'b') return 11;
+    return 0;
+  }
+};
 
 // Option choices, per column family:
 // - Compression: LZ4 on the upper levels (cheap to write and read: posts are
@@ -101,14 +159,15 @@ std::shared_ptr<rocksdb::Cache> SharedBlockCache() {
 // - Trend counters: merge operands (Int64AddOperator) so that counting never
 //   reads; compaction folds them. Memtables of the small families are kept
 //   small so that idle families do not pin memory.
-rocksdb::ColumnFamilyOptions CfOptions(Cf cf) {
+rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const MemoryBudget& budget) {
   rocksdb::ColumnFamilyOptions o;
+  o.write_buffer_size = budget.memtable_bytes;
   o.compression = rocksdb::kLZ4Compression;
   o.bottommost_compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions t;
   t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
   t.block_size = 16 * 1024;
-  t.block_cache = SharedBlockCache();
+  t.block_cache = budget.cache;
   // Filter and index blocks compete in the cache like data, so memory stays
   // bounded however large the store grows. They are partitioned (a top level
   // pinned in the cache, 4 KB partitions below it): once the store outgrows
@@ -132,6 +191,12 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf) {
       // write folds them into one value.
       o.max_successive_merges = 64;
       break;
+    case Cf::kIncidents:
+      o.prefix_extractor = std::make_shared<DedupeBandPrefix>();
+      // A Bloom filter of the memtable's band prefixes, charged to the
+      // memtable's own memory (2% of it).
+      o.memtable_prefix_bloom_size_ratio = 0.02;
+      break;
     case Cf::kEvidence:
       o.compression = rocksdb::kNoCompression;
       o.bottommost_compression = rocksdb::kNoCompression;
@@ -143,7 +208,7 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf) {
     case Cf::kSessions:
     case Cf::kSources:
     case Cf::kAudit:
-      o.write_buffer_size = 4 << 20;
+      o.write_buffer_size = std::min<size_t>(4 << 20, budget.memtable_bytes);
       break;
     default:
       break;
@@ -246,12 +311,14 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   dbo.IncreaseParallelism(2);
   dbo.max_open_files = 512;
   dbo.keep_log_file_num = 3;
-  // All memtables together: a bound on write memory, whatever the number of
-  // families. Flushes start when it is reached.
-  dbo.db_write_buffer_size = 256 << 20;
+  // All memtables together are bounded by the budget's write buffer
+  // manager (see MakeMemoryBudget), whatever the number of families.
+  const MemoryBudget budget = MakeMemoryBudget(options.memory_bytes);
+  dbo.write_buffer_manager = budget.write_buffers;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (size_t i = 0; i < static_cast<size_t>(Cf::kCount); ++i) {
-    cfs.emplace_back(std::string(kCfNames[i]), CfOptions(static_cast<Cf>(i)));
+    cfs.emplace_back(std::string(kCfNames[i]),
+                     CfOptions(static_cast<Cf>(i), budget));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

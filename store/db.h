@@ -51,6 +51,11 @@ std::string_view CfName(Cf cf);
 // that add to elements [s*k, s*k+k). See Int64AddOperator in db.cc.
 inline constexpr uint8_t kSlottedCounterTag = 0xA5;
 
+// Memory budget of an open store (block cache + memtables, see db.cc):
+// 128 MB unless configured (`store_memory`); never less than 16 MB.
+inline constexpr int64_t kDefaultStoreMemory = int64_t{128} << 20;
+inline constexpr int64_t kMinStoreMemory = int64_t{16} << 20;
+
 struct DbOptions {
   // Create the directory and column families when missing. Default: true.
   bool create_if_missing = true;
@@ -61,6 +66,10 @@ struct DbOptions {
   // RocksDB environment (file system, threads); must outlive the Db. Tests
   // pass a fault-injecting one. Default: nullptr = rocksdb::Env::Default().
   rocksdb::Env* env = nullptr;
+  // What RocksDB may hold in memory: block cache, index and filter blocks
+  // and memtables together (db.cc, MakeMemoryBudget). 0 = the default,
+  // kDefaultStoreMemory; values under kMinStoreMemory are raised to it.
+  int64_t memory_bytes = 0;
 };
 
 class Db {

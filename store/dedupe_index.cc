@@ -83,10 +83,13 @@ StatusOr<std::optional<DuplicateMatch>> DedupeIndex::Find(
   }
   std::optional<DuplicateMatch> best;
   uint64_t best_time = 0;
+  // One iterator serves every band's seek: creating one (a view of every
+  // memtable and table file) costs more than the seek itself, and a lookup
+  // makes up to 20 of them.
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->raw()->NewIterator(rocksdb::ReadOptions(), cf));
   for (int band = 0; simhash != 0 && band < kBands; ++band) {
     const std::string prefix = BandPrefix(band, simhash);
-    rocksdb::ReadOptions ro;
-    std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(ro, cf));
     for (it->Seek(prefix); it->Valid(); it->Next()) {
       std::string_view key = it->key().ToStringView();
       if (key.compare(0, prefix.size(), prefix) != 0) break;
@@ -113,8 +116,6 @@ StatusOr<std::optional<DuplicateMatch>> DedupeIndex::Find(
   std::set<std::string> candidates;
   for (size_t band = 0; band < kMinHashBands; ++band) {
     const std::string prefix = MinHashBandPrefix(band, minhash);
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->raw()->NewIterator(rocksdb::ReadOptions(), cf));
     int n = 0;
     for (it->Seek(prefix); it->Valid() && n < kMaxBandEntries; it->Next()) {
       std::string_view key = it->key().ToStringView();

@@ -1073,7 +1073,9 @@ Status EnsureSchema(Db* db) {
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
                                              Clock* clock) {
-  auto db = Db::Open(options.data_dir + "/db");
+  DbOptions dbo;
+  dbo.memory_bytes = options.memory_bytes;
+  auto db = Db::Open(options.data_dir + "/db", dbo);
   if (!db.ok()) return db.status();
   SHAGYM_RETURN_IF_ERROR(EnsureSchema(db->get()));
   return std::unique_ptr<Store>(

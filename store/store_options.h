@@ -13,6 +13,9 @@ struct StoreOptions {
   // Posts and evidence older than this are removed; trend counters stay.
   // 0 = keep forever. Default: 0.
   int retention_days = 0;
+  // What RocksDB may hold in memory (block cache and memtables together);
+  // `store_memory` in the configuration. 0 = 128 MB (kDefaultStoreMemory).
+  int64_t memory_bytes = 0;
 };
 
 }  // namespace shagym::store

@@ -13,6 +13,11 @@
 #   PAGES=5000 SCRAPY_PAGES=1000 bash bench/crawl/run.sh
 #   # a long run of the whole pipeline only, RSS sampled every 10 s:
 #   PAGES=100000 HOSTS=20 RUNS=1 TOOLS=shagym RSS_EVERY=10 bash bench/crawl/run.sh
+#   # DURATION=1800 stops shagym after 30 min (pages/s and CPU per 1,000
+#   # pages are then over the pages it reached); the same with another
+#   # store budget (store_memory in the config):
+#   STORE_MEMORY=64MiB PAGES=20000 HOSTS=20 RUNS=1 TOOLS=shagym RSS_EVERY=10 \
+#     bash bench/crawl/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PAGES=${PAGES:-20000}
@@ -22,6 +27,8 @@ SCRAPY_PAGES=${SCRAPY_PAGES:-2000}   # Scrapy is ~100x slower: cap its crawl
 PARALLEL=${PARALLEL:-16}
 TOOLS=${TOOLS:-"shagym shagym_nocls wget2 scrapy curl"}  # which crawlers run
 RSS_EVERY=${RSS_EVERY:-0}  # seconds between RSS samples of shagym; 0 = off
+STORE_MEMORY=${STORE_MEMORY:-}  # store_memory of shagym's config; "" = default
+DURATION=${DURATION:-0}  # seconds after which shagym stops (--duration); 0 = until idle
 BASE_PORT=${BASE_PORT:-18100}
 SHAGYM=${SHAGYM:-$PWD/build/app/shagym}
 CURL_FETCH=${CURL_FETCH:-$PWD/build/bench/bench_curl_fetch}
@@ -89,13 +96,13 @@ measure() {
       cpid=$(pgrep -P "$tpid" | head -1) && [[ -n $cpid ]] && break
       sleep 0.1
     done
-    echo "rss samples of $name (seconds, pages fetched, RSS MB):"
+    echo "rss samples of $name (seconds, pages fetched, RSS MB, load average):"
     while kill -0 "$tpid" 2>/dev/null; do
       sleep "$RSS_EVERY"; t=$((t + RSS_EVERY))
       local rss
       rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$cpid/status" 2>/dev/null) || break
       [[ -n $rss ]] || break
-      echo "  $t $(grep -cE '^(200|304) /p/' "$WORK/access.log" || true) $rss"
+      echo "  $t $(grep -cE '^(200|304) /p/' "$WORK/access.log" || true) $rss $(cut -d" " -f1 /proc/loadavg)"
     done
     wait "$tpid" || true
   else
@@ -119,6 +126,7 @@ for hosts in $HOSTS; do
   for ((h = 0; h < hosts; h++)); do seeds+="\"http://127.0.0.1:$((BASE_PORT + h))/p/0.html\", "; done
   cat > "$WORK/shagym.yaml" <<YAML
 data_dir: data
+${STORE_MEMORY:+store_memory: $STORE_MEMORY}
 rules_dir: $PWD/config/rules
 gazetteer: $PWD/config/gazetteer/regions.yaml
 crawl:
@@ -141,11 +149,13 @@ YAML
   sed "s#^rules_dir: .*#rules_dir: $WORK/no-rules#" "$WORK/shagym.yaml" > "$WORK/nocls.yaml"
   first_urls=()
   for ((h = 0; h < hosts; h++)); do first_urls+=("http://127.0.0.1:$((BASE_PORT + h))/p/0.html"); done
+  limit=()
+  [[ $DURATION != 0 ]] && limit=(--duration "$DURATION")
   for ((run = 1; run <= RUNS; run++)); do
     rm -rf "$WORK/data"
-    measure shagym "$SHAGYM" --config "$WORK/shagym.yaml" --log-level info crawl --until-idle
+    measure shagym "$SHAGYM" --config "$WORK/shagym.yaml" --log-level info crawl --until-idle "${limit[@]}"
     rm -rf "$WORK/data"
-    measure shagym_nocls "$SHAGYM" --config "$WORK/nocls.yaml" --log-level error crawl --until-idle
+    measure shagym_nocls "$SHAGYM" --config "$WORK/nocls.yaml" --log-level error crawl --until-idle "${limit[@]}"
     rm -rf "$WORK/wget"
     measure wget2 wget2 -q -r -l inf --max-threads "$PARALLEL" --robots=on \
       --no-parent --reject-regex '/private/' -P "$WORK/wget" "${first_urls[@]}"
