@@ -8,6 +8,7 @@
 // posts".
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <utility>
 
@@ -43,10 +44,19 @@ int64_t ParseViews(const std::string& text) {
     t.pop_back();
   }
   if (t.empty() || t.size() > 12) return -1;
+  int digits = 0, dots = 0;
   for (char c : t) {
-    if (!(c >= '0' && c <= '9') && c != '.') return -1;
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c == '.') {
+      ++dots;
+    } else {
+      return -1;
+    }
   }
-  return static_cast<int64_t>(std::llround(std::stod(t) * mult));
+  if (digits == 0 || dots > 1) return -1;  // ".", "1.2.3"
+  return static_cast<int64_t>(
+      std::llround(std::strtod(t.c_str(), nullptr) * mult));
 }
 
 class TelegramAdapter : public SourceAdapter {
