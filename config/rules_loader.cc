@@ -297,6 +297,15 @@ StatusOr<nlp::RuleSetSpec> ParseRuleFiles(
   Parser parser(errors);
   for (const RuleFileText& f : files) parser.ReadFile(f);
   nlp::RuleSetSpec spec = parser.Finish();
+  // A quoted value can span lines ("id: \"a\n\n b\""); each error stays
+  // one line.
+  for (size_t i = first; i < errors->size(); ++i) {
+    std::string& e = (*errors)[i];
+    for (size_t at = e.find_first_of("\r\n"); at != std::string::npos;
+         at = e.find_first_of("\r\n", at)) {
+      e.replace(at, 1, e[at] == '\n' ? "\\n" : "\\r");
+    }
+  }
   if (errors->size() > first) {
     size_t n = errors->size() - first;
     return InvalidArgument(

@@ -171,3 +171,28 @@ TEST_F(RulesLoaderTest, ReloaderSwapsGoodSetsAndKeepsRunningOnBroken) {
 
 }  // namespace
 }  // namespace shagym::config
+
+namespace shagym::config {
+namespace {
+
+// Found by the rules fuzz target: a double-quoted id spanning lines put a
+// line break into the error, which must stay one line.
+TEST(RulesLoaderOneLineTest, AQuotedValueSpanningLinesStaysOnOneErrorLine) {
+  std::vector<RuleFileText> files;
+  files.push_back(
+      {"rules/fuzz.kk.yaml",
+       std::string("category: "
+                   "f\xba\xd0\xbb\xd0\xb0\xd1\x81\xd1\xed\xd0\xb0]]\x0arules:"
+                   "\x0a  - idd.fuz{\xd2\xcd\xf5\xdf\xdf\xdf\xdf\x8c"
+                   "evees:\x0a  - is:\x0a  - id: \x22ru.fohd.fuz{.2\x0a   \x0a "
+                   " - is:\x0a  - id: \xd7\xd7]\x0a")});
+  std::vector<std::string> errors;
+  auto spec = ParseRuleFiles(files, &errors);
+  ASSERT_FALSE(errors.empty());
+  for (const std::string& e : errors) {
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+  }
+}
+
+}  // namespace
+}  // namespace shagym::config
