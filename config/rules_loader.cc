@@ -49,7 +49,7 @@ class Parser {
         for (const auto& kv : lists) {
           std::string name = r->String(kv.first, "list name");
           if (lists_.count(name)) {
-            Error(r->Where(kv.first) + ": list '" + name +
+            Error(r->Where(kv.first) + ": list '" + OneLine(name) +
                   "' is already defined");
             continue;
           }
@@ -113,8 +113,8 @@ class Parser {
             if (!rule.id.empty()) {
               size_t colon = msg.find(": ");
               if (colon != std::string::npos) {
-                msg = msg.substr(0, colon) + ": rule '" + rule.id + "'" +
-                      msg.substr(colon);
+                msg = msg.substr(0, colon) + ": rule '" + OneLine(rule.id) +
+                      "'" + msg.substr(colon);
               }
             }
             Error(msg);
@@ -297,15 +297,6 @@ StatusOr<nlp::RuleSetSpec> ParseRuleFiles(
   Parser parser(errors);
   for (const RuleFileText& f : files) parser.ReadFile(f);
   nlp::RuleSetSpec spec = parser.Finish();
-  // A quoted value can span lines ("id: \"a\n\n b\""); each error stays
-  // one line.
-  for (size_t i = first; i < errors->size(); ++i) {
-    std::string& e = (*errors)[i];
-    for (size_t at = e.find_first_of("\r\n"); at != std::string::npos;
-         at = e.find_first_of("\r\n", at)) {
-      e.replace(at, 1, e[at] == '\n' ? "\\n" : "\\r");
-    }
-  }
   if (errors->size() > first) {
     size_t n = errors->size() - first;
     return InvalidArgument(
