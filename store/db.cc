@@ -14,6 +14,8 @@
 #include <mutex>
 #include <vector>
 
+#include "store/dedupe_index.h"
+
 namespace shagym::store {
 
 namespace {
@@ -114,32 +116,23 @@ MemoryBudget MakeMemoryBudget(int64_t memory_bytes) {
   return b;
 }
 
-// Prefix of the dedupe index's band keys in Cf::kIncidents (see
-// store/dedupe_index.h): "xs" + band + 16 bits of SimHash (5 bytes) and
-// "xb" + band + two MinHash minima (11 bytes). A lookup seeks 20 such
-// prefixes, nearly all absent; prefix Bloom filters (in every table file and
-// in the memtables) answer "absent" without walking a skip list or reading an
-// index and data block per file. Other keys of the family (content hashes,
-// signatures, incidents) are outside the domain: their Gets use the
-// whole-key filter and their scans are plain total-order scans. The name is
-// recorded in every table file: change it whenever the prefixes change.
+// The dedupe index's band prefixes in Cf::kIncidents (store/dedupe_index.h).
+// A lookup seeks 20 such prefixes, nearly all absent; prefix Bloom filters
+// (in every table file and in the memtables) answer "absent" without walking
+// a skip list or reading an index and data block per file. Other keys of the
+// family (content hashes, signatures, incidents) are outside the domain:
+// their Gets use the whole-key filter and their scans are plain total-order
+// scans. The name is recorded in every table file: change it whenever the
+// prefixes change.
 class DedupeBandPrefix : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "shagym.DedupeBandPrefix.1"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), PrefixLength(key));
+    return rocksdb::Slice(key.data(),
+                          DedupeBandPrefixLength(key.ToStringView()));
   }
   bool InDomain(const rocksdb::Slice& key) const override {
-    const size_t n = PrefixLength(key);
-    return n > 0 && key.size() >= n;
-  }
-
- private:
-  static size_t PrefixLength(const rocksdb::Slice& key) {
-    if (key.size() < 2 || key[0] != 'x') return 0;
-    if (key[1] == 's') return 5;
-    if (key[1] == 'b') return 11;
-    return 0;
+    return DedupeBandPrefixLength(key.ToStringView()) > 0;
   }
 };
 

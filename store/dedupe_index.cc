@@ -32,6 +32,10 @@ uint64_t GetBE(std::string_view s, size_t pos, int bytes) {
 std::string ReverseKey(const std::string& id) { return "xp" + id; }
 std::string SignatureKey(const std::string& id) { return "xm" + id; }
 
+// Band prefix lengths: "xs" band(1) BE16, "xb" band(1) two BE32.
+constexpr size_t kSimHashBandPrefixBytes = 2 + 1 + 2;
+constexpr size_t kMinHashBandPrefixBytes = 2 + 1 + 8;
+
 std::string BandPrefix(int band, uint64_t simhash) {
   std::string p = "xs";
   p.push_back(static_cast<char>(band));
@@ -46,6 +50,18 @@ std::string MinHashBandPrefix(size_t band, std::span<const uint32_t> m) {
   PutBE(m[2 * band + 1], 4, &p);
   return p;
 }
+
+}  // namespace
+
+size_t DedupeBandPrefixLength(std::string_view key) {
+  if (key.size() < 2 || key[0] != 'x') return 0;
+  size_t n = key[1] == 's'   ? kSimHashBandPrefixBytes
+             : key[1] == 'b' ? kMinHashBandPrefixBytes
+                             : 0;
+  return key.size() >= n ? n : 0;
+}
+
+namespace {
 
 double Similarity(std::span<const uint32_t> a, std::string_view record) {
   int same = 0;

@@ -32,12 +32,18 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "common/post.h"
 #include "common/status.h"
 #include "store/db.h"
 
 namespace shagym::store {
+
+// Length of the band prefix ("xs" or "xb" above) that starts `key`; 0 for
+// the family's other keys. The prefix extractor of Cf::kIncidents (db.cc),
+// so that its prefix Bloom filters cover exactly the ranges Find seeks.
+size_t DedupeBandPrefixLength(std::string_view key);
 
 // Length of the MinHash signatures the index takes (nlp::kMinHashSize).
 inline constexpr size_t kDedupeMinHashSize = 32;
