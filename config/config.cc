@@ -101,7 +101,7 @@ class Loader {
     }
     if (auto n = root["store_memory"]) {
       c->store.memory_bytes = r_.SizeBytes(n, "store_memory");
-      if (c->store.memory_bytes < (int64_t{16} << 20)) {
+      if (c->store.memory_bytes < store::kMinStoreMemory) {
         r_.Fail(n, "store_memory: at least 16MiB, got " + n.Scalar());
       }
     }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/store_options.h"  // kDefaultStoreMemory, kMinStoreMemory
 
 namespace shagym::store {
 
@@ -50,11 +51,6 @@ std::string_view CfName(Cf cf);
 // element-wise, or "slotted" operands: this tag, a slot byte s, then k int64s
 // that add to elements [s*k, s*k+k). See Int64AddOperator in db.cc.
 inline constexpr uint8_t kSlottedCounterTag = 0xA5;
-
-// Memory budget of an open store (block cache + memtables, see db.cc):
-// 128 MB unless configured (`store_memory`); never less than 16 MB.
-inline constexpr int64_t kDefaultStoreMemory = int64_t{128} << 20;
-inline constexpr int64_t kMinStoreMemory = int64_t{16} << 20;
 
 struct DbOptions {
   // Create the directory and column families when missing. Default: true.

@@ -7,6 +7,11 @@
 
 namespace shagym::store {
 
+// Memory budget of an open store (block cache + memtables, see db.cc):
+// 128 MB unless configured (`store_memory`); never less than 16 MB.
+inline constexpr int64_t kDefaultStoreMemory = int64_t{128} << 20;
+inline constexpr int64_t kMinStoreMemory = int64_t{16} << 20;
+
 struct StoreOptions {
   // Directory of the RocksDB store and the evidence. Default: "data".
   std::string data_dir = "data";

@@ -20,13 +20,19 @@ uint64_t Property(Db* db, const std::string& name) {
   return v;
 }
 
+// A block-cache figure (the cache is shared, so any family answers).
+uint64_t CacheProperty(Db* db, const std::string& name) {
+  uint64_t v = 0;
+  EXPECT_TRUE(db->raw()->GetIntProperty(db->cf(Cf::kPosts), name, &v)) << name;
+  return v;
+}
+
 TEST(DbMemoryTest, DefaultBudgetIsTheBlockCacheCapacity) {
   testing::TempDir dir;
   auto db = Db::Open(dir.File("db"));
   ASSERT_TRUE(db.ok()) << db.status().message();
-  uint64_t capacity = 0;
-  ASSERT_TRUE((*db)->raw()->GetIntProperty(
-      (*db)->cf(Cf::kPosts), "rocksdb.block-cache-capacity", &capacity));
+  const uint64_t capacity =
+      CacheProperty(db->get(), "rocksdb.block-cache-capacity");
   EXPECT_EQ(capacity, static_cast<uint64_t>(kDefaultStoreMemory));
 }
 
@@ -36,9 +42,8 @@ TEST(DbMemoryTest, TooSmallBudgetIsRaisedToTheMinimum) {
   o.memory_bytes = 1 << 20;
   auto db = Db::Open(dir.File("db"), o);
   ASSERT_TRUE(db.ok()) << db.status().message();
-  uint64_t capacity = 0;
-  ASSERT_TRUE((*db)->raw()->GetIntProperty(
-      (*db)->cf(Cf::kPosts), "rocksdb.block-cache-capacity", &capacity));
+  const uint64_t capacity =
+      CacheProperty(db->get(), "rocksdb.block-cache-capacity");
   EXPECT_EQ(capacity, static_cast<uint64_t>(kMinStoreMemory));
 }
 
@@ -77,10 +82,8 @@ TEST(DbMemoryTest, MemtablesAndCacheStayWithinTheBudgetWhateverIsWritten) {
     }
     max_memtables =
         std::max(max_memtables, Property(d, "rocksdb.size-all-mem-tables"));
-    uint64_t cache = 0;
-    ASSERT_TRUE(d->raw()->GetIntProperty(d->cf(Cf::kPosts),
-                                         "rocksdb.block-cache-usage", &cache));
-    max_cache = std::max(max_cache, cache);
+    max_cache =
+        std::max(max_cache, CacheProperty(d, "rocksdb.block-cache-usage"));
   }
   // 64 MB written; the memtables of all families together stay under half
   // the budget plus one memtable being flushed (a quarter) and the arena
