@@ -42,7 +42,8 @@ const std::vector<std::string_view> kCrawlKeys = {
     "per_host_delay_ms", "max_crawl_delay_ms", "timeout_s",
     "connect_timeout_s", "max_page_bytes",     "max_redirects",
     "retries",           "respect_robots",     "allow_private_addresses",
-    "ca_file",           "max_pages_per_host", "max_depth"};
+    "ca_file",           "max_pages_per_host", "max_depth",
+    "frontier_window"};
 
 const std::vector<std::string_view> kSourceKeys = {
     "id",     "type",         "url",          "seeds",
@@ -168,6 +169,9 @@ class Loader {
       o->max_pages_per_host = r_.Int(v, "crawl.max_pages_per_host", 1, kBig);
     if (auto v = n["max_depth"])
       o->max_depth = static_cast<int>(r_.Int(v, "crawl.max_depth", 0, 1000));
+    if (auto v = n["frontier_window"])
+      o->frontier_window =
+          static_cast<int>(r_.Int(v, "crawl.frontier_window", 2, 1000000));
   }
 
   void LoadServer(const YAML::Node& n, dashboards::ServerOptions* o) {

@@ -89,6 +89,7 @@ class Crawler::Loop {
     f.per_host_delay_ms = o.crawl.per_host_delay_ms;
     f.max_depth = o.crawl.max_depth;
     f.max_pages_per_host = o.crawl.max_pages_per_host;
+    f.host_window = static_cast<size_t>(std::max(2, o.crawl.frontier_window));
     return f;
   }
 
@@ -293,7 +294,7 @@ Status Crawler::Loop::Run() {
     if (it != active_.end()) frontier_.Sent(it->second.host, clock_->NowMs());
   });
 
-  SHAGYM_RETURN_IF_ERROR(frontier_.Load());
+  SHAGYM_RETURN_IF_ERROR(frontier_.Load(clock_->NowMs()));
   int64_t now = clock_->NowMs();
   start_ms_ = now;
   // Seeds: queued once; a source with `recrawl` keeps them scheduled.
@@ -444,6 +445,11 @@ int64_t Crawler::Loop::PagesUnderway() {
 }
 
 Status Crawler::Loop::Commit() {
+  if (Status e = frontier_.TakeStoreError(); !e.ok()) {
+    // The entries concerned stay queued in the store for the next run.
+    Log(logger_, LogLevel::kError, "frontier_spill_failed",
+        {{"error", e.message()}});
+  }
   frontier_.TakeCounts(&batch_);
   if (batch_.empty()) return Status::Ok();
   Status s = store_->Commit(batch_);

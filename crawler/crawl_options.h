@@ -42,6 +42,9 @@ struct CrawlOptions {
   int64_t max_pages_per_host = 100000;
   // Link depth from a seed, unless a source sets its own. Default: 5.
   int max_depth = 5;
+  // Queued URLs of one host held in memory; the rest waits in the store.
+  // Default: 512.
+  int frontier_window = 512;
 };
 
 }  // namespace shagym::crawler

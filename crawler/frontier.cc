@@ -136,6 +136,38 @@ constexpr std::string_view kHostCountPrefix = "#pages/h/";
 constexpr std::string_view kSourceCountPrefix = "#pages/s/";
 // Retry-After pauses per host share the scheme.
 constexpr std::string_view kHostPausePrefix = "#pause/h/";
+// The spill area shares Cf::kFrontier too: prefix, host key, a 0 byte, the
+// kind byte and the big-endian seq, so that one host's entries are
+// contiguous and in order. It starts with '~', not '#', to stay out of the
+// count scan; 9 bytes, so no 8-byte entry key falls into its range.
+constexpr std::string_view kSpillPrefix = "~queue/h/";
+static_assert(kSpillPrefix.size() > 8);
+
+std::string SpillHostPrefix(std::string_view host) {
+  std::string k(kSpillPrefix);
+  k.append(host);
+  k.push_back('\0');
+  return k;
+}
+
+std::string SpillKey(const SpilledEntry& s) {
+  std::string k = SpillHostPrefix(s.host);
+  k.push_back(static_cast<char>(s.kind));
+  PutFixed64(&k, s.seq);
+  return k;
+}
+
+// The kind and seq at the end of a spill key of `host_prefix`.
+bool ParseSpillKey(std::string_view key, size_t host_prefix, uint8_t* kind,
+                   uint64_t* seq) {
+  if (key.size() != host_prefix + 9) return false;
+  key.remove_prefix(host_prefix);
+  *kind = static_cast<uint8_t>(key[0]);
+  key.remove_prefix(1);
+  return GetFixed64(&key, seq) &&
+         *kind <= static_cast<uint8_t>(UrlKind::kRecrawl);
+}
+
 static_assert(kHostCountPrefix.size() == kSourceCountPrefix.size() &&
               kHostPausePrefix.size() == kHostCountPrefix.size() &&
               kHostCountPrefix.size() > 8);
@@ -268,8 +300,103 @@ class RocksFrontierStore : public FrontierStore {
     return std::optional<UrlState>(std::move(state));
   }
 
+  Status Spill(const std::vector<SpilledEntry>& items) override {
+    if (items.empty()) return Status::Ok();
+    rocksdb::WriteBatch wb;
+    auto* frontier = db_->cf(store::Cf::kFrontier);
+    {
+      std::lock_guard lock(mu_);
+      for (const SpilledEntry& s : items) {
+        std::string key = SpillKey(s);
+        wb.Put(frontier, key, EncodeEntry(s.entry));
+        // A key before where the host's reads went on from: start there.
+        auto c = cursor_.find(s.host);
+        if (c != cursor_.end() && key < c->second) c->second = key;
+      }
+    }
+    return store::FromRocks(db_->raw()->Write(rocksdb::WriteOptions(), &wb),
+                            "write frontier spill");
+  }
+
+  StatusOr<std::vector<SpilledEntry>> Unspill(const std::string& host,
+                                              size_t max) override {
+    std::vector<SpilledEntry> out;
+    const std::string prefix = SpillHostPrefix(host);
+    std::string upper = prefix;
+    upper.back() = '\1';
+    std::string from;
+    {
+      std::lock_guard lock(mu_);
+      auto c = cursor_.find(host);
+      from = c == cursor_.end() ? prefix : c->second;
+    }
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->raw()->NewIterator(ro, db_->cf(store::Cf::kFrontier)));
+    rocksdb::WriteBatch wb;
+    std::string last;
+    for (it->Seek(from); it->Valid() && out.size() < max; it->Next()) {
+      std::string_view k(it->key().data(), it->key().size());
+      SpilledEntry s;
+      s.host = host;
+      if (ParseSpillKey(k, prefix.size(), &s.kind, &s.seq) &&
+          DecodeEntry(std::string_view(it->value().data(), it->value().size()),
+                      &s.entry)) {
+        out.push_back(std::move(s));
+      }
+      wb.Delete(db_->cf(store::Cf::kFrontier), it->key());
+      last.assign(k);
+    }
+    SHAGYM_RETURN_IF_ERROR(
+        store::FromRocks(it->status(), "read frontier spill"));
+    SHAGYM_RETURN_IF_ERROR(
+        store::FromRocks(db_->raw()->Write(rocksdb::WriteOptions(), &wb),
+                         "write frontier spill"));
+    if (!last.empty()) {
+      // Later reads start past the deleted keys instead of skipping their
+      // tombstones again; Spill() moves this back for an earlier key.
+      last.push_back('\0');
+      std::lock_guard lock(mu_);
+      cursor_[host] = std::move(last);
+    }
+    return out;
+  }
+
+  Status ClearSpill() override {
+    std::string upper(kSpillPrefix);
+    upper.back() = static_cast<char>(upper.back() + 1);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->raw()->NewIterator(ro, db_->cf(store::Cf::kFrontier)));
+    rocksdb::WriteBatch wb;
+    for (it->Seek(std::string(kSpillPrefix)); it->Valid(); it->Next()) {
+      wb.Delete(db_->cf(store::Cf::kFrontier), it->key());
+      if (wb.Count() >= 4096) {
+        SHAGYM_RETURN_IF_ERROR(
+            store::FromRocks(db_->raw()->Write(rocksdb::WriteOptions(), &wb),
+                             "clear frontier spill"));
+        wb.Clear();
+      }
+    }
+    SHAGYM_RETURN_IF_ERROR(
+        store::FromRocks(it->status(), "read frontier spill"));
+    {
+      std::lock_guard lock(mu_);
+      cursor_.clear();
+    }
+    return store::FromRocks(db_->raw()->Write(rocksdb::WriteOptions(), &wb),
+                            "clear frontier spill");
+  }
+
  private:
   store::Db* db_;
+  std::mutex mu_;
+  // Per host: the spill key its next read starts from.
+  std::unordered_map<std::string, std::string> cursor_;
 };
 
 class MemoryFrontierStore : public FrontierStore {
@@ -336,8 +463,33 @@ class MemoryFrontierStore : public FrontierStore {
     return std::optional<UrlState>(it->second);
   }
 
+  Status Spill(const std::vector<SpilledEntry>& items) override {
+    std::lock_guard lock(mu_);
+    for (const SpilledEntry& s : items) spill_[SpillKey(s)] = s;
+    return Status::Ok();
+  }
+  StatusOr<std::vector<SpilledEntry>> Unspill(const std::string& host,
+                                              size_t max) override {
+    std::lock_guard lock(mu_);
+    std::vector<SpilledEntry> out;
+    const std::string prefix = SpillHostPrefix(host);
+    auto it = spill_.lower_bound(prefix);
+    while (it != spill_.end() && out.size() < max &&
+           it->first.compare(0, prefix.size(), prefix) == 0) {
+      out.push_back(std::move(it->second));
+      it = spill_.erase(it);
+    }
+    return out;
+  }
+  Status ClearSpill() override {
+    std::lock_guard lock(mu_);
+    spill_.clear();
+    return Status::Ok();
+  }
+
  private:
   std::mutex mu_;
+  std::map<std::string, SpilledEntry> spill_;
   std::map<uint64_t, FrontierEntry> queue_;
   std::map<uint64_t, UrlState> seen_;
   std::map<std::string, int64_t> host_counts_;
@@ -401,17 +553,14 @@ const char* AddResultName(AddResult r) {
 // ---- Frontier
 // -----------------------------------------------------------------
 
-bool Frontier::Host::Empty() const {
-  for (const auto& q : queue) {
-    if (!q.empty()) return false;
-  }
-  return true;
+Frontier::Frontier(const FrontierOptions& options, FrontierStore* store)
+    : options_(options), store_(store) {
+  options_.host_window = std::max<size_t>(2, options_.host_window);
 }
 
-Frontier::Frontier(const FrontierOptions& options, FrontierStore* store)
-    : options_(options), store_(store) {}
-
-Status Frontier::Load() {
+Status Frontier::Load(int64_t now_ms) {
+  // The spill area is rebuilt from the queue below.
+  SHAGYM_RETURN_IF_ERROR(store_->ClearSpill());
   SHAGYM_RETURN_IF_ERROR(
       store_->LoadSeen([this](uint64_t h) { seen_.insert(h); }));
   bool have_counts = false;
@@ -431,7 +580,7 @@ Status Frontier::Load() {
         Host& h = hosts_[HostIndex(host)];
         h.next_allowed_ms = std::max(h.next_allowed_ms, until_ms);
       }));
-  return store_->LoadQueue([&](FrontierEntry e) {
+  Status status = store_->LoadQueue([&](FrontierEntry e) {
     seen_.insert(UrlHash(e.url));
     std::string host = HostKey(e.url);
     if (host.empty()) return;
@@ -441,8 +590,18 @@ Status Frontier::Load() {
       ++hosts_[HostIndex(host)].pages;
       ++source_pages_[e.source_id];
     }
-    Reschedule(std::move(e), nullptr);
+    if (e.kind != UrlKind::kRecrawl && e.due_ms <= now_ms) {
+      // Due now: straight into its host's window or the spill area, so the
+      // whole queue is never in memory at once.
+      pending_[UrlHash(e.url)] = 0;
+      Enqueue(std::move(e), false);
+      if (spill_buffer_.size() >= 4096) FlushSpill();
+    } else {
+      Reschedule(std::move(e), nullptr);
+    }
   });
+  FlushSpill();
+  return status;
 }
 
 void Frontier::TakeCounts(FrontierBatch* batch) {
@@ -562,7 +721,14 @@ AddResult Frontier::Add(FrontierEntry entry, int max_depth, int64_t max_pages,
     batch->Seen(entry.url);
     batch->Queue(entry);
   }
-  Reschedule(std::move(entry), nullptr);
+  if (entry.due_ms <= now_ms && entry.kind != UrlKind::kRecrawl) {
+    // Due now: into the host's queue without a timer.
+    pending_[h] = 0;
+    Enqueue(std::move(entry), false);
+    FlushSpill();
+  } else {
+    Reschedule(std::move(entry), nullptr);
+  }
   return AddResult::kAdded;
 }
 
@@ -624,6 +790,7 @@ void Frontier::PromoteTimers(int64_t now_ms) {
     --queued_;  // Enqueue counts it again
     Enqueue(std::move(e), false);
   }
+  FlushSpill();
 }
 
 void Frontier::Enqueue(FrontierEntry entry, bool front) {
@@ -631,14 +798,120 @@ void Frontier::Enqueue(FrontierEntry entry, bool front) {
   if (host.empty()) return;
   size_t hi = HostIndex(host);
   Host& h = hosts_[hi];
-  auto& q = h.queue[static_cast<size_t>(entry.kind)];
-  if (front) {
-    q.push_front(std::move(entry));
-  } else {
-    q.push_back(std::move(entry));
-  }
+  const size_t kind = static_cast<size_t>(entry.kind);
   ++queued_;
+  if (front) {
+    // A popped entry put back: it was the first of the host's order.
+    h.queue[kind].push_front(Queued{--front_seq_, std::move(entry)});
+    ++h.in_memory;
+    if (h.in_memory > options_.host_window) SpillLast(hi);
+  } else {
+    uint64_t seq = ++back_seq_;
+    // The window holds a prefix of the host's order: a new entry joins it
+    // only if it sorts before the window's last entry (a seed or next page
+    // behind links) or nothing waits in the spill area.
+    size_t last_kind = 0;
+    for (size_t k = 0; k < 5; ++k) {
+      if (!h.queue[k].empty()) last_kind = k;
+    }
+    bool joins = h.spilled == 0
+                     ? h.in_memory < options_.host_window || kind < last_kind
+                     : h.in_memory > 0 && kind < last_kind;
+    if (joins) {
+      h.queue[kind].push_back(Queued{seq, std::move(entry)});
+      ++h.in_memory;
+      if (h.in_memory > options_.host_window) SpillLast(hi);
+    } else {
+      AddToSpill(hi, seq, std::move(entry));
+    }
+  }
   MarkReady(hi);
+}
+
+void Frontier::SpillLast(size_t hi) {
+  Host& h = hosts_[hi];
+  for (size_t k = 5; k-- > 0;) {
+    if (h.queue[k].empty()) continue;
+    Queued q = std::move(h.queue[k].back());
+    h.queue[k].pop_back();
+    --h.in_memory;
+    AddToSpill(hi, q.seq, std::move(q.entry));
+    return;
+  }
+}
+
+void Frontier::AddToSpill(size_t hi, uint64_t seq, FrontierEntry entry) {
+  Host& h = hosts_[hi];
+  SpilledEntry s;
+  s.host = h.key;
+  s.kind = static_cast<uint8_t>(entry.kind);
+  s.seq = seq;
+  s.entry = std::move(entry);
+  spill_buffer_.push_back(std::move(s));
+  spill_hosts_.push_back(hi);
+  ++h.spilled;
+}
+
+void Frontier::FlushSpill() {
+  if (spill_buffer_.empty()) return;
+  Status s = store_->Spill(spill_buffer_);
+  if (!s.ok()) {
+    NoteError(s);
+    // Kept in memory instead: over the window, but nothing is lost.
+    for (size_t i = 0; i < spill_buffer_.size(); ++i) {
+      Host& h = hosts_[spill_hosts_[i]];
+      SpilledEntry& e = spill_buffer_[i];
+      --h.spilled;
+      ++h.in_memory;
+      h.queue[e.kind].push_back(Queued{e.seq, std::move(e.entry)});
+    }
+  }
+  spill_buffer_.clear();
+  spill_hosts_.clear();
+}
+
+void Frontier::Refill(size_t hi) {
+  FlushSpill();
+  Host& h = hosts_[hi];
+  if (h.spilled == 0 || h.in_memory >= options_.host_window) return;
+  StatusOr<std::vector<SpilledEntry>> got =
+      store_->Unspill(h.key, options_.host_window - h.in_memory);
+  if (!got.ok() || got->empty()) {
+    // Unreadable (or missing): those entries stay queued in the store and
+    // the next run loads them; this one stops counting them.
+    NoteError(got.ok()
+                  ? Internal("frontier spill of " + h.key + " is missing " +
+                             std::to_string(h.spilled) + " entries")
+                  : got.status());
+    queued_ -= std::min(queued_, h.spilled);
+    h.spilled = 0;
+    return;
+  }
+  for (SpilledEntry& e : *got) {
+    h.queue[e.kind].push_back(Queued{e.seq, std::move(e.entry)});
+  }
+  h.in_memory += got->size();
+  h.spilled -= std::min(h.spilled, got->size());
+}
+
+void Frontier::NoteError(const Status& s) {
+  if (store_error_.ok()) store_error_ = s;
+}
+
+Status Frontier::TakeStoreError() {
+  Status s = store_error_;
+  store_error_ = Status::Ok();
+  return s;
+}
+
+size_t Frontier::in_memory(const std::string& host) const {
+  auto it = host_index_.find(host);
+  return it == host_index_.end() ? 0 : hosts_[it->second].in_memory;
+}
+
+size_t Frontier::spilled(const std::string& host) const {
+  auto it = host_index_.find(host);
+  return it == host_index_.end() ? 0 : hosts_[it->second].spilled;
 }
 
 bool Frontier::Eligible(const Host& h) const {
@@ -663,10 +936,15 @@ std::optional<FrontierEntry> Frontier::Pop(int64_t now_ms) {
       ready_.push(Ready{h.next_allowed_ms, r.host});
       continue;
     }
+    if (h.spilled > 0 && h.in_memory <= options_.host_window / 2) {
+      Refill(r.host);
+      if (h.Empty()) continue;
+    }
     for (auto& q : h.queue) {
       if (q.empty()) continue;
-      FrontierEntry e = std::move(q.front());
+      FrontierEntry e = std::move(q.front().entry);
       q.pop_front();
+      --h.in_memory;
       --queued_;
       // The host may give more right away (until Started() says otherwise).
       MarkReady(r.host);
@@ -676,7 +954,10 @@ std::optional<FrontierEntry> Frontier::Pop(int64_t now_ms) {
   return std::nullopt;
 }
 
-void Frontier::Unpop(FrontierEntry entry) { Enqueue(std::move(entry), true); }
+void Frontier::Unpop(FrontierEntry entry) {
+  Enqueue(std::move(entry), true);
+  FlushSpill();
+}
 
 void Frontier::Started(const std::string& host, int64_t now_ms) {
   size_t hi = HostIndex(host);

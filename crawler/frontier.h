@@ -10,6 +10,14 @@
 // one queue per host (scheme+host+port), politeness (in-flight limit and
 // least delay between request starts), priorities, due times for recrawls
 // and retries, trap protection and the seen set.
+//
+// Memory does not grow with the site: of each host's queue only a window
+// (FrontierOptions::host_window entries, the first ones in fetch order) is
+// held in memory; the rest waits in the store's spill area, in order, and
+// is read back a window at a time as the host's window runs low. The spill
+// area is a copy of part of the queue, not the queue itself: Load() drops
+// it and rebuilds it from the queued entries, so a kill between a spill and
+// the queue write loses nothing.
 
 #include <cstdint>
 #include <deque>
@@ -122,10 +130,27 @@ struct FrontierBatch {
   }
 };
 
+// One entry of a host's queue kept out of memory, with its place in the
+// host's order (kind first, then `seq`).
+struct SpilledEntry {
+  std::string host;  // HostKey
+  uint8_t kind = 0;  // UrlKind
+  uint64_t seq = 0;
+  FrontierEntry entry;
+};
+
 // Persistent frontier. Implementations must be thread-safe.
 class FrontierStore {
  public:
   virtual ~FrontierStore() = default;
+  // Spill area (see the file comment): adds `items`.
+  virtual Status Spill(const std::vector<SpilledEntry>& items) = 0;
+  // Removes and returns the first `max` spilled entries of `host`, in
+  // order (kind, then seq).
+  virtual StatusOr<std::vector<SpilledEntry>> Unspill(const std::string& host,
+                                                      size_t max) = 0;
+  // Empties the spill area (the queue itself is untouched).
+  virtual Status ClearSpill() = 0;
   // Everything queued and not done, in no particular order.
   virtual Status LoadQueue(const std::function<void(FrontierEntry)>& each) = 0;
   // The hash (UrlHash) of every URL ever seen.
@@ -167,6 +192,9 @@ struct FrontierOptions {
   // Date-like URL parts further than this many years in the future are
   // calendar traps ("/calendar/2097/01").
   int max_future_years = 1;
+  // Entries of one host's queue held in memory at most (the rest waits in
+  // the store, see the file comment); at least 2.
+  size_t host_window = 512;
 };
 
 // Why Add() did not queue a URL.
@@ -187,8 +215,9 @@ class Frontier {
   // `store` must outlive the frontier.
   Frontier(const FrontierOptions& options, FrontierStore* store);
 
-  // Reads the persisted queue, seen set and page counts (after a restart).
-  Status Load();
+  // Reads the persisted queue, seen set and page counts (after a restart);
+  // entries due by `now_ms` go straight to their host's queue (and window).
+  Status Load(int64_t now_ms = 0);
 
   // Queues a new URL unless seen or a trap; records the change in `batch`
   // (the host's and source's page counts only with TakeCounts()).
@@ -250,17 +279,29 @@ class Frontier {
   size_t seen() const { return seen_.size(); }
   bool IsSeen(std::string_view url) const;
   const std::string& last_reject_detail() const { return reject_detail_; }
+  // Entries of `host`'s queue held in memory / waiting in the spill area.
+  size_t in_memory(const std::string& host) const;
+  size_t spilled(const std::string& host) const;
+  // The first spill-area error since the last call (the entries concerned
+  // stay queued in the store for the next run); OK when none.
+  Status TakeStoreError();
 
  private:
+  struct Queued {
+    uint64_t seq;
+    FrontierEntry entry;
+  };
   struct Host {
     std::string key;
-    std::deque<FrontierEntry> queue[5];  // by UrlKind
+    std::deque<Queued> queue[5];  // by UrlKind; a prefix of the host's order
+    size_t in_memory = 0;         // sum of the queues' sizes
+    size_t spilled = 0;           // entries in the store's spill area
     int in_flight = 0;
     int64_t next_allowed_ms = 0;
     int64_t delay_ms = 0;
     bool blocked = false;
     int64_t pages = 0;
-    bool Empty() const;
+    bool Empty() const { return in_memory == 0 && spilled == 0; }
   };
   struct Timer {
     int64_t due_ms;
@@ -280,6 +321,15 @@ class Frontier {
 
   size_t HostIndex(const std::string& key);
   void Enqueue(FrontierEntry entry, bool front);
+  // Moves the last entry of host `hi`'s window to the spill buffer.
+  void SpillLast(size_t hi);
+  void AddToSpill(size_t hi, uint64_t seq, FrontierEntry entry);
+  // Writes the spill buffer to the store; on failure the entries go back
+  // into memory.
+  void FlushSpill();
+  // Reads spilled entries of host `hi` back until its window is full.
+  void Refill(size_t hi);
+  void NoteError(const Status& s);
   void MarkReady(size_t host);
   void PromoteTimers(int64_t now_ms);
   bool Eligible(const Host& h) const;
@@ -303,6 +353,13 @@ class Frontier {
   std::priority_queue<Ready, std::vector<Ready>, std::greater<>> ready_;
   size_t queued_ = 0;
   std::string reject_detail_;
+  // Order within a host's kind: appended entries count up from the middle,
+  // entries put back at the front count down from it.
+  uint64_t back_seq_ = uint64_t{1} << 62;
+  uint64_t front_seq_ = uint64_t{1} << 62;
+  std::vector<SpilledEntry> spill_buffer_;
+  std::vector<size_t> spill_hosts_;  // host index of each buffered entry
+  Status store_error_;
 };
 
 }  // namespace shagym::crawler

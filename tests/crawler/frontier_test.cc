@@ -1,7 +1,9 @@
 #include "crawler/frontier.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
+#include <map>
 #include <set>
 
 #include "crawler/url.h"
@@ -303,6 +305,183 @@ TEST_F(FrontierTest, HostPauseIsPersisted) {
   EXPECT_EQ(f.host_next_allowed_ms("http://a.kz:80"), kNow + 5000);
   EXPECT_FALSE(f.Pop(kNow + 4999));
   EXPECT_TRUE(f.Pop(kNow + 5000));
+}
+
+// ---- The in-memory window ------------------------------------------------
+
+// Spill-area rows in the store (the frontier's raw column family).
+size_t SpillRows(store::Db* db) {
+  std::unique_ptr<rocksdb::Iterator> it(db->raw()->NewIterator(
+      rocksdb::ReadOptions(), db->cf(store::Cf::kFrontier)));
+  size_t n = 0;
+  for (it->Seek("~queue/h/"); it->Valid() && it->key().starts_with("~queue/h/");
+       it->Next()) {
+    ++n;
+  }
+  return n;
+}
+
+class FrontierWindowTest : public ::testing::TestWithParam<bool> {
+ protected:
+  static constexpr size_t kWindow = 8;
+  FrontierWindowTest() {
+    options_.per_host_delay_ms = 0;
+    options_.per_host_connections = 100;
+    options_.host_window = kWindow;
+    if (GetParam()) {
+      auto db = store::Db::Open(dir_.path() + "/db");
+      EXPECT_TRUE(db.ok()) << db.status().ToString();
+      db_ = std::move(db).value();
+      store_ = NewRocksFrontierStore(db_.get());
+    } else {
+      store_ = NewMemoryFrontierStore();
+    }
+  }
+  shagym::testing::TempDir dir_;
+  std::unique_ptr<store::Db> db_;
+  std::unique_ptr<FrontierStore> store_;
+  FrontierOptions options_;
+};
+
+TEST_P(FrontierWindowTest, TenWindowsOfUrlsStayBoundedAndComeOutOnceInOrder) {
+  Frontier f(options_, store_.get());
+  ASSERT_TRUE(f.Load(kNow).ok());
+  const std::vector<std::string> hosts = {"http://a.kz", "http://b.kz"};
+  const size_t n = 10 * kWindow;
+  FrontierBatch batch;
+  for (size_t i = 0; i < n; ++i) {
+    for (const std::string& h : hosts) {
+      ASSERT_EQ(f.Add(Entry(h + "/" + std::to_string(i)), -1, 0, kNow, &batch),
+                AddResult::kAdded);
+      EXPECT_LE(f.in_memory(h + ":80"), kWindow);
+    }
+  }
+  ASSERT_TRUE(store_->Commit(batch).ok());
+  EXPECT_EQ(f.queued(), 2 * n);
+  for (const std::string& h : hosts) {
+    EXPECT_EQ(f.in_memory(h + ":80"), kWindow);
+    EXPECT_EQ(f.spilled(h + ":80"), n - kWindow);
+  }
+  if (db_) {
+    EXPECT_EQ(SpillRows(db_.get()), 2 * (n - kWindow));
+  }
+  std::map<std::string, std::vector<int>> order;
+  for (size_t i = 0; i < 2 * n + 5; ++i) {
+    auto e = f.Pop(kNow);
+    if (!e) break;
+    std::string host = HostKey(e->url);
+    order[host].push_back(std::stoi(e->url.substr(e->url.rfind('/') + 1)));
+    for (const std::string& h : hosts)
+      EXPECT_LE(f.in_memory(h + ":80"), kWindow);
+  }
+  EXPECT_EQ(f.queued(), 0u);
+  std::vector<int> expected(n);
+  for (size_t i = 0; i < n; ++i) expected[i] = static_cast<int>(i);
+  for (const std::string& h : hosts) EXPECT_EQ(order[h + ":80"], expected);
+  if (db_) {
+    EXPECT_EQ(SpillRows(db_.get()), 0u);
+  }
+}
+
+TEST_P(FrontierWindowTest, SeedsAndNextPagesJumpAheadOfSpilledLinks) {
+  Frontier f(options_, store_.get());
+  ASSERT_TRUE(f.Load(kNow).ok());
+  FrontierBatch batch;
+  for (size_t i = 0; i < 3 * kWindow; ++i) {
+    f.Add(Entry("http://a.kz/l" + std::to_string(i)), -1, 0, kNow, &batch);
+  }
+  f.Add(Entry("http://a.kz/next", UrlKind::kNextPage), -1, 0, kNow, &batch);
+  f.Add(Entry("http://a.kz/seed", UrlKind::kSeed, 0), -1, 0, kNow, &batch);
+  EXPECT_LE(f.in_memory("http://a.kz:80"), kWindow);
+  std::vector<std::string> order;
+  for (size_t i = 0; i < 4 * kWindow; ++i) {
+    auto e = f.Pop(kNow);
+    if (!e) break;
+    order.push_back(e->url.substr(e->url.rfind('/') + 1));
+    // A popped entry put back goes first again.
+    if (i == 5) {
+      f.Unpop(std::move(*e));
+      order.pop_back();
+    }
+  }
+  ASSERT_EQ(order.size(), 3 * kWindow + 2);
+  EXPECT_EQ(order[0], "seed");
+  EXPECT_EQ(order[1], "next");
+  for (size_t i = 0; i < 3 * kWindow; ++i) {
+    EXPECT_EQ(order[i + 2], "l" + std::to_string(i));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, FrontierWindowTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                           return p.param ? "Rocks" : "Memory";
+                         });
+
+// A crawl killed with most of its queue in the spill area: the next run
+// rebuilds the spill area from the queue, so every URL that was not done
+// comes out exactly once and the done ones never again.
+TEST(FrontierWindowStoreTest, ReopenAfterAKillYieldsEveryUrlExactlyOnce) {
+  constexpr size_t kWindow = 8;
+  constexpr size_t kUrls = 10 * kWindow;
+  shagym::testing::TempDir dir;
+  FrontierOptions options;
+  options.per_host_delay_ms = 0;
+  options.per_host_connections = 100;
+  options.host_window = kWindow;
+  std::set<std::string> done;
+  std::set<std::string> in_flight;
+  {
+    auto db = store::Db::Open(dir.path() + "/db");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto store = NewRocksFrontierStore(db->get());
+    Frontier f(options, store.get());
+    ASSERT_TRUE(f.Load(kNow).ok());
+    FrontierBatch batch;
+    for (size_t i = 0; i < kUrls; ++i) {
+      f.Add(Entry("http://a.kz/" + std::to_string(i)), -1, 0, kNow, &batch);
+    }
+    ASSERT_TRUE(store->Commit(batch).ok());
+    // 3 windows' worth fetched (two refills), the last 5 still in flight.
+    batch = FrontierBatch();
+    for (size_t i = 0; i < 3 * kWindow; ++i) {
+      auto e = f.Pop(kNow);
+      ASSERT_TRUE(e);
+      if (i + 5 < 3 * kWindow) {
+        batch.Done(e->url);
+        done.insert(e->url);
+      } else {
+        in_flight.insert(e->url);
+      }
+    }
+    ASSERT_TRUE(store->Commit(batch).ok());
+    EXPECT_GT(SpillRows(db->get()), 0u);
+    // Killed here: nothing else is written.
+  }
+  auto db = store::Db::Open(dir.path() + "/db");
+  ASSERT_TRUE(db.ok());
+  auto store = NewRocksFrontierStore(db->get());
+  Frontier f(options, store.get());
+  ASSERT_TRUE(f.Load(kNow).ok());
+  EXPECT_EQ(f.queued(), kUrls - done.size());
+  EXPECT_LE(f.in_memory("http://a.kz:80"), kWindow);
+  EXPECT_EQ(SpillRows(db->get()), f.spilled("http://a.kz:80"));
+  std::map<std::string, int> second;
+  for (size_t i = 0; i < 2 * kUrls; ++i) {
+    auto e = f.Pop(kNow);
+    if (!e) break;
+    ++second[e->url];
+    EXPECT_LE(f.in_memory("http://a.kz:80"), kWindow);
+  }
+  EXPECT_EQ(second.size(), kUrls - done.size());
+  for (size_t i = 0; i < kUrls; ++i) {
+    std::string url = "http://a.kz/" + std::to_string(i);
+    if (done.count(url)) {
+      EXPECT_EQ(second.count(url), 0u) << url << " was done before the kill";
+    } else {
+      EXPECT_EQ(second[url], 1) << url;
+    }
+  }
+  for (const std::string& url : in_flight) EXPECT_EQ(second[url], 1) << url;
 }
 
 }  // namespace

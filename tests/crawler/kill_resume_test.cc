@@ -109,6 +109,9 @@ class KillResumeTest : public ::testing::Test {
                           std::to_string(max_pages_per_host) +
                           "\n"
                           "  allow_private_addresses: true\n"
+                          // Most of the queue waits in the store's spill
+                          // area when the kill comes.
+                          "  frontier_window: 4\n"
                           "sources:\n"
                           "  - id: site\n"
                           "    type: html\n"
