@@ -11,6 +11,7 @@
 
 #include "crawler/charset.h"
 #include "crawler/fetcher.h"
+#include "crawler/memory.h"
 #include "crawler/robots.h"
 #include "crawler/url.h"
 
@@ -332,6 +333,7 @@ Status Crawler::Loop::Run() {
        {"seen", frontier_.seen()}});
 
   int64_t last_progress = now;
+  int64_t last_release = now;
   int64_t stop_requested_at = 0;
   Status status;
   // Bounded: each iteration waits at most 200 ms, and the loop ends when the
@@ -389,6 +391,13 @@ Status Crawler::Loop::Run() {
     now = clock_->NowMs();
     for (auto& r : results) HandleResult(std::move(r), now);
 
+    if (options_.release_memory_interval_ms > 0 &&
+        now - last_release >= options_.release_memory_interval_ms) {
+      // A replaced rule set (hot reload) and flushed memtables are freed
+      // amid live memory; without this their pages stay resident.
+      last_release = now;
+      ReleaseFreeMemory();
+    }
     if (options_.on_progress &&
         now - last_progress >= options_.progress_interval_ms) {
       last_progress = now;

@@ -63,6 +63,9 @@ struct CrawlerOptions {
   // With until_idle: retries due within this long still keep the crawl
   // running. Default: 60 s.
   int64_t idle_retry_horizon_ms = 60 * 1000;
+  // Freed heap memory is given back to the system this often (see
+  // crawler/memory.h); 0 = never. Default: 30 s.
+  int64_t release_memory_interval_ms = 30 * 1000;
   // Abort a transfer when no byte arrived for this long; 0 = timeout_s.
   // Default: 0.
   int64_t stall_timeout_ms = 0;
