@@ -2,12 +2,12 @@
 // (tests/data/rules_fresh.jsonl: 221 posts written from scratch in the
 // styles people use (long parent rants, short comments, forwards, CAPS,
 // typos, mixed Kazakh and Russian, 2021 Latin and chat Latin Kazakh), 39%
-// hard negatives; tests/data/rules_fresh2.jsonl, written the same way a
-// round later). Their figures were recorded with the rules as they were
-// before the set existed and again after the rules were generalised
-// (docs/RULES.md "Quality on a fresh set"); the floors below are the
-// figures reached minus a small margin. Raise them when the rules get
-// better; never lower them to let a change through.
+// hard negatives; tests/data/rules_fresh2.jsonl and rules_fresh3.jsonl,
+// written the same way a round and two rounds later). Their figures were
+// recorded with the rules as they were before the set existed and again after
+// the rules were generalised (docs/RULES.md "Quality on a fresh set"); the
+// floors below are the figures reached minus a small margin. Raise them when
+// the rules get better; never lower them to let a change through.
 //
 // The real `shagym classify` command reads the posts' ids and texts.
 // The set judges the rules and is not for tuning them, so the
@@ -137,6 +137,18 @@ TEST(RulesFreshTest, ClassifySecondFreshSet) {
                                        .complaint_f1 = 0.95,
                                        .complaint_precision = 0.96,
                                        .group_complaint_f1 = 0.90});
+}
+
+// A third set (236 posts: 92 ru, 59 kk, 44 Latin-script kk, 41 mixed; 92
+// hard negatives), written before the fourth round changed any rule and
+// scored first with the rules as they were (docs/RULES.md "A third fresh
+// set"). Baseline with the third round's rules: macro F1 0.77,
+// complaint-vs-not F1 0.91 (P 0.99, R 0.84), groups 0.87 (ru) to 0.96.
+TEST(RulesFreshTest, ClassifyThirdFreshSet) {
+  CheckFreshSet("rules_fresh3.jsonl", {.macro_f1 = 0.76,
+                                       .complaint_f1 = 0.90,
+                                       .complaint_precision = 0.98,
+                                       .group_complaint_f1 = 0.86});
 }
 
 }  // namespace
