@@ -142,18 +142,28 @@ StatusOr<std::optional<DuplicateMatch>> DedupeIndex::Find(
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scan dedupe index");
   }
+  if (candidates.empty()) return best;
+  // The candidates' signatures in one MultiGet: the keys are exact and, like
+  // the ids of the set, in order, so RocksDB reads each memtable and table
+  // file once for all of them instead of once per key.
+  std::vector<std::string> keys;
+  keys.reserve(candidates.size());
+  for (const std::string& id : candidates) keys.push_back(SignatureKey(id));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> records(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->raw()->MultiGet(rocksdb::ReadOptions(), cf, keys.size(), slices.data(),
+                       records.data(), statuses.data(), /*sorted_input=*/true);
   double best_similarity = 0;
-  for (const std::string& id : candidates) {
-    std::string record;
-    rocksdb::Status s =
-        db_->raw()->Get(rocksdb::ReadOptions(), cf, SignatureKey(id), &record);
-    if (s.IsNotFound()) continue;
-    if (!s.ok()) return FromRocks(s, "read dedupe index");
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "read dedupe index");
+    std::string_view record = records[i].ToStringView();
     if (record.size() < 8 + 4 * kDedupeMinHashSize) continue;
     const double sim = Similarity(minhash, record);
     if (sim < min_similarity_) continue;
     const uint64_t time = GetBE(record, 0, 8);
-    std::string original = record.substr(8 + 4 * kDedupeMinHashSize);
+    std::string original(record.substr(8 + 4 * kDedupeMinHashSize));
     if (original == self) continue;
     if (!best || sim > best_similarity ||
         (sim == best_similarity && time < best_time)) {

@@ -51,5 +51,46 @@ TEST(DedupeIndexTest, BandPrefixesEndWhereThePostIdStarts) {
   EXPECT_EQ(DedupeBandPrefixLength("xs"), 0u);  // shorter than a prefix
 }
 
+// Many MinHash candidates (read with one MultiGet): the most similar wins,
+// ties go to the earliest, the post itself and candidates under the
+// threshold never match.
+TEST(DedupeIndexTest, MostSimilarOfManyMinHashCandidatesWins) {
+  testing::TempDir dir;
+  auto db = Db::Open(dir.File("db"));
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  DedupeIndex index(db->get(), 3, 0.4);
+  std::vector<uint32_t> query(kDedupeMinHashSize);
+  for (size_t i = 0; i < query.size(); ++i) {
+    query[i] = static_cast<uint32_t>(1000 + i);
+  }
+  // Post i agrees with the query on the last band (so it is a candidate)
+  // and on its first `same[i]` minima.
+  const std::vector<int> same = {4, 20, 9, 26, 11, 26, 3, 17, 0, 22,
+                                 8, 15, 1, 19, 6,  13, 2, 24, 5, 10};
+  for (size_t i = 0; i < same.size(); ++i) {
+    std::vector<uint32_t> m(kDedupeMinHashSize);
+    for (size_t k = 0; k < m.size(); ++k) {
+      const bool agree = static_cast<int>(k) < same[i] || k + 2 >= m.size();
+      m[k] = agree ? query[k] : static_cast<uint32_t>(50000 + 100 * i + k);
+    }
+    const std::string id = "p" + std::to_string(100 + i);
+    // Post 5 (26 agreeing, like post 3) is older than post 3.
+    const int64_t time = i == 5 ? 1600000000 : 1700000000 + i;
+    ASSERT_TRUE(index.Add(id, id, "", 0, time, m).ok());
+  }
+  // The post itself, identical to the query, is ignored.
+  ASSERT_TRUE(index.Add("self", "self", "", 0, 1500000000, query).ok());
+  auto found = index.Find("self", "", 0, query);
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->original_id, "p105");
+  EXPECT_DOUBLE_EQ((*found)->similarity, 28.0 / 32);
+  // Under the threshold: nothing.
+  DedupeIndex strict(db->get(), 3, 0.9);
+  auto none = strict.Find("self", "", 0, query);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+}
+
 }  // namespace
 }  // namespace shagym::store
