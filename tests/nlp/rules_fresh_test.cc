@@ -123,32 +123,34 @@ void CheckFreshSet(const std::string& file, const Floors& floors) {
 }
 
 TEST(RulesFreshTest, ClassifyFreshPosts) {
-  CheckFreshSet("rules_fresh.jsonl", {.macro_f1 = 0.82,
-                                      .complaint_f1 = 0.93,
-                                      .complaint_precision = 0.96,
-                                      .group_complaint_f1 = 0.91});
+  CheckFreshSet("rules_fresh.jsonl", {.macro_f1 = 0.86,
+                                      .complaint_f1 = 0.96,
+                                      .complaint_precision = 0.97,
+                                      .group_complaint_f1 = 0.93});
 }
 
 // A second set (203 posts: 72 ru, 51 kk, 40 Latin-script kk, 40 mixed; 80
 // hard negatives), written after the first one's round and scored before
 // any rule of the next round changed (docs/RULES.md "A second fresh set").
 TEST(RulesFreshTest, ClassifySecondFreshSet) {
-  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.87,
-                                       .complaint_f1 = 0.95,
-                                       .complaint_precision = 0.96,
-                                       .group_complaint_f1 = 0.90});
+  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.89,
+                                       .complaint_f1 = 0.96,
+                                       .complaint_precision = 0.97,
+                                       .group_complaint_f1 = 0.92});
 }
 
 // A third set (236 posts: 92 ru, 59 kk, 44 Latin-script kk, 41 mixed; 92
 // hard negatives), written before the fourth round changed any rule and
 // scored first with the rules as they were (docs/RULES.md "A third fresh
 // set"). Baseline with the third round's rules: macro F1 0.77,
-// complaint-vs-not F1 0.91 (P 0.99, R 0.84), groups 0.87 (ru) to 0.96.
+// complaint-vs-not F1 0.91 (P 0.99, R 0.84), groups 0.87 (ru) to 0.96;
+// after the fourth round 0.79 and 0.92 (P 0.99, R 0.85), groups 0.88 (ru)
+// to 0.96.
 TEST(RulesFreshTest, ClassifyThirdFreshSet) {
-  CheckFreshSet("rules_fresh3.jsonl", {.macro_f1 = 0.76,
-                                       .complaint_f1 = 0.90,
+  CheckFreshSet("rules_fresh3.jsonl", {.macro_f1 = 0.78,
+                                       .complaint_f1 = 0.91,
                                        .complaint_precision = 0.98,
-                                       .group_complaint_f1 = 0.86});
+                                       .group_complaint_f1 = 0.87});
 }
 
 }  // namespace
