@@ -6,7 +6,9 @@
 // columns time those stages alone on posts analysed beforehand.
 //
 //   build/bench/normalize_bench [--realworld DIR] [--gazetteer FILE]
-//                               [--min-seconds S]
+//                               [--min-seconds S] [--only text_step]
+//
+// --only text_step times the whole step alone (for a profiler).
 //
 // Single thread, timed in thread CPU time: the figure is per core and holds
 // on a loaded machine.
@@ -80,6 +82,7 @@ int main(int argc, char** argv) {
   std::string gazetteer =
       std::string(SHAGYM_SOURCE_DIR) + "/config/gazetteer/regions.yaml";
   double min_seconds = 1.0;
+  std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--realworld"))
       realworld = argv[i + 1];
@@ -87,6 +90,13 @@ int main(int argc, char** argv) {
       gazetteer = argv[i + 1];
     else if (!std::strcmp(argv[i], "--min-seconds"))
       min_seconds = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--only"))
+      only = argv[i + 1];
+  }
+  if (!only.empty() && only != "text_step") {
+    std::fprintf(stderr, "--only: unknown stage '%s' (text_step)\n",
+                 only.c_str());
+    return 1;
   }
   const std::string dir = realworld + "/corpora/";
   std::vector<Corpus> corpora = {
@@ -148,6 +158,13 @@ int main(int argc, char** argv) {
   std::printf("%-18s %6s %6s %9s %9s %9s %9s %8s %8s %9s %8s %8s\n", "corpus",
               "MB", "posts", "icu_utf8", "icu_utf16", "normalize", "analyze",
               "langid", "entities", "text_step", "norm/icu", "step/icu");
+  if (only == "text_step") {
+    for (const Corpus& c : corpora) {
+      std::printf("%-18s text_step %9.1f\n", c.name.c_str(),
+                  Measure(c, min_seconds, whole));
+    }
+    return 0;
+  }
   for (const Corpus& c : corpora) {
     // Component costs on posts analysed beforehand.
     std::vector<shagym::nlp::AnalyzedText> analyzed;

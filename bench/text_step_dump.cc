@@ -10,8 +10,11 @@
 //   build/bench/text_step_dump [--realworld DIR] [--gazetteer FILE] OUT
 //
 // Also checks that the entry points taking a NormalizedText or a string
-// agree with the ones taking an AnalyzedText; exits 1 when not.
+// agree with the ones taking an AnalyzedText, and that the tokens Analyze()
+// cuts while normalising are Tokenize() of the normalised text; exits 1 when
+// not.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -311,10 +314,19 @@ int main(int argc, char** argv) {
     const nlp::Entities e = extractor->Extract(a);
     const nlp::NormalizedText again = normalizer->Normalize(p);
     const nlp::Entities e2 = extractor->Extract(t);
-    if (again.text != t.text || again.orig_begin != t.orig_begin ||
-        again.orig_end != t.orig_end || again.capitalized != t.capitalized ||
-        nlp::DetectLanguage(t) != lang || nlp::DetectLanguage(t.text) != lang ||
-        e2.region != e.region || e2.school_number != e.school_number ||
+    const std::vector<nlp::Token> retokenized = nlp::Tokenize(t.text);
+    const bool same_tokens =
+        retokenized.size() == a.tokens.size() &&
+        std::equal(retokenized.begin(), retokenized.end(), a.tokens.begin(),
+                   [](const nlp::Token& x, const nlp::Token& y) {
+                     return x.begin == y.begin && x.end == y.end &&
+                            x.numeric == y.numeric;
+                   });
+    if (!same_tokens || again.text != t.text ||
+        again.orig_begin != t.orig_begin || again.orig_end != t.orig_end ||
+        again.capitalized != t.capitalized || nlp::DetectLanguage(t) != lang ||
+        nlp::DetectLanguage(t.text) != lang || e2.region != e.region ||
+        e2.school_number != e.school_number ||
         e2.institution != e.institution) {
       std::fprintf(stderr, "entry points disagree on: %s\n", p.c_str());
       std::fclose(out);

@@ -4,8 +4,7 @@ namespace shagym::nlp {
 
 AnalyzedText Analyze(const Normalizer& normalizer, std::string_view original) {
   AnalyzedText a;
-  a.normalized = normalizer.Normalize(original);
-  a.tokens = Tokenize(a.normalized.text);
+  a.normalized = normalizer.Normalize(original, &a.tokens);
   return a;
 }
 

@@ -558,10 +558,18 @@ UChar32 FoldCyrillicLetter(UChar32 c) {
 struct CyrillicFold {
   UChar32 of[256];
   bool upper[256];
+  // Whether the fold of every Cyrillic letter (U+0482..U+0489 aside) is a
+  // letter of the block, not a mark or U+0482: then a word of them is one
+  // run of letters for TokenBuilder::AddLetters.
+  bool letters_fold_to_letters = true;
   CyrillicFold() {
     for (UChar32 c = 0x0400; c <= 0x04FF; ++c) {
       of[c - 0x0400] = FoldCyrillicLetter(c);
       upper[c - 0x0400] = c <= 0x042F || (c > 0x045F && u_isupper(c));
+      const UChar32 f = of[c - 0x0400];
+      if (IsCyrillicLetter(c) && !(IsCyrillicLetter(f) && u_isalpha(f))) {
+        letters_fold_to_letters = false;
+      }
     }
   }
 };
@@ -570,6 +578,62 @@ const CyrillicFold& GetCyrillicFold() {
   static const CyrillicFold fold;
   return fold;
 }
+
+// Cuts the normalised text into tokens while it is written, by the rule of
+// Tokenize() (nlp/tokenize.cc) applied to each code point written: a token
+// is a maximal run of letters, digits and combining marks that does not
+// start with a mark; it is numeric when all its code points are digits.
+// Same tokens as Tokenize() on the finished text, without decoding it again.
+class TokenBuilder {
+ public:
+  explicit TokenBuilder(std::vector<Token>* out) : out_(out) {}
+  bool on() const { return out_ != nullptr; }
+  // The code point `c` was written at output bytes [begin, end).
+  void Add(UChar32 c, uint32_t begin, uint32_t end) {
+    bool word, digit;
+    if (c < 0x80) {
+      word = IsAsciiAlnum(c);
+      digit = c >= '0' && c <= '9';
+    } else if (c >= 0x0400 && c <= 0x04FF) {
+      // Marks U+0483..U+0489 continue a word but never start one.
+      word = c != 0x0482 && (open_ || c < 0x0483 || c > 0x0489);
+      digit = false;
+    } else {
+      const bool mark = (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
+      word = (u_isalnum(c) || mark) && (open_ || c < 0x0300 || !mark);
+      digit = u_isdigit(c);
+    }
+    if (word) {
+      if (!open_) {
+        cur_ = Token{begin, end, true};
+        open_ = true;
+      }
+      cur_.numeric = cur_.numeric && digit;
+      cur_.end = end;
+    } else if (open_) {
+      out_->push_back(cur_);
+      open_ = false;
+    }
+  }
+  // [begin, end) is a run of letters (no digit, no mark, not U+0482).
+  void AddLetters(uint32_t begin, uint32_t end) {
+    if (!open_) {
+      cur_ = Token{begin, end, false};
+      open_ = true;
+    }
+    cur_.numeric = false;
+    cur_.end = end;
+  }
+  void Finish() {
+    if (open_) out_->push_back(cur_);
+    open_ = false;
+  }
+
+ private:
+  std::vector<Token>* out_;
+  Token cur_;
+  bool open_ = false;
+};
 
 // Buffers a Pass needs only while it runs, kept per thread so that a post
 // costs no allocation beyond its result.
@@ -581,7 +645,9 @@ struct Scratch {
 
 class Pass {
  public:
-  Pass(const icu::Normalizer2* nfkc_cf, std::string_view in, Scratch* scratch)
+  // `tokens`: where to put the tokens of the result, or null.
+  Pass(const icu::Normalizer2* nfkc_cf, std::string_view in, Scratch* scratch,
+       std::vector<Token>* tokens)
       : nfkc_cf_(nfkc_cf),
         s_(reinterpret_cast<const uint8_t*>(in.data())),
         n_(static_cast<int32_t>(in.size())),
@@ -589,7 +655,12 @@ class Pass {
         items_(scratch->items),
         word_(scratch->word),
         fold_(GetCyrillicFold().of),
-        upper_(GetCyrillicFold().upper) {
+        upper_(GetCyrillicFold().upper),
+        tokens_(tokens) {
+    if (tokens != nullptr) {
+      tokens->clear();
+      tokens->reserve(in.size() / 6 + 1);
+    }
     if (cps_.size() < in.size() + 16) cps_.resize(in.size() + 16);
     items_.clear();
     word_.clear();
@@ -659,9 +730,13 @@ class Pass {
     if (len_ + bytes > out_.text.size()) Grow(bytes);
   }
   // REQUIRES: Reserve(4) or more for each code point put since.
+  // kTokens: whether to pass the code point to the token builder (false
+  // when the caller tells it about a whole run).
+  template <bool kTokens = true>
   void Put(UChar32 c, uint32_t b, uint32_t e) {
     char* p = out_.text.data() + len_;
     size_t n;
+    UChar32 written = c;
     if (c < 0x80) {
       p[0] = static_cast<char>(c);
       n = 1;
@@ -676,6 +751,7 @@ class Pass {
       if (err) {
         std::memcpy(p, "\xEF\xBF\xBD", 3);
         len = 3;
+        written = 0xFFFD;
       }
       n = static_cast<size_t>(len);
     }
@@ -684,6 +760,10 @@ class Pass {
     for (size_t k = 0; k < n; ++k) {
       ob[k] = b;
       oe[k] = e;
+    }
+    if (kTokens && tokens_.on()) {
+      tokens_.Add(written, static_cast<uint32_t>(len_),
+                  static_cast<uint32_t>(len_ + n));
     }
     len_ += n;
   }
@@ -699,6 +779,8 @@ class Pass {
   // Writes the word [from, to) of Cyrillic letters (two bytes each) as
   // EmitWord would write its records.
   void EmitCyrillicWord(int32_t from, int32_t to);
+  template <bool kTokens>
+  void PutCyrillicWord(int32_t from, int32_t to);
   // Whether a Cyrillic letter (never combining) starts at `i`.
   bool CyrillicLetterAt(int32_t i) const {
     const uint8_t b0 = s_[i];
@@ -732,6 +814,7 @@ class Pass {
   bool deferred_ = false;
   NormalizedText out_;
   size_t len_ = 0;  // bytes of out_.text written
+  TokenBuilder tokens_;
 };
 
 // The bulk of real text: Cyrillic letters, ASCII letters and digits inside a
@@ -947,6 +1030,23 @@ void Pass::EmitCyrillicWord(int32_t from, int32_t to) {
   if (upper_[at(from)]) {
     out_.capitalized.push_back(static_cast<uint32_t>(len_));
   }
+  if (GetCyrillicFold().letters_fold_to_letters) {
+    const size_t start = len_;
+    PutCyrillicWord<false>(from, to);
+    if (tokens_.on()) {
+      tokens_.AddLetters(static_cast<uint32_t>(start),
+                         static_cast<uint32_t>(len_));
+    }
+  } else {
+    PutCyrillicWord<true>(from, to);
+  }
+}
+
+template <bool kTokens>
+void Pass::PutCyrillicWord(int32_t from, int32_t to) {
+  auto at = [&](int32_t k) -> int {
+    return (((s_[k] & 0x1F) << 6) | (s_[k + 1] & 0x3F)) - 0x0400;
+  };
   // Elongations: three or more of the same letter become one.
   for (int32_t k = from; k < to;) {
     const UChar32 f = fold_[at(k)];
@@ -955,10 +1055,10 @@ void Pass::EmitCyrillicWord(int32_t from, int32_t to) {
     const bool letter = !(f >= '0' && f <= '9') &&
                         (f < 0x80 || IsCyrillicLetter(f) || !u_isdigit(f));
     if (r - k >= 6 && letter) {
-      Put(f, static_cast<uint32_t>(k), static_cast<uint32_t>(r));
+      Put<kTokens>(f, static_cast<uint32_t>(k), static_cast<uint32_t>(r));
     } else {
       for (int32_t m = k; m < r; m += 2) {
-        Put(f, static_cast<uint32_t>(m), static_cast<uint32_t>(m + 2));
+        Put<kTokens>(f, static_cast<uint32_t>(m), static_cast<uint32_t>(m + 2));
       }
     }
     k = r;
@@ -1046,6 +1146,7 @@ NormalizedText Pass::Run() {
       EmitItem(item);
     }
   }
+  if (tokens_.on()) tokens_.Finish();
   out_.text.resize(len_);
   out_.orig_begin.resize(len_);
   out_.orig_end.resize(len_);
@@ -1450,8 +1551,13 @@ void Pass::EmitWord(const Item& item) {
 }  // namespace
 
 NormalizedText Normalizer::Normalize(std::string_view in) const {
+  return Normalize(in, nullptr);
+}
+
+NormalizedText Normalizer::Normalize(std::string_view in,
+                                     std::vector<Token>* tokens) const {
   thread_local Scratch scratch;
-  NormalizedText out = Pass(impl_->nfkc_cf, in, &scratch).Run();
+  NormalizedText out = Pass(impl_->nfkc_cf, in, &scratch, tokens).Run();
   // A huge post should not pin its buffers for the thread's lifetime.
   if (scratch.cps.size() > (size_t{1} << 18)) scratch = Scratch();
   return out;

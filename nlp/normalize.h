@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "nlp/tokenize.h"
 
 namespace shagym::nlp {
 
@@ -50,6 +51,10 @@ class Normalizer {
 
   // Never fails: invalid UTF-8 is replaced by U+FFFD in the output.
   NormalizedText Normalize(std::string_view original) const;
+  // Same, and sets `*tokens` to Tokenize() of the result's text, cut while
+  // the text is written instead of decoding it again.
+  NormalizedText Normalize(std::string_view original,
+                           std::vector<Token>* tokens) const;
 
  private:
   Normalizer();

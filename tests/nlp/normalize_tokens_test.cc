@@ -1,0 +1,199 @@
+// The tokens that Normalize(text, &tokens) cuts while writing the normalised
+// text must be exactly Tokenize() of that text: same boundaries, same
+// numeric flags, on crafted edge cases and on random and real text.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "nlp/analysis.h"
+#include "nlp/normalize.h"
+#include "nlp/tokenize.h"
+#include "tests/testing/temp_dir.h"
+
+namespace shagym::nlp {
+namespace {
+
+std::string Show(const std::string& text, const std::vector<Token>& tokens) {
+  std::string s;
+  for (const Token& t : tokens) {
+    s += "[" + text.substr(t.begin, t.end - t.begin) + (t.numeric ? "#" : "") +
+         "]";
+  }
+  return s;
+}
+
+class NormalizeTokensTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto n = Normalizer::Create();
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    normalizer_ = std::move(*n);
+  }
+  // The tokens cut while normalising, checked against Tokenize().
+  std::string Cut(const std::string& in) {
+    std::vector<Token> tokens;
+    NormalizedText t = normalizer_->Normalize(in, &tokens);
+    const std::string want = Show(t.text, Tokenize(t.text));
+    const std::string got = Show(t.text, tokens);
+    EXPECT_EQ(got, want) << "input: " << in << "\nnormalised: " << t.text;
+    // The plain entry point writes the same text.
+    EXPECT_EQ(normalizer_->Normalize(in).text, t.text) << in;
+    return got;
+  }
+  std::unique_ptr<Normalizer> normalizer_;
+};
+
+TEST_F(NormalizeTokensTest, PlainWords) {
+  EXPECT_EQ(Cut("В школе №12 избили ученика"),
+            "[в][школе][12#][избили][ученика]");
+  EXPECT_EQ(Cut("Ужаааас, мектептеее!"), "[ужас][мектепте]");
+  EXPECT_EQ(Cut(""), "");
+  EXPECT_EQ(Cut("   "), "");
+  EXPECT_EQ(Cut("12-мектеп 5a"), "[12#][мектеп][5a]");
+}
+
+// A gap whose fold is a digit or a letter joins the word next to it.
+TEST_F(NormalizeTokensTest, GapsThatFoldToWordCharacters) {
+  EXPECT_EQ(Cut("①слово"), "[1слово]");  // circled digit
+  EXPECT_EQ(Cut("слово①"), "[слово1]");
+  EXPECT_EQ(Cut("½"), "[1#][2#]");  // 1⁄2: fraction slash
+  EXPECT_EQ(Cut("５кг"), "[5кг]");  // fullwidth digit
+  EXPECT_EQ(Cut("１２ мектеп"), "[12#][мектеп]");
+  EXPECT_EQ(Cut("\xD9\xA3\xD9\xA4"), "[\xD9\xA3\xD9\xA4#]");  // Arabic ٣٤
+  EXPECT_EQ(Cut("㎏ мен"), "[kg][мен]");
+}
+
+// Combining marks continue a word but never start one.
+TEST_F(NormalizeTokensTest, CombiningMarks) {
+  Cut("\xCC\x81слово");                // acute at the start of the text
+  Cut("слово \xCC\x81\xD1\x81");       // after a space
+  Cut("сло\xD2\x83во \xD2\x83слово");  // Cyrillic titlo inside and first
+  Cut("\xD2\x82 слово\xD2\x82слово");  // U+0482 (a sign, not a letter)
+  Cut("e\xCC\x81t\xC3\xA9 ca\xCC\x81t");
+  Cut("\xE2\x98\x9D\xEF\xB8\x8F\xCC\x81 word");
+}
+
+// Words written through the recorded path (Latin letters, apostrophes,
+// transliteration, homoglyphs, after a post's first Latin word).
+TEST_F(NormalizeTokensTest, RecordedWords) {
+  EXPECT_EQ(Cut("don't stop"), "[don][t][stop]");
+  Cut("Qazaqstan men O'zbekstan");
+  Cut("balalar mektepte qorqynyshty, мектепте 12 бала");
+  Cut("шkoла №5 ТEPPOP");
+  Cut("Keremet oiiin eken rahmet 100% мектептееее");
+  Cut("iPhone-ды 2кг ﬁle ŉ İstanbul");
+  Cut("шко\xC2\xADла уб\xE2\x80\x8Bить");
+  Cut("#буллинг @user_1 https://t.me/x?y=1 www.site.kz сайт.kz/a");
+  Cut("😡😡 школа👍🏽 мектеп 🇰🇿 а\xE2\x80\x8D");
+  Cut("bad\xFF\xFEutf8 \xD0 \xE2\x82 end\xC0\xAF");
+}
+
+// Every Cyrillic letter alone, in a word and elongated, in both paths
+// (before and after a Latin-only word).
+TEST_F(NormalizeTokensTest, EveryCyrillicCodePoint) {
+  for (int c = 0x0400; c <= 0x04FF; ++c) {
+    std::string ch;
+    ch.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    ch.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    Cut(ch);
+    Cut("а" + ch + "б " + ch + ch + ch + ch + " " + ch + "1");
+    Cut("word " + ch + "а" + ch + " " + ch);
+  }
+}
+
+// Random mixtures of the pieces that take every path of the normaliser.
+TEST_F(NormalizeTokensTest, RandomText) {
+  const std::vector<std::string> pieces = {"a",
+                                           "k",
+                                           "o",
+                                           "y",
+                                           "q",
+                                           "A",
+                                           "M",
+                                           "'",
+                                           "`",
+                                           "а",
+                                           "Ё",
+                                           "ә",
+                                           "Қ",
+                                           "і",
+                                           "ь",
+                                           " ",
+                                           " ",
+                                           "-",
+                                           ".",
+                                           ",",
+                                           "#",
+                                           "@",
+                                           "1",
+                                           "7",
+                                           "①",
+                                           "½",
+                                           "５",
+                                           "㎏",
+                                           "ﬁ",
+                                           "№",
+                                           "\xCC\x81",
+                                           "\xD2\x83",
+                                           "\xD2\x82",
+                                           "\xC2\xAD",
+                                           "\xE2\x80\x8B",
+                                           "😡",
+                                           "👍🏽",
+                                           "\xE2\x80\x8D",
+                                           "http://",
+                                           "www.",
+                                           ".kz/",
+                                           "\xFF",
+                                           "\xD0",
+                                           "\xD9\xA3",
+                                           "ŉ",
+                                           "İ",
+                                           "ç",
+                                           "ä",
+                                           "ğ",
+                                           "é",
+                                           "Ӏ",
+                                           "日本",
+                                           "\t"};
+  std::mt19937 rng(20261126);
+  for (int t = 0; t < 4000; ++t) {
+    std::string s;
+    const int len = 1 + static_cast<int>(rng() % 30);
+    for (int k = 0; k < len; ++k) s += pieces[rng() % pieces.size()];
+    Cut(s);
+    if (HasFailure()) break;
+  }
+}
+
+TEST_F(NormalizeTokensTest, RealText) {
+  const std::string dir = testing::RealworldDir();
+  if (dir.empty()) GTEST_SKIP() << "shared/realworld not found";
+  int lines = 0;
+  for (const char* f : {"corpora/kk_kaznerd_test_sentences.txt",
+                        "corpora/ru_taiga_ud_dev_test_sentences.tsv",
+                        "corpora/kk_kazsandra_sc_test.csv"}) {
+    std::ifstream in(dir + "/" + f);
+    std::string line;
+    for (int n = 0; n < 3000 && std::getline(in, line); ++n) {
+      Cut(line);
+      ++lines;
+      if (HasFailure()) return;
+    }
+  }
+  EXPECT_GT(lines, 1000);
+}
+
+TEST_F(NormalizeTokensTest, AnalyzeUsesTheSameTokens) {
+  const std::string in = "①слово don't Qazaq tili №7 мектеп";
+  AnalyzedText a = Analyze(*normalizer_, in);
+  EXPECT_EQ(Show(a.normalized.text, a.tokens),
+            Show(a.normalized.text, Tokenize(a.normalized.text)));
+}
+
+}  // namespace
+}  // namespace shagym::nlp
