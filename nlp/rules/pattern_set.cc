@@ -171,5 +171,8 @@ void PatternSet::SetDefaultOptionsForTesting(const Options* options) {
       options != nullptr ? std::make_unique<Options>(*options) : nullptr;
 }
 void PatternSet::SetMatchAllForTesting(bool on) { g_match_all.store(on); }
+bool PatternSet::MatchAllForTesting() {
+  return g_match_all.load(std::memory_order_relaxed);
+}
 
 }  // namespace shagym::nlp

@@ -64,6 +64,7 @@ class PatternSet {
   // While on, Match reports every pattern as present: the matcher then
   // runs all its per-term checks, the reference a pass must agree with.
   static void SetMatchAllForTesting(bool on);
+  static bool MatchAllForTesting();
 
  private:
   struct Impl;

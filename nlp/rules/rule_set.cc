@@ -6,6 +6,7 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -14,6 +15,7 @@
 
 #include "nlp/rules/pattern_set.h"
 #include "nlp/rules/stem.h"
+#include "nlp/rules/word_index.h"
 
 namespace shagym::nlp {
 
@@ -54,7 +56,7 @@ using Span = std::pair<size_t, size_t>;
 // Cyrillic). RE2's \b is ASCII-only, and \p{L} in every one of thousands
 // of patterns makes the Set's program huge, so word characters are the
 // letters the normaliser produces for Kazakh, Russian and English.
-#define SHAGYM_WORD_CHARS "0-9a-zа-яёәғқңөұүһі"
+#define SHAGYM_WORD_CHARS SHAGYM_RULE_WORD_CHARS
 constexpr char kBegin[] = "(?:^|[^" SHAGYM_WORD_CHARS "])";
 constexpr char kEnd[] = "(?:[^" SHAGYM_WORD_CHARS "]|$)";
 constexpr char kGap[] = "[^" SHAGYM_WORD_CHARS "]+";
@@ -137,12 +139,47 @@ constexpr int kExperienceClause = 8;  // ... when чтобы follows the verb
 // One distinct pattern. The finder (which locates occurrences) is compiled
 // on first use: most terms never hit, and compiling thousands of large
 // Kazakh suffix patterns up front would make loading slow. The Set has
-// already validated the same pattern.
+// already validated the same pattern. Most terms never need it: the word
+// index stands for their set pattern (see Match).
+enum class Indexed {
+  kNo,         // RE2 only
+  kWords,      // the index finds the occurrences (the finder is not used)
+  kStemStart,  // the index finds the stem's starts; the finder has the last
+               // word
+};
+
 struct Term {
   std::string set_pattern;
   std::string finder_pattern;  // group 1 is the occurrence
   std::string reject_pattern;  // optional: occurrences that are not forms
   bool wrapped = false;        // set_pattern runs on " " + text + " "
+  Indexed indexed = Indexed::kNo;
+  // kWords: the term's pieces are consecutive runs of word characters
+  // (the words of a phrase, the parts of "ұрып-соғып"). The index holds the
+  // anchor piece (the one with the longest forms: "шторы" of "на шторы");
+  // the others are checked against the neighbouring runs.
+  struct Piece {
+    std::vector<std::string> forms;  // sorted
+    bool prefix = false;
+    // What stands between the previous run and this one: empty for any
+    // non-word characters (between words), else exactly this ("-").
+    std::string gap;
+  };
+  std::vector<Piece> pieces;
+  int anchor = 0;
+
+  // True when `run` of `text` is (prefix: starts with) a form of piece j.
+  bool PieceMatches(size_t j, std::string_view run) const {
+    const Piece& p = pieces[j];
+    if (!p.prefix) {
+      return std::binary_search(p.forms.begin(), p.forms.end(), run,
+                                std::less<>());
+    }
+    for (const std::string& f : p.forms) {
+      if (run.starts_with(f)) return true;
+    }
+    return false;
+  }
   mutable std::once_flag once;
   mutable std::unique_ptr<RE2> finder;
   mutable std::unique_ptr<RE2> reject;
@@ -242,6 +279,17 @@ std::string Canonical(const RuleSetSpec& spec) {
 
 }  // namespace
 
+namespace {
+
+// Sets compiled from now on use the word index (testing switch).
+std::atomic<bool> g_word_index{true};
+
+// Forms of one word, at most this many (Kazakh look-alikes multiply): a
+// word with more stays with RE2.
+constexpr size_t kMaxFormsPerWord = 4096;
+
+}  // namespace
+
 struct RuleSet::Impl {
   std::deque<Term> terms;  // Term is not movable (once_flag)
   std::vector<CompiledRule> rules;
@@ -254,23 +302,118 @@ struct RuleSet::Impl {
   // Rules with more than 64 groups: the mask holds the first 63, the rest
   // are checked one by one.
   std::vector<unsigned char> many_groups;
-  // The multi-pattern pass: word and stem terms over the text with a space
-  // at both ends, raw RE2 terms over the text itself. The sets only say
-  // which terms may occur; each term's finder has the last word.
-  PatternSet wrapped_set;
+
+  // Which terms occur, in two steps (see Match):
+  //  1. the word index over the runs of word characters: plain words,
+  //     prefixes and phrases (their occurrences too) and stem starts;
+  //  2. RE2 for the rest (`rest_set`: word and stem terms the index cannot
+  //     hold, over the text with a space at both ends; `raw_set`: raw RE2
+  //     terms over the text), only when a rule that can still fire needs
+  //     one of those terms.
+  // A text the index cannot judge (Segment() false) and a set compiled
+  // without the index use `all_set`: every word and stem term, as before.
+  // The sets and the index only say which terms may occur; each term's
+  // finder (or the index, for kWords terms) has the last word.
+  bool use_index = true;
+  WordIndex word_index;
+  PatternSet rest_set;
+  std::vector<int> rest_term;  // rest_set pattern index -> term
   PatternSet raw_set;
-  std::vector<int> wrapped_term;  // set pattern index -> term
   std::vector<int> raw_term;
+  // Every wrapped term; built on first need when the index is in use.
+  mutable std::once_flag all_once;
+  mutable std::unique_ptr<PatternSet> all_set;  // null: build failed
+  mutable std::vector<int> all_term;
+  // Per rule: groups holding a term the index does not stand for (same
+  // bits as full_mask), and whether any term of the rule (groups or not:)
+  // is such a term.
+  std::vector<uint64_t> rest_mask;
+  std::vector<unsigned char> has_rest;
+  // Some rule needs RE2 whatever the index finds.
+  bool always_rest = false;
   std::string version;
 
   // Compiles one term; returns its index or -1 with `error` set.
   int AddTerm(const TermSpec& t, const std::string& lang,
               const Normalizer& normalizer, std::map<std::string, int>* index,
               std::string* error);
+  // Builds all_set (once).
+  const PatternSet* AllSet() const;
 
   std::vector<RuleHit> Match(std::string_view text,
                              const std::vector<Token>* shared_tokens) const;
 };
+
+namespace {
+
+bool AllWordChars(const std::string& word) {
+  const auto* p = reinterpret_cast<const uint8_t*>(word.data());
+  const int32_t n = static_cast<int32_t>(word.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0 || !IsRuleWordChar(static_cast<char32_t>(c))) return false;
+  }
+  return !word.empty();
+}
+
+// A word of a term cut into runs of word characters and what stands
+// between them ("ұрып-соғып": "ұрып", "-", "соғып"). False when the word
+// does not start and end with a word character.
+bool Pieces(const std::string& word, std::vector<std::string>* runs,
+            std::vector<std::string>* gaps) {
+  runs->clear();
+  gaps->clear();
+  const auto* p = reinterpret_cast<const uint8_t*>(word.data());
+  const int32_t n = static_cast<int32_t>(word.size());
+  std::string gap;
+  bool in_run = false;
+  for (int32_t i = 0; i < n;) {
+    const int32_t at = i;
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) return false;
+    const std::string_view ch(word.data() + at, i - at);
+    if (IsRuleWordChar(static_cast<char32_t>(c))) {
+      if (!in_run) {
+        if (runs->empty() && !gap.empty()) return false;
+        runs->emplace_back();
+        gaps->push_back(gap);
+        gap.clear();
+        in_run = true;
+      }
+      runs->back() += ch;
+    } else {
+      gap += ch;
+      in_run = false;
+    }
+  }
+  return !runs->empty() && gap.empty();
+}
+
+// Sets `forms` to the literal strings a word's pattern matches (Kazakh
+// look-alikes expanded). False when the index cannot stand for the word:
+// a character that is no word character, or too many forms. Forms holding
+// ј (U+0458, from a look-alike of я) are left out: a text with ј never
+// uses the index.
+bool WordForms(const std::string& word, bool kk,
+               std::vector<std::string>* forms) {
+  if (!AllWordChars(word)) return false;
+  if (!kk) {
+    forms->assign(1, word);
+    return true;
+  }
+  if (!KazakhLiteralForms(word, kMaxFormsPerWord, forms)) return false;
+  std::erase_if(*forms, [](const std::string& f) {
+    return f.find("\xD1\x98") != std::string::npos;  // ј
+  });
+  for (const std::string& f : *forms) {
+    if (!AllWordChars(f)) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
                            const Normalizer& normalizer,
@@ -279,6 +422,12 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
   std::string set_pattern, exact, reject;
   bool bounded = true;
   bool wrapped = true;
+  // What the word index would stand for: each piece's forms, whether it is
+  // a prefix, the gap before it; empty when the index cannot stand for the
+  // term.
+  using Piece = Term::Piece;
+  std::vector<Piece> pieces;
+  Indexed indexed = Indexed::kNo;
   switch (t.kind) {
     case TermSpec::Kind::kRegex: {
       set_pattern = t.value;
@@ -292,6 +441,7 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
       size_t i = 0;
       const std::string& v = t.value;
       int words = 0;
+      bool indexable = true;
       while (i < v.size()) {
         while (i < v.size() && (v[i] == ' ' || v[i] == '\t')) ++i;
         size_t j = i;
@@ -313,6 +463,14 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
         if (words++) joined += kGap;
         joined += kk ? KazakhLiteral(norm) : RE2::QuoteMeta(norm);
         if (prefix) joined += kLetters;
+        std::vector<std::string> runs, gaps;
+        indexable = indexable && Pieces(norm, &runs, &gaps);
+        for (size_t k = 0; indexable && k < runs.size(); ++k) {
+          pieces.emplace_back();
+          pieces.back().prefix = prefix && k + 1 == runs.size();
+          pieces.back().gap = gaps[k];
+          indexable = WordForms(runs[k], kk, &pieces.back().forms);
+        }
       }
       if (words == 0) {
         *error = "empty term";
@@ -320,6 +478,11 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
       }
       set_pattern = kSetBoundary + joined + kSetBoundary;
       exact = joined;
+      if (indexable) {
+        indexed = Indexed::kWords;
+      } else {
+        pieces.clear();
+      }
       break;
     }
     case TermSpec::Kind::kStem: {
@@ -334,6 +497,23 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
       set_pattern = kSetBoundary + p->prefilter;
       exact = p->exact;
       reject = p->reject;
+      // The prefilter is [^W](?:start|...): a run that starts with a form of
+      // one of the starts.
+      std::vector<std::string> all, forms;
+      bool indexable = !p->starts.empty();
+      for (const std::string& start : p->starts) {
+        if (!WordForms(start, p->look_alike, &forms)) {
+          indexable = false;
+          break;
+        }
+        all.insert(all.end(), forms.begin(), forms.end());
+      }
+      if (indexable) {
+        indexed = Indexed::kStemStart;
+        pieces.emplace_back();
+        pieces.back().forms = std::move(all);
+        pieces.back().prefix = true;
+      }
       break;
     }
   }
@@ -354,13 +534,56 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
   }
   int id = static_cast<int>(terms.size());
   terms.emplace_back();
-  terms.back().set_pattern = set_pattern;
-  terms.back().finder_pattern = finder;
-  terms.back().reject_pattern = reject;
-  terms.back().wrapped = wrapped;
+  Term& term = terms.back();
+  term.set_pattern = set_pattern;
+  term.finder_pattern = finder;
+  term.reject_pattern = reject;
+  term.wrapped = wrapped;
+  if (use_index && indexed != Indexed::kNo) {
+    term.indexed = indexed;
+    // The anchor: the piece whose shortest form is longest.
+    size_t best = 0;
+    int anchor = 0;
+    for (size_t k = 0; k < pieces.size(); ++k) {
+      std::sort(pieces[k].forms.begin(), pieces[k].forms.end());
+      size_t shortest = SIZE_MAX;
+      for (const auto& f : pieces[k].forms) {
+        shortest = std::min(shortest, f.size());
+      }
+      if (k == 0 || shortest > best) {
+        best = shortest;
+        anchor = static_cast<int>(k);
+      }
+    }
+    word_index.Add(pieces[anchor].forms, pieces[anchor].prefix,
+                   static_cast<uint32_t>(id));
+    term.anchor = anchor;
+    term.pieces = std::move(pieces);
+    // The index reports the anchor only.
+    term.pieces[anchor].forms.clear();
+    term.pieces[anchor].forms.shrink_to_fit();
+  }
   uses_of_term.emplace_back();
   (*index)[finder] = id;
   return id;
+}
+
+const PatternSet* RuleSet::Impl::AllSet() const {
+  std::call_once(all_once, [this] {
+    auto set = std::make_unique<PatternSet>();
+    std::vector<int> term_of;
+    for (size_t i = 0; i < terms.size(); ++i) {
+      if (!terms[i].wrapped) continue;
+      std::string error;
+      if (set->Add(terms[i].set_pattern, &error) < 0) return;
+      term_of.push_back(static_cast<int>(i));
+    }
+    std::string error;
+    if (!set->Compile(&error)) return;
+    all_term = std::move(term_of);
+    all_set = std::move(set);
+  });
+  return all_set.get();
 }
 
 RuleSet::RuleSet() : impl_(std::make_unique<Impl>()) {}
@@ -369,6 +592,12 @@ RuleSet::~RuleSet() = default;
 size_t RuleSet::rule_count() const { return impl_->rules.size(); }
 const RuleInfo& RuleSet::rule(int i) const { return impl_->rules[i].info; }
 size_t RuleSet::pattern_count() const { return impl_->terms.size(); }
+size_t RuleSet::indexed_count() const {
+  size_t n = 0;
+  for (const Term& t : impl_->terms) n += t.indexed != Indexed::kNo;
+  return n;
+}
+void RuleSet::SetWordIndexForTesting(bool on) { g_word_index.store(on); }
 const std::string& RuleSet::version() const { return impl_->version; }
 
 StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
@@ -376,6 +605,7 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
     std::vector<std::string>* errors) {
   std::shared_ptr<RuleSet> rs(new RuleSet());
   Impl& im = *rs->impl_;
+  im.use_index = g_word_index.load();
   size_t first_error = errors->size();
   std::map<std::string, int> index;
   std::map<std::string, std::string> seen_ids;
@@ -471,17 +701,49 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
 
   for (size_t i = 0; i < im.terms.size(); ++i) {
     const Term& t = im.terms[i];
+    if (im.use_index && t.indexed != Indexed::kNo) continue;
     std::string error;
-    PatternSet& ps = t.wrapped ? im.wrapped_set : im.raw_set;
+    PatternSet& ps = t.wrapped ? im.rest_set : im.raw_set;
     if (ps.Add(t.set_pattern, &error) < 0) {
       errors->push_back("pattern '" + t.set_pattern + "': " + error);
       continue;
     }
-    (t.wrapped ? im.wrapped_term : im.raw_term).push_back(static_cast<int>(i));
+    (t.wrapped ? im.rest_term : im.raw_term).push_back(static_cast<int>(i));
   }
-  for (PatternSet* ps : {&im.wrapped_set, &im.raw_set}) {
+  for (PatternSet* ps : {&im.rest_set, &im.raw_set}) {
     std::string error;
     if (!ps->Compile(&error)) errors->push_back("rule set: " + error);
+  }
+  im.word_index.Build();
+  // Without the index the rest is everything: all_set is rest_set.
+  for (size_t r = 0; r < im.rules.size(); ++r) {
+    const CompiledRule& cr = im.rules[r];
+    auto rest = [&](const std::vector<int>& g) {
+      for (int t : g) {
+        if (im.terms[t].indexed == Indexed::kNo) return true;
+      }
+      return false;
+    };
+    uint64_t mask = 0;
+    bool any_rest = rest(cr.exclude);
+    int g = 0;
+    auto group = [&](const std::vector<int>& terms) {
+      if (rest(terms)) {
+        mask |= uint64_t{1} << std::min(g, 63);
+        any_rest = true;
+      }
+      ++g;
+    };
+    if (!cr.any.empty()) group(cr.any);
+    for (const auto& a : cr.all) group(a);
+    for (const auto& n : cr.near) {
+      for (const auto& ng : n.groups) group(ng);
+    }
+    im.rest_mask.push_back(mask);
+    im.has_rest.push_back(any_rest);
+    if (any_rest && (mask & im.full_mask[r]) == im.full_mask[r]) {
+      im.always_rest = true;
+    }
   }
   Sha256Hex(Canonical(spec), &im.version);
 
@@ -538,59 +800,178 @@ std::vector<RuleHit> RuleSet::Match(std::string_view text,
   return impl_->Match(text, &tokens);
 }
 
+namespace {
+
+// Per-thread buffers of Match: a post costs no allocation once they have
+// grown. Every per-term and per-rule entry is reset before Match returns.
+struct MatchState {
+  std::vector<int> matched;           // terms that may occur
+  std::vector<unsigned char> flags;   // [term]: in matched
+  std::vector<uint64_t> masks;        // [rule]: groups with a matched term
+  std::vector<int> candidates;        // rules with a non-zero mask
+  std::vector<int> occ_slot;          // [term]: index in occ, or -1
+  std::deque<std::vector<Span>> occ;  // occurrences of the terms in use
+  size_t occ_used = 0;
+  std::vector<int> occ_terms;  // terms with a slot
+  std::vector<WordIndex::Run> runs;
+  std::vector<uint32_t> ids;
+  std::vector<std::pair<uint32_t, uint32_t>> hits;  // (run, term)
+  std::string wrapped;
+  std::vector<int> set_ids;
+  std::vector<Span> tokens;
+};
+
+MatchState& State() {
+  static thread_local MatchState state;
+  return state;
+}
+
+}  // namespace
+
 std::vector<RuleHit> RuleSet::Impl::Match(
     std::string_view text, const std::vector<Token>* shared_tokens) const {
   std::vector<RuleHit> out;
   if (text.empty() || terms.empty()) return out;
-  // Buffers kept by the thread: a post costs no allocation here.
-  static thread_local std::vector<int> matched;
-  matched.clear();
-  {
-    static thread_local std::string wrapped;
-    wrapped.clear();
-    wrapped += ' ';
-    wrapped += text;
-    wrapped += ' ';
-    static thread_local std::vector<int> ids;
-    wrapped_set.Match(wrapped, &ids);
-    for (int i : ids) matched.push_back(wrapped_term[i]);
-    raw_set.Match(text, &ids);
-    for (int i : ids) matched.push_back(raw_term[i]);
-  }
-  if (matched.empty()) return out;
-  std::sort(matched.begin(), matched.end());
-  // A flag per term, kept by the thread, set for the matched terms and
-  // cleared on return: a look-up is one load (rules have dozens of terms
-  // each, all looked up), and the cost of a post still grows with what it
-  // matched, not with the size of the rule set.
-  static thread_local std::vector<unsigned char> flags;
-  if (flags.size() < terms.size()) flags.resize(terms.size());
-  struct ClearFlags {
-    const std::vector<int>& set;
-    ~ClearFlags() {
-      for (int t : set) flags[t] = 0;
+  MatchState& st = State();
+  if (st.flags.size() < terms.size()) st.flags.resize(terms.size(), 0);
+  if (st.occ_slot.size() < terms.size()) st.occ_slot.resize(terms.size(), -1);
+  if (st.masks.size() < rules.size()) st.masks.resize(rules.size(), 0);
+  // The cost of a post grows with what it matched, not with the size of
+  // the rule set: only what was set is cleared.
+  struct Reset {
+    MatchState& st;
+    ~Reset() {
+      for (int t : st.matched) st.flags[t] = 0;
+      for (int r : st.candidates) st.masks[r] = 0;
+      for (int t : st.occ_terms) st.occ_slot[t] = -1;
+      st.matched.clear();
+      st.candidates.clear();
+      st.occ_terms.clear();
+      st.occ_used = 0;
     }
-  } clear_flags{matched};
-  for (int t : matched) flags[t] = 1;
-  auto in_set = [&](int t) { return flags[t] != 0; };
-  // Which groups of which rules have a matched term; the rules touched.
-  static thread_local std::vector<uint64_t> masks;
-  if (masks.size() < rules.size()) masks.resize(rules.size());
-  static thread_local std::vector<int> candidates;
-  candidates.clear();
-  struct ClearMasks {
-    const std::vector<int>& rules;
-    ~ClearMasks() {
-      for (int r : rules) masks[r] = 0;
-    }
-  } clear_masks{candidates};
-  for (int t : matched) {
+  } reset{st};
+  std::vector<uint64_t>& masks = st.masks;
+
+  // A term that may occur: flagged (a look-up is one load; rules have
+  // dozens of terms each, all looked up) and counted in the masks of the
+  // rules using it.
+  auto add_matched = [&](int t) {
+    if (st.flags[t] != 0) return;
+    st.flags[t] = 1;
+    st.matched.push_back(t);
     for (const auto& [r, bit] : uses_of_term[t]) {
-      if (masks[r] == 0) candidates.push_back(r);
+      if (masks[r] == 0) st.candidates.push_back(r);
       masks[r] |= uint64_t{1} << bit;
     }
+  };
+  auto in_set = [&](int t) { return st.flags[t] != 0; };
+  // The occurrences of term t, computed once per post.
+  auto occ_of = [&](int t) -> std::vector<Span>& {
+    int& slot = st.occ_slot[t];
+    if (slot < 0) {
+      slot = static_cast<int>(st.occ_used++);
+      if (st.occ.size() < st.occ_used) st.occ.emplace_back();
+      st.occ[slot].clear();
+      st.occ_terms.push_back(t);
+    }
+    return st.occ[slot];
+  };
+  auto scan = [&](const PatternSet& set, const std::vector<int>& term_of,
+                  bool wrap) {
+    if (set.size() == 0) return;
+    if (wrap) {
+      st.wrapped.clear();
+      st.wrapped += ' ';
+      st.wrapped += text;
+      st.wrapped += ' ';
+      set.Match(st.wrapped, &st.set_ids);
+    } else {
+      set.Match(text, &st.set_ids);
+    }
+    for (int i : st.set_ids) add_matched(term_of[i]);
+  };
+
+  const bool match_all = PatternSet::MatchAllForTesting();
+  const bool fast =
+      use_index && !match_all && WordIndex::Segment(text, &st.runs);
+  if (fast) {
+    // 1. The index, run by run: which words match where.
+    const auto& runs = st.runs;
+    st.hits.clear();
+    for (size_t r = 0; r < runs.size(); ++r) {
+      st.ids.clear();
+      word_index.Lookup(text, runs[r], &st.ids);
+      if (st.ids.size() > 1) {
+        std::sort(st.ids.begin(), st.ids.end());
+        st.ids.erase(std::unique(st.ids.begin(), st.ids.end()), st.ids.end());
+      }
+      for (uint32_t id : st.ids) {
+        st.hits.emplace_back(static_cast<uint32_t>(r), id);
+      }
+    }
+    // Terms whose anchor matched: a stem may occur (its finder decides); a
+    // word or phrase occurs where its other pieces match the runs around
+    // the anchor. Like the finder's search, a phrase's occurrences do not
+    // overlap: the next starts after the previous one ends.
+    for (const auto& [r, id] : st.hits) {
+      const int t = static_cast<int>(id);
+      const Term& term = terms[t];
+      if (term.indexed == Indexed::kStemStart) {
+        add_matched(t);
+        continue;
+      }
+      const size_t k = term.pieces.size();
+      const size_t a = static_cast<size_t>(term.anchor);
+      if (r < a || r - a + k > runs.size()) continue;
+      const size_t first = r - a;
+      bool ok = true;
+      for (size_t j = 0; j < k && ok; ++j) {
+        const WordIndex::Run& run = runs[first + j];
+        if (j != a) {
+          ok =
+              term.PieceMatches(j, text.substr(run.begin, run.end - run.begin));
+        }
+        const std::string& gap = term.pieces[j].gap;
+        if (ok && j > 0 && !gap.empty()) {
+          const uint32_t prev_end = runs[first + j - 1].end;
+          ok = text.substr(prev_end, run.begin - prev_end) == gap;
+        }
+      }
+      if (!ok) continue;
+      const Span span(runs[first].begin, runs[first + k - 1].end);
+      std::vector<Span>& occ = occ_of(t);
+      if (!occ.empty() && span.first < occ.back().second) continue;
+      occ.push_back(span);
+      add_matched(t);
+    }
+    // 2. RE2 for the terms the index does not hold, when a rule that can
+    // still fire (each of its groups has a hit or such a term) uses one.
+    bool need_rest = always_rest;
+    for (size_t i = 0; i < st.candidates.size() && !need_rest; ++i) {
+      const int r = st.candidates[i];
+      need_rest = has_rest[r] && (masks[r] | rest_mask[r]) == full_mask[r];
+    }
+    if (need_rest) {
+      scan(rest_set, rest_term, true);
+      scan(raw_set, raw_term, false);
+    }
+  } else if (match_all) {
+    for (size_t t = 0; t < terms.size(); ++t) add_matched(static_cast<int>(t));
+  } else {
+    const PatternSet* all = use_index ? AllSet() : &rest_set;
+    if (all != nullptr) {
+      scan(*all, use_index ? all_term : rest_term, true);
+    } else {
+      // The set did not build: every word and stem term may occur, and
+      // the finders decide.
+      for (size_t t = 0; t < terms.size(); ++t) {
+        if (terms[t].wrapped) add_matched(static_cast<int>(t));
+      }
+    }
+    scan(raw_set, raw_term, false);
   }
-  if (candidates.empty()) return out;
+  if (st.candidates.empty()) return out;
+  std::vector<int>& candidates = st.candidates;
   std::sort(candidates.begin(), candidates.end());
 
   auto any_in_set = [&](const std::vector<int>& g) {
@@ -600,7 +981,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     return false;
   };
 
-  static thread_local std::vector<Span> tokens;
+  std::vector<Span>& tokens = st.tokens;
   bool have_tokens = false;
   auto token_list = [&]() -> const std::vector<Span>& {
     if (!have_tokens) {
@@ -617,19 +998,20 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     return tokens;
   };
   // Index of the token containing or following byte `pos`.
-  auto word_index = [&](size_t pos) -> int {
+  auto token_at = [&](size_t pos) -> int {
     const auto& tk = token_list();
     auto it =
         std::upper_bound(tk.begin(), tk.end(), pos,
                          [](size_t p, const Span& s) { return p < s.second; });
     return static_cast<int>(it - tk.begin());
   };
-  std::map<int, std::vector<Span>> occ_cache;
   auto occurrences = [&](int t) -> const std::vector<Span>& {
-    auto it = occ_cache.find(t);
-    if (it != occ_cache.end()) return it->second;
-    std::vector<Span>& v = occ_cache[t];
-    if (!in_set(t)) return v;
+    if (st.occ_slot[t] >= 0) return st.occ[st.occ_slot[t]];
+    std::vector<Span>& v = occ_of(t);
+    // Not matched, or (fast) a word term the index found nowhere.
+    if (!in_set(t) || (fast && terms[t].indexed == Indexed::kWords)) {
+      return v;
+    }
     terms[t].Prepare();
     if (!terms[t].finder->ok()) return v;
     re2::StringPiece input(text.data(), text.size());
@@ -700,8 +1082,8 @@ std::vector<RuleHit> RuleSet::Impl::Match(
   };
   auto negated = [&](const Span& s) {
     const int n = static_cast<int>(token_list().size());
-    int first = word_index(s.first);
-    int last = word_index(s.second - 1);
+    int first = token_at(s.first);
+    int last = token_at(s.second - 1);
     int counted = 0;
     for (int k = first - 1; k >= 0 && counted < kNegationBefore; --k) {
       if (clause_break(k, k + 1)) break;
@@ -794,7 +1176,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
       for (const auto& g : n.groups) {
         pos.emplace_back();
         for (const Span& s : live(r, g)) {
-          pos.back().emplace_back(word_index(s.first), s);
+          pos.back().emplace_back(token_at(s.first), s);
         }
         if (pos.back().empty()) ok = false;
       }

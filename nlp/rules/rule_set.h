@@ -1,9 +1,11 @@
 #pragma once
 
-// A compiled, immutable rule set: every term of every rule in one RE2::Set
-// over the normalised text; the per-rule checks (all, near, not, negation)
-// run only for rules whose terms hit. Thread-safe: share it as
-// std::shared_ptr<const RuleSet>; a reload builds a new one and swaps.
+// A compiled, immutable rule set: the words, prefixes, phrases and stems of
+// every rule in one hash index looked up per word of the normalised text,
+// the rest (raw RE2, words with other characters) in one RE2::Set scanned
+// only when a rule that can still fire needs it; the per-rule checks (all,
+// near, not, negation) run only for rules whose terms hit. Thread-safe: share
+// it as std::shared_ptr<const RuleSet>; a reload builds a new one and swaps.
 //
 //   std::vector<std::string> errors;
 //   auto set = nlp::RuleSet::Compile(spec, *normalizer, &errors);
@@ -65,10 +67,18 @@ class RuleSet {
 
   size_t rule_count() const;
   const RuleInfo& rule(int index) const;
-  // Number of distinct patterns in the RE2::Set.
+  // Number of distinct terms (patterns).
   size_t pattern_count() const;
+  // Terms found through the word index (whole words, prefixes, phrases and
+  // stem starts); the others go through RE2, and only when a rule that can
+  // still fire uses one.
+  size_t indexed_count() const;
   // Stable hash of the rule set's content (16 hex digits).
   const std::string& version() const;
+
+  // Testing, process-wide: sets compiled while off leave every term to
+  // RE2, as before the word index (the reference it must agree with).
+  static void SetWordIndexForTesting(bool on);
 
  private:
   RuleSet();

@@ -32,39 +32,54 @@ std::string Encode(std::u32string_view s) {
   return out;
 }
 
-// Kazakh letters and the Russian letter people type instead.
-const char* KazakhLookAlike(char32_t c) {
-  switch (c) {
-    case U'қ':
-      return "[қк]";
-    case U'ғ':
-      return "[ғг]";
-    case U'ң':
-      return "[ңн]";
-    case U'ә':
-      return "[әа]";
-    case U'ө':
-      return "[өо]";
-    case U'ұ':
-      return "[ұу]";
-    case U'ү':
-      return "[үу]";
-    case U'і':
-      return "[іиы]";
-    case U'ы':
-      // Chat Latin writes one "i" for ы, і and и.
-      return "[ыі]";
-    case U'и':
-      return "[иі]";
-    case U'я':
-      return "(?:я|йа|иа|ја)";
-    case U'ю':
-      return "(?:ю|йу|иу)";
-    case U'һ':
-      return "[һх]";
-    default:
-      return nullptr;
+// Kazakh letters and what people type instead (the Russian look-alike;
+// chat spellings of я and ю). The first alternative is the letter itself.
+const std::vector<std::string>* KazakhLookAlikes(char32_t c) {
+  static const auto* table =
+      new std::vector<std::pair<char32_t, std::vector<std::string>>>{
+          {U'қ', {"қ", "к"}},
+          {U'ғ', {"ғ", "г"}},
+          {U'ң', {"ң", "н"}},
+          {U'ә', {"ә", "а"}},
+          {U'ө', {"ө", "о"}},
+          {U'ұ', {"ұ", "у"}},
+          {U'ү', {"ү", "у"}},
+          {U'і', {"і", "и", "ы"}},
+          // Chat Latin writes one "i" for ы, і and и.
+          {U'ы', {"ы", "і"}},
+          {U'и', {"и", "і"}},
+          {U'я', {"я", "йа", "иа", "ја"}},
+          {U'ю', {"ю", "йу", "иу"}},
+          {U'һ', {"һ", "х"}},
+      };
+  for (const auto& [letter, alternatives] : *table) {
+    if (letter == c) return &alternatives;
   }
+  return nullptr;
+}
+
+// The RE2 of a letter's look-alikes: a class when each is one letter.
+const char* KazakhLookAlike(char32_t c) {
+  static const auto* regexes = [] {
+    auto* m = new std::vector<std::pair<char32_t, std::string>>;
+    for (char32_t k : std::u32string(U"қғңәөұүіыияюһ")) {
+      const std::vector<std::string>& alts = *KazakhLookAlikes(k);
+      bool single = true;
+      for (const auto& a : alts) single = single && Decode(a).size() == 1;
+      std::string re = single ? "[" : "(?:";
+      for (size_t i = 0; i < alts.size(); ++i) {
+        if (!single && i > 0) re += "|";
+        re += alts[i];
+      }
+      re += single ? "]" : ")";
+      m->emplace_back(k, re);
+    }
+    return m;
+  }();
+  for (const auto& [letter, re] : *regexes) {
+    if (letter == c) return re.c_str();
+  }
+  return nullptr;
 }
 
 bool AllLetters(const std::u32string& s) {
@@ -195,6 +210,27 @@ std::string KazakhLiteral(std::string_view word) {
   return out;
 }
 
+bool KazakhLiteralForms(std::string_view word, size_t limit,
+                        std::vector<std::string>* forms) {
+  forms->assign(1, std::string());
+  for (char32_t c : Decode(word)) {
+    const std::vector<std::string>* alts = KazakhLookAlikes(c);
+    if (alts == nullptr) {
+      const std::string letter = Encode(std::u32string(1, c));
+      for (std::string& f : *forms) f += letter;
+      continue;
+    }
+    if (forms->size() * alts->size() > limit) return false;
+    std::vector<std::string> next;
+    next.reserve(forms->size() * alts->size());
+    for (const std::string& f : *forms) {
+      for (const std::string& a : *alts) next.push_back(f + a);
+    }
+    forms->swap(next);
+  }
+  return true;
+}
+
 bool HasKazakhLetter(std::string_view text) {
   for (char32_t c : Decode(text)) {
     if (c != U'ы' && c != U'и' && c != U'я' && c != U'ю' &&
@@ -241,6 +277,8 @@ StatusOr<StemPattern> ExpandKazakhStem(std::string_view stem_text) {
   for (const auto& n : KazakhNeutralCase()) items.push_back(n);
   StemPattern p;
   p.prefilter = Alternation(variants, KazakhLiteral);
+  p.starts = variants;
+  p.look_alike = true;
   p.exact = p.prefilter + Alternation(items, KazakhLiteral) + "*";
   // The negative -ма-/-ме- (-ба-, -па-) right after a verb stem: "does not
   // insult" is not a form of "insult".
@@ -357,6 +395,7 @@ StatusOr<StemPattern> ExpandRussianStem(std::string_view lemma_text) {
   StemPattern p;
   p.prefilter = Alternation(variants, quote);
   p.exact = exact;
+  p.starts = variants;
   return p;
 }
 

@@ -14,6 +14,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -25,6 +26,10 @@ struct StemPattern {
   // Optional: an occurrence whose start matches this is not a form of the
   // stem (the Kazakh negative verb: қорламайды).
   std::string reject;
+  // The stem variants the prefilter alternates (before look-alike
+  // expansion when `look_alike`): the prefilter is [^W](?:v1|v2...).
+  std::vector<std::string> starts;
+  bool look_alike = false;  // each start through KazakhLiteral
 };
 
 // REQUIRES: `stem` is normalised (lower case). InvalidArgument when the stem
@@ -35,6 +40,12 @@ StatusOr<StemPattern> ExpandRussianStem(std::string_view lemma);
 // RE2 for the literal `word` where each Kazakh-specific letter also matches
 // its Russian look-alike. Other characters are quoted.
 std::string KazakhLiteral(std::string_view word);
+
+// Sets `forms` to the strings KazakhLiteral(word) matches, the word's
+// letters first (мектеп, құлақ, құлак, кұлақ, ...). False when there would
+// be more than `limit`.
+bool KazakhLiteralForms(std::string_view word, size_t limit,
+                        std::vector<std::string>* forms);
 
 // True when `text` contains a Kazakh-specific letter (ә ғ қ ң ө ұ ү һ і).
 bool HasKazakhLetter(std::string_view text);

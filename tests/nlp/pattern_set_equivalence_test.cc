@@ -1,9 +1,10 @@
 // The rule matcher's multi-pattern pass must never change what matches.
 // Three ways of running the same rules over the same real texts must give
 // the same rule hits with the same spans:
-//   - the pass as configured now (PatternSet's default options);
-//   - the pass as it was before (RE2::Sets of at most 4,096 patterns in a
-//     64 MiB budget each);
+//   - the pass as configured now (the word index for words, prefixes,
+//     phrases and stem starts, PatternSet's default options for the rest);
+//   - the pass as it was before (no index: every term in RE2::Sets of at
+//     most 4,096 patterns in a 64 MiB budget each);
 //   - no pass at all: every term reported present, so that every term's
 //     finder runs on every text (the reference; slow, so on a sample).
 // And the pass itself, on generated patterns of every shape the rules
@@ -48,6 +49,7 @@ struct SwitchGuard {
   ~SwitchGuard() {
     PatternSet::SetDefaultOptionsForTesting(nullptr);
     PatternSet::SetMatchAllForTesting(false);
+    RuleSet::SetWordIndexForTesting(true);
   }
 };
 
@@ -117,12 +119,17 @@ size_t CompareWays(const std::function<std::shared_ptr<const RuleSet>()>& make,
   std::shared_ptr<const RuleSet> now = make();
   PatternSet::Options old = OldOptions();
   PatternSet::SetDefaultOptionsForTesting(&old);
+  RuleSet::SetWordIndexForTesting(false);
   std::shared_ptr<const RuleSet> before = make();
+  RuleSet::SetWordIndexForTesting(true);
   PatternSet::SetDefaultOptionsForTesting(nullptr);
   if (now == nullptr || before == nullptr) {
     ADD_FAILURE() << "rule set does not compile";
     return 0;
   }
+  // The index is in use (most terms) and the reference has none.
+  EXPECT_GT(now->indexed_count(), now->pattern_count() / 2);
+  EXPECT_EQ(before->indexed_count(), 0u);
   size_t hits = 0, differences = 0;
   for (size_t i = 0; i < texts.size(); ++i) {
     Hits a = Run(*now, texts[i]);

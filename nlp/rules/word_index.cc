@@ -1,0 +1,266 @@
+#include "nlp/rules/word_index.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace shagym::nlp {
+
+namespace {
+
+constexpr uint64_t kFnvOffset = 14695981039346656037ull;
+constexpr uint64_t kFnvPrime = 1099511628211ull;
+constexpr int kFilterBits = 18;  // 32 KiB of filter per table
+
+uint64_t Mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+// FNV-1a over characters of one or two bytes (what runs are made of; a
+// form that is no run hashes consistently all the same).
+uint64_t Hash(const char* p, size_t n) {
+  uint64_t h = kFnvOffset;
+  size_t i = 0;
+  while (i < n) {
+    const auto b = static_cast<unsigned char>(p[i]);
+    if (b < 0x80 || i + 1 == n) {
+      h = (h ^ b) * kFnvPrime;
+      i += 1;
+    } else {
+      h = (h ^ (uint64_t{b} << 8 | static_cast<unsigned char>(p[i + 1]))) *
+          kFnvPrime;
+      i += 2;
+    }
+  }
+  return h;
+}
+
+// ASCII word characters: 0-9 and a-z.
+constexpr bool AsciiWord(unsigned char b) {
+  return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z');
+}
+
+}  // namespace
+
+WordIndex::WordIndex() = default;
+WordIndex::~WordIndex() = default;
+WordIndex::WordIndex(WordIndex&&) noexcept = default;
+WordIndex& WordIndex::operator=(WordIndex&&) noexcept = default;
+
+void WordIndex::Add(const std::vector<std::string>& forms, bool prefix,
+                    uint32_t id) {
+  Table& t = prefix ? prefix_ : whole_;
+  for (const std::string& f : forms) {
+    if (f.empty()) continue;
+    t.pending.emplace_back(f, id);
+    if (prefix) {
+      if (prefix_lengths_.size() <= f.size()) {
+        prefix_lengths_.resize(f.size() + 1, 0);
+      }
+      prefix_lengths_[f.size()] = 1;
+    }
+  }
+}
+
+void WordIndex::Build() {
+  whole_.Build();
+  prefix_.Build();
+}
+
+size_t WordIndex::form_count() const { return whole_.forms + prefix_.forms; }
+
+void WordIndex::Table::Build() {
+  std::sort(pending.begin(), pending.end());
+  pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
+  size_t distinct = 0;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    distinct += i == 0 || pending[i].first != pending[i - 1].first;
+  }
+  forms = distinct;
+  size_t n = 16;
+  while (n < distinct * 2) n *= 2;
+  slots.assign(n, Slot{});
+  filter.assign((size_t{1} << kFilterBits) / 64, 0);
+  keys.clear();
+  ids.clear();
+  for (size_t i = 0; i < pending.size();) {
+    size_t j = i;
+    while (j < pending.size() && pending[j].first == pending[i].first) ++j;
+    const std::string& key = pending[i].first;
+    const uint64_t h = Hash(key.data(), key.size());
+    Slot s;
+    s.hash = h;
+    s.key = static_cast<uint32_t>(keys.size());
+    s.key_len = static_cast<uint32_t>(key.size());
+    s.first = static_cast<uint32_t>(ids.size());
+    s.count = static_cast<uint32_t>(j - i);
+    keys += key;
+    for (size_t k = i; k < j; ++k) ids.push_back(pending[k].second);
+    size_t at = Mix(h) & (slots.size() - 1);
+    while (slots[at].key_len != 0) at = (at + 1) & (slots.size() - 1);
+    slots[at] = s;
+    const uint64_t bit = h >> (64 - kFilterBits);
+    filter[bit / 64] |= uint64_t{1} << (bit % 64);
+    i = j;
+  }
+  pending.clear();
+  pending.shrink_to_fit();
+}
+
+inline void WordIndex::Table::Probe(uint64_t h, const char* key, size_t len,
+                                    std::vector<uint32_t>* out) const {
+  const uint64_t bit = h >> (64 - kFilterBits);
+  if ((filter[bit / 64] & (uint64_t{1} << (bit % 64))) == 0) return;
+  const size_t mask = slots.size() - 1;
+  for (size_t at = Mix(h) & mask;; at = (at + 1) & mask) {
+    const Slot& s = slots[at];
+    if (s.key_len == 0) return;
+    if (s.hash == h && s.key_len == len &&
+        std::memcmp(keys.data() + s.key, key, len) == 0) {
+      out->insert(out->end(), ids.begin() + s.first,
+                  ids.begin() + s.first + s.count);
+      return;
+    }
+  }
+}
+
+namespace {
+
+// What a byte starts: 0 an ASCII non-word character, 1 an ASCII word
+// character, 2/3/4 a sequence of that many bytes, 5 nothing valid.
+struct ByteClasses {
+  unsigned char lead[256];
+  // Two-byte code points (U+0080..U+07FF) that are word characters.
+  uint64_t word2[2048 / 64];
+  constexpr ByteClasses() : lead(), word2() {
+    for (int b = 0; b < 256; ++b) {
+      if (b < 0x80) {
+        lead[b] = AsciiWord(static_cast<unsigned char>(b)) ? 1 : 0;
+      } else if (b >= 0xC2 && b <= 0xDF) {
+        lead[b] = 2;
+      } else if (b >= 0xE0 && b <= 0xEF) {
+        lead[b] = 3;
+      } else if (b >= 0xF0 && b <= 0xF4) {
+        lead[b] = 4;
+      } else {
+        lead[b] = 5;
+      }
+    }
+    for (char32_t c = 0x80; c < 0x800; ++c) {
+      if (IsWordChar(c)) word2[c / 64] |= uint64_t{1} << (c % 64);
+    }
+  }
+  static constexpr bool IsWordChar(char32_t c) {
+    return (c >= 0x430 && c <= 0x44F) || c == 0x451 || c == 0x4D9 ||
+           c == 0x493 || c == 0x49B || c == 0x4A3 || c == 0x4E9 || c == 0x4B1 ||
+           c == 0x4AF || c == 0x4BB || c == 0x456;
+  }
+};
+constexpr ByteClasses kBytes;
+
+}  // namespace
+
+bool IsRuleWordChar(char32_t c) {
+  if (c < 0x80) return AsciiWord(static_cast<unsigned char>(c));
+  return ByteClasses::IsWordChar(c);
+}
+
+bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs) {
+  runs->clear();
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  if (n > std::numeric_limits<uint32_t>::max()) return false;
+  size_t i = 0;
+  size_t start = 0;
+  bool in_word = false;
+  while (i < n) {
+    const unsigned char b = p[i];
+    bool word;
+    size_t len;
+    switch (kBytes.lead[b]) {
+      case 0:
+      case 1:
+        word = kBytes.lead[b] != 0;
+        len = 1;
+        break;
+      case 2: {
+        if (i + 1 >= n || (p[i + 1] & 0xC0) != 0x80) return false;
+        const char32_t c = (char32_t{b} & 0x1F) << 6 | (p[i + 1] & 0x3F);
+        // ј: in a Kazakh look-alike form, but no word character.
+        if (c == 0x458) return false;
+        word = (kBytes.word2[c / 64] >> (c % 64)) & 1;
+        len = 2;
+        break;
+      }
+      case 3: {
+        if (i + 2 >= n) return false;
+        const unsigned char c1 = p[i + 1], c2 = p[i + 2];
+        if ((c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80) return false;
+        if (b == 0xE0 && c1 < 0xA0) return false;   // overlong
+        if (b == 0xED && c1 >= 0xA0) return false;  // surrogate
+        word = false;
+        len = 3;
+        break;
+      }
+      case 4: {
+        if (i + 3 >= n) return false;
+        const unsigned char c1 = p[i + 1], c2 = p[i + 2], c3 = p[i + 3];
+        if ((c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80 || (c3 & 0xC0) != 0x80) {
+          return false;
+        }
+        if (b == 0xF0 && c1 < 0x90) return false;   // overlong
+        if (b == 0xF4 && c1 >= 0x90) return false;  // beyond U+10FFFF
+        word = false;
+        len = 4;
+        break;
+      }
+      default:
+        return false;
+    }
+    if (word != in_word) {
+      if (word) {
+        start = i;
+      } else {
+        runs->push_back(
+            Run{static_cast<uint32_t>(start), static_cast<uint32_t>(i)});
+      }
+      in_word = word;
+    }
+    i += len;
+  }
+  if (in_word) {
+    runs->push_back(
+        Run{static_cast<uint32_t>(start), static_cast<uint32_t>(n)});
+  }
+  return true;
+}
+
+void WordIndex::Lookup(std::string_view text, const Run& run,
+                       std::vector<uint32_t>* ids) const {
+  const char* p = text.data() + run.begin;
+  const size_t n = run.end - run.begin;
+  // One pass over the run: the hash of every prefix on the way, probed
+  // where a prefix form has that length, and of the whole run at the end.
+  // Runs hold word characters only: one or two bytes each.
+  const size_t longest = prefix_lengths_.size();
+  uint64_t h = kFnvOffset;
+  size_t i = 0;
+  while (i < n) {
+    const auto b = static_cast<unsigned char>(p[i]);
+    if (b < 0x80 || i + 1 == n) {
+      h = (h ^ b) * kFnvPrime;
+      i += 1;
+    } else {
+      h = (h ^ (uint64_t{b} << 8 | static_cast<unsigned char>(p[i + 1]))) *
+          kFnvPrime;
+      i += 2;
+    }
+    if (i < longest && prefix_lengths_[i] != 0) prefix_.Probe(h, p, i, ids);
+  }
+  whole_.Probe(h, p, n, ids);
+}
+
+}  // namespace shagym::nlp
