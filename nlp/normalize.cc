@@ -562,9 +562,14 @@ struct CyrillicFold {
   // letter of the block, not a mark or U+0482: then a word of them is one
   // run of letters for TokenBuilder::AddLetters.
   bool letters_fold_to_letters = true;
+  // `of` as the two bytes of its UTF-8, in memory order (for a letter when
+  // letters_fold_to_letters).
+  char utf8[256][2];
   CyrillicFold() {
     for (UChar32 c = 0x0400; c <= 0x04FF; ++c) {
       of[c - 0x0400] = FoldCyrillicLetter(c);
+      utf8[c - 0x0400][0] = static_cast<char>(0xC0 | (of[c - 0x0400] >> 6));
+      utf8[c - 0x0400][1] = static_cast<char>(0x80 | (of[c - 0x0400] & 0x3F));
       upper[c - 0x0400] = c <= 0x042F || (c > 0x045F && u_isupper(c));
       const UChar32 f = of[c - 0x0400];
       if (IsCyrillicLetter(c) && !(IsCyrillicLetter(f) && u_isalpha(f))) {
@@ -781,6 +786,33 @@ class Pass {
   void EmitCyrillicWord(int32_t from, int32_t to);
   template <bool kTokens>
   void PutCyrillicWord(int32_t from, int32_t to);
+  // ASCII that is not a letter or digit, and none of the characters with
+  // rules of their own (hashtags, mentions, apostrophes).
+  static bool IsPlainGap(uint8_t b) {
+    return b < 0x80 && !IsAsciiAlnum(b) && b != '#' && b != '@' && b != '\'' &&
+           b != '`';
+  }
+  // Writes the input bytes [from, to), plain gap characters, as they are.
+  void PutAscii(int32_t from, int32_t to) {
+    Reserve(static_cast<size_t>(to - from));
+    if (tokens_.on()) {
+      // Not word characters: the first ends the open token, if any.
+      tokens_.Add(s_[from], static_cast<uint32_t>(len_),
+                  static_cast<uint32_t>(len_ + 1));
+    }
+    char* text = out_.text.data() + len_;
+    uint32_t* ob = out_.orig_begin.data() + len_;
+    uint32_t* oe = out_.orig_end.data() + len_;
+    for (int32_t k = from; k < to; ++k) {
+      *text++ = static_cast<char>(s_[k]);
+      *ob++ = static_cast<uint32_t>(k);
+      *oe++ = static_cast<uint32_t>(k + 1);
+    }
+    len_ += static_cast<size_t>(to - from);
+  }
+  // Same for when every letter folds to a letter (two bytes of UTF-8),
+  // without telling the token builder.
+  void PutCyrillicLetters(int32_t from, int32_t to);
   // Whether a Cyrillic letter (never combining) starts at `i`.
   bool CyrillicLetterAt(int32_t i) const {
     const uint8_t b0 = s_[i];
@@ -838,6 +870,28 @@ bool Pass::FastRun(int32_t* pi, bool* in_word, bool* prev_word_char) {
         *prev_word_char = true;
         i = j;
         continue;
+      }
+    }
+    if (!deferred_ && IsPlainGap(b0)) {
+      // A run of ASCII spaces and punctuation, each alone in its segment:
+      // written as it is, without a record or an item.
+      if (*in_word) {
+        CloseItem(true);
+        *in_word = false;
+      }
+      if (!deferred_) {
+        CloseItem(false);
+        int32_t j = i;
+        while (j < n_ && IsPlainGap(s_[j]) &&
+               !(j + 1 < n_ && s_[j + 1] >= 0xCC && !CyrillicLetterAt(j + 1))) {
+          ++j;
+        }
+        if (j > i) {
+          PutAscii(i, j);
+          *prev_word_char = false;
+          i = j;
+          continue;
+        }
       }
     }
     int32_t next;
@@ -1032,7 +1086,7 @@ void Pass::EmitCyrillicWord(int32_t from, int32_t to) {
   }
   if (GetCyrillicFold().letters_fold_to_letters) {
     const size_t start = len_;
-    PutCyrillicWord<false>(from, to);
+    PutCyrillicLetters(from, to);
     if (tokens_.on()) {
       tokens_.AddLetters(static_cast<uint32_t>(start),
                          static_cast<uint32_t>(len_));
@@ -1040,6 +1094,41 @@ void Pass::EmitCyrillicWord(int32_t from, int32_t to) {
   } else {
     PutCyrillicWord<true>(from, to);
   }
+}
+
+void Pass::PutCyrillicLetters(int32_t from, int32_t to) {
+  const CyrillicFold& fold = GetCyrillicFold();
+  char* text = out_.text.data();
+  uint32_t* ob = out_.orig_begin.data();
+  uint32_t* oe = out_.orig_end.data();
+  size_t len = len_;
+  UChar32 prev = -1;
+  int run = 0;        // letters so far with the fold `prev`
+  size_t run_at = 0;  // where the first of them was written
+  for (int32_t k = from; k < to; k += 2) {
+    const int x = (((s_[k] & 0x1F) << 6) | (s_[k + 1] & 0x3F)) - 0x0400;
+    const UChar32 f = fold.of[x];
+    const uint32_t b = static_cast<uint32_t>(k);
+    if (f == prev) {
+      // Elongations: three or more of the same letter become one, mapped
+      // to the original bytes of them all.
+      if (++run >= 3) {
+        len = run_at + 2;
+        oe[run_at] = oe[run_at + 1] = b + 2;
+        continue;
+      }
+    } else {
+      prev = f;
+      run = 1;
+      run_at = len;
+    }
+    text[len] = fold.utf8[x][0];
+    text[len + 1] = fold.utf8[x][1];
+    ob[len] = ob[len + 1] = b;
+    oe[len] = oe[len + 1] = b + 2;
+    len += 2;
+  }
+  len_ = len;
 }
 
 template <bool kTokens>
