@@ -19,22 +19,24 @@ uint64_t Mix(uint64_t h) {
   return h;
 }
 
-// FNV-1a over characters of one or two bytes (what runs are made of; a
-// form that is no run hashes consistently all the same).
+// One FNV-1a step over the character at p[i] of p[0, n): one byte, or two
+// (what runs are made of; a form that is no run hashes consistently all
+// the same). Returns the index past it.
+inline size_t HashStep(const char* p, size_t i, size_t n, uint64_t* h) {
+  const auto b = static_cast<unsigned char>(p[i]);
+  if (b < 0x80 || i + 1 == n) {
+    *h = (*h ^ b) * kFnvPrime;
+    return i + 1;
+  }
+  *h = (*h ^ (uint64_t{b} << 8 | static_cast<unsigned char>(p[i + 1]))) *
+       kFnvPrime;
+  return i + 2;
+}
+
+// FNV-1a over the characters of p[0, n).
 uint64_t Hash(const char* p, size_t n) {
   uint64_t h = kFnvOffset;
-  size_t i = 0;
-  while (i < n) {
-    const auto b = static_cast<unsigned char>(p[i]);
-    if (b < 0x80 || i + 1 == n) {
-      h = (h ^ b) * kFnvPrime;
-      i += 1;
-    } else {
-      h = (h ^ (uint64_t{b} << 8 | static_cast<unsigned char>(p[i + 1]))) *
-          kFnvPrime;
-      i += 2;
-    }
-  }
+  for (size_t i = 0; i < n;) i = HashStep(p, i, n, &h);
   return h;
 }
 
@@ -249,15 +251,7 @@ void WordIndex::Lookup(std::string_view text, const Run& run,
   uint64_t h = kFnvOffset;
   size_t i = 0;
   while (i < n) {
-    const auto b = static_cast<unsigned char>(p[i]);
-    if (b < 0x80 || i + 1 == n) {
-      h = (h ^ b) * kFnvPrime;
-      i += 1;
-    } else {
-      h = (h ^ (uint64_t{b} << 8 | static_cast<unsigned char>(p[i + 1]))) *
-          kFnvPrime;
-      i += 2;
-    }
+    i = HashStep(p, i, n, &h);
     if (i < longest && prefix_lengths_[i] != 0) prefix_.Probe(h, p, i, ids);
   }
   whole_.Probe(h, p, n, ids);
