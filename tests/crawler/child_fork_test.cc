@@ -20,16 +20,8 @@
 
 #include "tests/testing/child_process.h"
 #include "tests/testing/run_command.h"
+#include "tests/testing/sanitizers.h"
 #include "tests/testing/test_server.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SHAGYM_TEST_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SHAGYM_TEST_ASAN 1
-#endif
 
 #ifdef SHAGYM_TEST_ASAN
 #include <sanitizer/allocator_interface.h>

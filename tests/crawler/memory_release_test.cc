@@ -20,6 +20,7 @@
 #include "store/dedupe_index.h"
 #include "store/evidence.h"
 #include "store/store.h"
+#include "tests/testing/sanitizers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
@@ -129,8 +130,8 @@ TEST(MemoryReleaseTest, ReplacedRuleSetIsDestroyedOnceInFlightPostsAreDone) {
 // What glibc keeps after a replaced rule set is freed: many pieces amid
 // memory still in use. ReleaseFreeMemory gives those pages back.
 TEST(MemoryReleaseTest, FreedHeapAmidLiveMemoryIsGivenBack) {
-#if !defined(__GLIBC__) || defined(__SANITIZE_ADDRESS__) || \
-    defined(__SANITIZE_THREAD__)
+#if !defined(__GLIBC__) || defined(SHAGYM_TEST_ASAN) || \
+    defined(SHAGYM_TEST_TSAN)
   GTEST_SKIP() << "needs glibc's own malloc";
 #else
   ReleaseFreeMemory();

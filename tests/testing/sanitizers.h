@@ -1,0 +1,21 @@
+#pragma once
+
+// Which sanitizer a test binary is built with: gcc defines
+// __SANITIZE_ADDRESS__/__SANITIZE_THREAD__, clang 14 only answers
+// __has_feature. Tests that need the real allocator (or hook the
+// sanitizer's) check these.
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SHAGYM_TEST_ASAN 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define SHAGYM_TEST_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SHAGYM_TEST_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define SHAGYM_TEST_TSAN 1
+#endif
