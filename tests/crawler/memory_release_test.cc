@@ -20,26 +20,15 @@
 #include "store/dedupe_index.h"
 #include "store/evidence.h"
 #include "store/store.h"
+#include "tests/testing/reload_rules.h"
 #include "tests/testing/sanitizers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
 namespace {
 
-constexpr char kRules[] = R"(category: bullying
-rules:
-  - id: t.bullying.1
-    any: [травля]
-)";
-
-constexpr char kWithFood[] = R"(category: bullying
-rules:
-  - id: t.bullying.1
-    any: [травля]
-  - id: t.food.1
-    category: food
-    any: [еда]
-)";
+using testing::kReloadRules;
+using testing::kReloadRulesWithFood;
 
 bool HasCategory(const Post& p, const std::string& c) {
   for (const std::string& x : p.labels.categories) {
@@ -54,7 +43,7 @@ bool HasCategory(const Post& p, const std::string& c) {
 // carry the new rules' labels.
 TEST(MemoryReleaseTest, ReplacedRuleSetIsDestroyedOnceInFlightPostsAreDone) {
   testing::TempDir dir;
-  dir.Write("rules/school.yaml", kRules);
+  dir.Write("rules/school.yaml", kReloadRules);
   auto loaded = config::RuleEngine::Load(dir.File("rules"), "");
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   std::shared_ptr<config::RuleEngine> engine = std::move(*loaded);
@@ -111,7 +100,7 @@ TEST(MemoryReleaseTest, ReplacedRuleSetIsDestroyedOnceInFlightPostsAreDone) {
   // Reload while the threads are classifying.
   for (int i = 0; i < 100000 && done.load() < 20; ++i)
     std::this_thread::yield();
-  dir.Write("rules/school.yaml", kWithFood);
+  dir.Write("rules/school.yaml", kReloadRulesWithFood);
   ASSERT_TRUE(engine->ReloadIfChanged().ok());
   EXPECT_EQ(engine->reloads(), 1);
   const int at_reload = done.load();

@@ -15,6 +15,7 @@
 #include "config/rule_engine.h"
 #include "store/store.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/reload_rules.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
@@ -24,20 +25,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr char kRules[] = R"(category: bullying
-rules:
-  - id: t.bullying.1
-    any: [травля]
-)";
-
-constexpr char kWithFood[] = R"(category: bullying
-rules:
-  - id: t.bullying.1
-    any: [травля]
-  - id: t.food.1
-    category: food
-    any: [еда]
-)";
+using testing::kReloadRules;
+using testing::kReloadRulesWithFood;
 
 // A gate the site's handler waits on (bounded), opened by the test.
 class Gate {
@@ -76,7 +65,7 @@ TEST(CrawlRulesReloadTest, PostsFetchedAfterAnEditUseTheNewRules) {
   });
 
   testing::TempDir dir;
-  dir.Write("rules/school.yaml", kRules);
+  dir.Write("rules/school.yaml", kReloadRules);
   const std::string config = dir.Write(
       "shagym.yaml",
       "data_dir: data\nrules_dir: rules\ngazetteer: none.yaml\n"
@@ -103,7 +92,7 @@ TEST(CrawlRulesReloadTest, PostsFetchedAfterAnEditUseTheNewRules) {
       crawl.WaitForLine("event=rules_reload_rejected", milliseconds(30000));
   EXPECT_NE(line.find("school.yaml:3:1: YAML syntax error"), std::string::npos)
       << crawl.output();
-  ASSERT_TRUE(edit(kWithFood));
+  ASSERT_TRUE(edit(kReloadRulesWithFood));
   line = crawl.WaitForLine("event=rules_reloaded", milliseconds(30000));
   EXPECT_FALSE(line.empty()) << crawl.output();
   gate.Open();

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tests/testing/child_process.h"
+#include "tests/testing/reload_rules.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/temp_dir.h"
 
@@ -23,25 +24,13 @@ namespace {
 using std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr char kRules[] = R"(category: bullying
-rules:
-  - id: t.bullying.1
-    any: [травля]
-)";
-
-constexpr char kWithFood[] = R"(category: bullying
-rules:
-  - id: t.bullying.1
-    any: [травля]
-  - id: t.food.1
-    category: food
-    any: [еда]
-)";
+using testing::kReloadRules;
+using testing::kReloadRulesWithFood;
 
 class ServeRulesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_.Write("rules/school.yaml", kRules);
+    dir_.Write("rules/school.yaml", kReloadRules);
     config_ = dir_.Write("shagym.yaml",
                          "data_dir: data\nrules_dir: rules\n"
                          "gazetteer: none.yaml\n");
@@ -108,7 +97,7 @@ TEST_F(ServeRulesTest, EditedRulesAreReloadedAndBrokenEditsKeepTheRunningSet) {
 
   const nlohmann::json food = nlohmann::json::array({"food"});
   EXPECT_EQ(categories("плохая еда"), nlohmann::json::array());
-  Edit("school.yaml", kWithFood);
+  Edit("school.yaml", kReloadRulesWithFood);
   ASSERT_TRUE(wait_for("плохая еда", food)) << serve.output();
   // Logged (the line may have been read while polling).
   EXPECT_TRUE(
@@ -126,12 +115,12 @@ TEST_F(ServeRulesTest, EditedRulesAreReloadedAndBrokenEditsKeepTheRunningSet) {
   EXPECT_EQ(categories("в школе травля"), nlohmann::json::array({"bullying"}));
 
   // A save through the API puts a valid file back and runs it at once.
-  nlohmann::json body = {{"text", kRules}};
+  nlohmann::json body = {{"text", kReloadRules}};
   auto put = client.Put("/api/rules/school.yaml", headers, body.dump(),
                         "application/json");
   ASSERT_TRUE(put);
   EXPECT_EQ(put->status, 200) << put->body;
-  EXPECT_EQ(testing::ReadFile(dir_.File("rules/school.yaml")), kRules);
+  EXPECT_EQ(testing::ReadFile(dir_.File("rules/school.yaml")), kReloadRules);
   EXPECT_EQ(categories("плохая еда"), nlohmann::json::array());
 
   serve.Signal(SIGTERM);

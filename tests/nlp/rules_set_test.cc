@@ -4,19 +4,10 @@
 #include <vector>
 
 #include "nlp/rules/rule_set.h"
+#include "tests/nlp/term_spec_fixture.h"
 
 namespace shagym::nlp {
 namespace {
-
-TermSpec Word(const std::string& v) {
-  return TermSpec{TermSpec::Kind::kWord, v, "t.yaml:1:1"};
-}
-TermSpec Stem(const std::string& v) {
-  return TermSpec{TermSpec::Kind::kStem, v, "t.yaml:1:1"};
-}
-TermSpec Re(const std::string& v) {
-  return TermSpec{TermSpec::Kind::kRegex, v, "t.yaml:1:1"};
-}
 
 RuleSpec Rule(const std::string& id, const std::string& category,
               const std::string& lang = "ru") {

@@ -24,6 +24,7 @@
 #include "nlp/rules/rule_set.h"
 #include "nlp/rules/word_index.h"
 #include "nlp/tokenize.h"
+#include "tests/nlp/term_spec_fixture.h"
 
 namespace shagym::nlp {
 namespace {
@@ -112,16 +113,6 @@ TEST(WordIndexTest, WholeAndPrefixForms) {
   EXPECT_EQ(ids("шко"), (std::vector<uint32_t>{}));
   EXPECT_EQ(ids("мектебіне a1 a12"), (std::vector<uint32_t>{3, 4}));
   EXPECT_EQ(ids("жаңамектеп"), (std::vector<uint32_t>{}));
-}
-
-TermSpec Word(const std::string& v) {
-  return TermSpec{TermSpec::Kind::kWord, v, "t.yaml:1:1"};
-}
-TermSpec Stem(const std::string& v) {
-  return TermSpec{TermSpec::Kind::kStem, v, "t.yaml:1:1"};
-}
-TermSpec Re(const std::string& v) {
-  return TermSpec{TermSpec::Kind::kRegex, v, "t.yaml:1:1"};
 }
 
 // Terms of the shapes that meet word boundaries in unusual ways.
