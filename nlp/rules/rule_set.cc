@@ -131,10 +131,30 @@ const WordSet& Transparent() {
                   "қандай",  "бірде",    "бір",     "де",      "да"};
   return *s;
 }
+// Negative pronouns and adverbs ("никто", "никогда", "ешкім", "ешқашан"):
+// they open a negated clause that runs to its negated verb ("никто в школе
+// денег не требует", "ешкім мектепте ақша талап етпейді").
+const WordSet& NegativePronouns() {
+  static const auto* s =
+      new WordSet{"никто",   "никогда", "ничего",   "ни",      "ешкім",
+                  "ешқашан", "ешбір",   "ешкимде",  "ешким",   "ешкашан",
+                  "ешкімде", "еш",      "ешқандай", "ешкандай"};
+  return *s;
+}
+// A Kazakh negative verb form: the negative -ма-/-ме- (-ба-, -па-) before a
+// tense or participle ending (бермейді, сұрамаған, етпеді, төлемейміз).
+bool KazakhNegativeVerb(std::string_view w) {
+  static const RE2* re = new RE2(
+      "^.+[мбп][аәе](?:[йи](?:ды|ді|ди|тын|тін|тин|мын|мін|мин|мыз|міз|миз|"
+      "сың|сің|сыз|сіз)|ған|ген|ды|ді|ди|ңыз|ңіз|сын|сін)$");
+  return RE2::FullMatch(w, *re);
+}
 constexpr int kNegationBefore = 2;  // words, not counting transparent ones
 constexpr int kNegationAfter = 2;
 constexpr int kExperienceVerbBefore = 3;  // words back to the governing verb
-constexpr int kExperienceClause = 8;  // ... when чтобы follows the verb
+constexpr int kExperienceClause = 8;   // ... when чтобы follows the verb
+constexpr int kClauseScopeBefore = 6;  // words back to a negative pronoun
+constexpr int kClauseScopeAfter = 4;   // words on to the negated verb
 
 // One distinct pattern. The finder (which locates occurrences) is compiled
 // on first use: most terms never hit, and compiling thousands of large
@@ -1080,7 +1100,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     }
     return false;
   };
-  auto negated = [&](const Span& s) {
+  auto negated = [&](const Span& s, bool clause_scope = true) {
     const int n = static_cast<int>(token_list().size());
     int first = token_at(s.first);
     int last = token_at(s.second - 1);
@@ -1103,6 +1123,28 @@ std::vector<RuleHit> RuleSet::Impl::Match(
         break;
       }
     }
+    // Inside a negated clause: a negative pronoun before the term and the
+    // clause's negated verb after it, with no negated verb between the
+    // pronoun and the term ("никто в школе денег не требует"; but not
+    // "никто не помогает в классе, травят").
+    auto negated_verb = [&](int k) {
+      return (word_at(k) == "не" && k + 1 < n && negator_at(k)) ||
+             KazakhNegativeVerb(word_at(k));
+    };
+    bool opened = false;
+    for (int k = first - 1; k >= 0 && first - k <= kClauseScopeBefore; --k) {
+      if (clause_break(k, k + 1) || negated_verb(k)) break;
+      if (NegativePronouns().count(word_at(k))) {
+        opened = true;
+        break;
+      }
+    }
+    if (opened && clause_scope) {
+      for (int k = last + 1; k < n && k - last <= kClauseScopeAfter; ++k) {
+        if (clause_break(k - 1, k)) break;
+        if (negated_verb(k)) return true;
+      }
+    }
     counted = 0;
     for (int k = last + 1; k < n && counted < kNegationAfter; ++k) {
       if (clause_break(k - 1, k)) break;
@@ -1115,12 +1157,60 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     }
     return false;
   };
-  auto live = [&](const CompiledRule& r, const std::vector<int>& g) {
+  // An `all:` group names where it happened (a school, a class, children),
+  // not what happened: a negator before it belongs to the verb of its
+  // clause ("никто не помогает в классе", "ешкім көмектеспейді сыныпта"),
+  // and one after it to what follows ("в школе нет охраны"). A context term
+  // is cancelled only when it is negated itself: "не"/"ни" just before it
+  // ("не в школе, а во дворе"), емес just after it ("мектепте емес"), or a
+  // negator of existence after it that closes the clause, which denies the
+  // whole clause, place included ("поборов в нашей школе нет", "травли в
+  // школе не было", "мектепте мұндай жағдай жоқ": Kazakh жоқ and емес end
+  // their clause even without a comma).
+  auto context_negated = [&](const Span& s) {
+    const int n = static_cast<int>(token_list().size());
+    const int first = token_at(s.first);
+    const int last = token_at(s.second - 1);
+    if (first > 0 && !clause_break(first - 1, first)) {
+      const std::string_view w = word_at(first - 1);
+      if ((w == "не" || w == "ни") && negator_at(first - 1)) return true;
+    }
+    if (last + 1 < n && !clause_break(last, last + 1) &&
+        word_at(last + 1).starts_with("емес")) {
+      return true;
+    }
+    auto closes_clause = [&](int k) {
+      return k + 1 >= n || clause_break(k, k + 1);
+    };
+    // Russian "нет", "отсутствует" open their own predicate ("в школе нет
+    // охраны"); a Kazakh жоқ or емес ends one, with or without a comma.
+    static const WordSet kOpensPredicate = {"нет", "нету", "отсутствует",
+                                            "отсутствуют"};
+    int counted = 0;
+    for (int k = last + 1; k < n && counted < kNegationAfter; ++k) {
+      if (clause_break(k - 1, k)) break;
+      const std::string_view w = word_at(k);
+      if (NegatorsAfter().count(w) &&
+          (!kOpensPredicate.count(w) || closes_clause(k))) {
+        return true;
+      }
+      if (w == "не" && k + 1 < n && AfterNe().count(word_at(k + 1)) &&
+          closes_clause(k + 1)) {
+        return true;
+      }
+      if (!Transparent().count(w)) ++counted;
+    }
+    return false;
+  };
+  auto live = [&](const CompiledRule& r, const std::vector<int>& g,
+                  bool context) {
     std::vector<Span> spans;
     for (int t : g) {
       if (!in_set(t)) continue;  // no occurrence (and no cache entry)
       for (const Span& s : occurrences(t)) {
-        if (r.negation && negated(s)) continue;
+        if (r.negation && (context ? context_negated(s) : negated(s))) {
+          continue;
+        }
         spans.push_back(s);
       }
     }
@@ -1144,7 +1234,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     for (int t : r.exclude) {
       if (!in_set(t)) continue;
       for (const Span& s : occurrences(t)) {
-        if (!negated(s)) {
+        if (!negated(s, false)) {
           excluded = true;
           break;
         }
@@ -1157,12 +1247,12 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     hit.rule = ri;
     bool ok = true;
     if (!r.any.empty()) {
-      std::vector<Span> s = live(r, r.any);
+      std::vector<Span> s = live(r, r.any, false);
       if (s.empty()) continue;
       hit.spans.insert(hit.spans.end(), s.begin(), s.end());
     }
     for (const auto& g : r.all) {
-      std::vector<Span> s = live(r, g);
+      std::vector<Span> s = live(r, g, true);
       if (s.empty()) {
         ok = false;
         break;
@@ -1175,7 +1265,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
       std::vector<std::vector<std::pair<int, Span>>> pos;
       for (const auto& g : n.groups) {
         pos.emplace_back();
-        for (const Span& s : live(r, g)) {
+        for (const Span& s : live(r, g, false)) {
           pos.back().emplace_back(token_at(s.first), s);
         }
         if (pos.back().empty()) ok = false;

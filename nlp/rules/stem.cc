@@ -5,6 +5,7 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <set>
 #include <vector>
 
@@ -132,6 +133,11 @@ Harmony KazakhHarmony(const std::u32string& stem) {
   return Harmony::kBoth;
 }
 
+bool IsKazakhVowel(char32_t c) {
+  return std::u32string_view(U"аәеэоөұүыіиюяу").find(c) !=
+         std::u32string_view::npos;
+}
+
 // Back-vowel allomorph → front-vowel allomorph.
 std::string Fronted(const std::string& back) {
   std::u32string s = Decode(back);
@@ -246,6 +252,43 @@ StatusOr<StemPattern> ExpandKazakhStem(std::string_view stem_text) {
     return InvalidArgument("stem '" + std::string(stem_text) +
                            "' must be at least 3 letters and letters only");
   }
+  // A verb named by its verbal noun in -у (құттықтау, жинау, сабау, жазу,
+  // шығу) stands for the verb stem, and its forms are the verb's:
+  // құттықтаймыз, құттықтады, құттықтап, құттықтаған, and the verbal noun's
+  // own (құттықтауға), since -у is one of the suffixes after the stem. The
+  // first suffix after a verb stem is a verbal one (voice, tense, converb,
+  // participle, verbal noun), so the noun сабақ (lesson) is not a form of
+  // сабау (to beat). After a consonant the stem may have lost a closing ы/і
+  // (оқы+у → оқу) and voiced its final consonant (шық+у → шығу): both are
+  // generated. The stem given must still be 3 letters (ұру, оқу).
+  bool verb = false;
+  bool lost_vowel = false;
+  if (stem.back() == U'у') {
+    std::u32string v = stem.substr(0, stem.size() - 1);
+    const bool consonant = !IsKazakhVowel(v.back());
+    if (consonant) {
+      switch (v.back()) {
+        case U'б':
+          v.back() = U'п';
+          break;
+        case U'г':
+          v.back() = U'к';
+          break;
+        case U'ғ':
+          v.back() = U'қ';
+          break;
+        default:
+          break;
+      }
+    }
+    // Two letters are enough before a consonant (ұр+у, оқ(ы)+у); a short
+    // stem before a vowel is a noun (тау, жау).
+    if (v.size() >= (consonant ? 2u : 3u)) {
+      stem = v;
+      verb = true;
+      lost_vowel = consonant;
+    }
+  }
   std::vector<std::string> variants = {Encode(stem)};
   std::u32string voiced = stem;
   switch (stem.back()) {
@@ -263,10 +306,18 @@ StatusOr<StemPattern> ExpandKazakhStem(std::string_view stem_text) {
   }
   if (voiced != stem) variants.push_back(Encode(voiced));
 
-  Harmony h = KazakhHarmony(stem);
-  // Suffixes combine freely in the stem's
-  // harmony: the paradigm has thousands of orders (мектебіңдерсің,
-  // мектептікілерден) that fixed slots would miss.
+  const Harmony h = KazakhHarmony(stem);
+  auto harmonised = [h](std::initializer_list<const char*> backs) {
+    std::vector<std::string> out;
+    for (const char* back : backs) {
+      if (h != Harmony::kFront) out.push_back(back);
+      if (h != Harmony::kBack) out.push_back(Fronted(back));
+    }
+    return out;
+  };
+  // Suffixes combine freely in the stem's harmony: the paradigm has
+  // thousands of orders (мектебіңдерсің, мектептікілерден) that fixed slots
+  // would miss.
   std::vector<std::string> items;
   for (const auto& slot : KazakhSlots()) {
     for (const std::string& back : slot) {
@@ -275,11 +326,55 @@ StatusOr<StemPattern> ExpandKazakhStem(std::string_view stem_text) {
     }
   }
   for (const auto& n : KazakhNeutralCase()) items.push_back(n);
+  const std::string chain = Alternation(items, KazakhLiteral) + "*";
+  const std::string verbal = Alternation(
+      harmonised({"ыл",  "ын",  "ыс",   "дыр",  "тыр",   "ғыз",  "қыз",
+                  "ған", "қан", "ды",   "ты",   "ып",    "п",    "а",
+                  "й",   "ады", "йды",  "атын", "йтын",  "у",    "уы",
+                  "ушы", "ар",  "р",    "мақ",  "бақ",   "пақ",  "са",
+                  "сын", "шы",  "ғалы", "қалы", "ғанша", "қанша"}),
+      KazakhLiteral);
+
+  // Each branch: a head and what may follow it.
+  std::vector<std::string> branches;
+  std::vector<std::string> stems = variants;
+  const std::string head = Alternation(variants, KazakhLiteral);
+  branches.push_back(verb ? head + "(?:" + verbal + chain + ")?"
+                          : head + chain);
+  // A stem closing in ы/і merges it with the present tense's -й into и
+  // (оқы+йды → оқиды, оқы+йтын → оқитын). The closing vowel a verbal noun
+  // lost comes back only before a verbal suffix (оқыды, but not the noun
+  // ұры from ұру).
+  std::u32string merged;
+  if (lost_vowel) {
+    const std::u32string closing = stem + (h == Harmony::kFront ? U"і" : U"ы");
+    stems.push_back(Encode(closing));
+    branches.push_back(KazakhLiteral(Encode(closing)) + verbal + chain);
+    merged = closing;
+  } else if (stem.size() >= 4 && (stem.back() == U'ы' || stem.back() == U'і') &&
+             !IsKazakhVowel(stem[stem.size() - 2])) {
+    merged = stem;
+  }
+  if (!merged.empty()) {
+    merged.back() = U'и';
+    stems.push_back(Encode(merged));
+    branches.push_back(KazakhLiteral(Encode(merged)) +
+                       Alternation(harmonised({"ды", "тын", "мын", "мыз", "сың",
+                                               "сыз", "м", "ң"}),
+                                   KazakhLiteral) +
+                       chain);
+  }
+  std::string exact = branches[0];
+  if (branches.size() > 1) {
+    exact = "(?:" + branches[0];
+    for (size_t i = 1; i < branches.size(); ++i) exact += "|" + branches[i];
+    exact += ")";
+  }
   StemPattern p;
-  p.prefilter = Alternation(variants, KazakhLiteral);
-  p.starts = variants;
+  p.prefilter = Alternation(stems, KazakhLiteral);
+  p.starts = stems;
   p.look_alike = true;
-  p.exact = p.prefilter + Alternation(items, KazakhLiteral) + "*";
+  p.exact = exact;
   // The negative -ма-/-ме- (-ба-, -па-) right after a verb stem: "does not
   // insult" is not a form of "insult".
   p.reject = "^" + p.prefilter + "[мбп][аеә](?:[йдтсшғгқкң]|$)";

@@ -129,6 +129,42 @@ TEST_F(RuleSetTest, NegatedVerbGoverningTheTermCancelsIt) {
             Ids{"r1"});
 }
 
+// An `all:` group says where it happened: a negator that belongs to the
+// verb of the clause does not cancel it; only the context negated itself
+// ("не в школе", "мектепте емес") does.
+TEST_F(RuleSetTest, NegationOfTheClauseLeavesTheContextGroup) {
+  RuleSpec r = Rule("r1", "bullying");
+  r.any = {Word("травят"), Word("травит"), Word("травли"), Word("бойкот*")};
+  r.all = {{Word("в классе"), Word("в школе"), Word("одноклассники")}};
+  RuleSpec k = Rule("k1", "bullying", "kk");
+  k.any = {Stem("қорла"), Word("мазақтайды"), Word("мазақ")};
+  k.all = {{Stem("сынып"), Stem("мектеп")}};
+  auto set = Compile({r, k});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(Fire(*set, "никто не помогает в классе травят"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "с дочерью никто в классе объявили бойкот"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "в школе нет психолога а одноклассники травят"),
+            Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "ешкім көмектеспейді сыныпта баламды қорлайды"),
+            Ids{"k1"});
+  EXPECT_EQ(Fire(*set, "мектепте ешкім араласпайды, мазақтайды"), Ids{"k1"});
+  // The context itself negated.
+  EXPECT_EQ(Fire(*set, "травят не в школе а во дворе"), Ids{});
+  EXPECT_EQ(Fire(*set, "мектепте емес, ауланда қорлайды"), Ids{});
+  // A negator of existence that closes the clause denies all of it.
+  EXPECT_EQ(Fire(*set, "травли в нашей школе нет, все дружат"), Ids{});
+  EXPECT_EQ(Fire(*set, "травли у нас в классе не было"), Ids{});
+  // The complaint term is still cancelled by its own negator, also when it
+  // stands inside a clause opened by a negative pronoun and closed by the
+  // negated verb.
+  EXPECT_EQ(Fire(*set, "в классе никто не травят"), Ids{});
+  EXPECT_EQ(Fire(*set, "сыныпта ешкім қорламайды"), Ids{});
+  EXPECT_EQ(Fire(*set, "никто в классе его ни разу не травит"), Ids{});
+  EXPECT_EQ(Fire(*set, "ешкім сыныпта баламды мазақ қылмайды"), Ids{});
+  EXPECT_EQ(Fire(*set, "ешкім көмектеспейді сыныпта баламды мазақ қылады"),
+            Ids{"k1"});
+}
+
 TEST_F(RuleSetTest, NegationCanBeTurnedOff) {
   RuleSpec r = Rule("r1", "infrastructure");
   r.any = {Word("нет отопления")};

@@ -52,6 +52,101 @@ TEST(KazakhStemTest, VerbFormsButNotNegatedOnes) {
   EXPECT_FALSE(Matches(*p, "қорламайды"));
 }
 
+// A verb named by its verbal noun in -у: the forms are generated from the
+// verb stem by the suffix grammar, in its vowel harmony.
+TEST(KazakhStemTest, VerbalNounStandsForTheVerbsFiniteForms) {
+  struct Case {
+    const char* stem;
+    std::vector<const char*> forms;
+    std::vector<const char*> not_forms;
+  };
+  const Case cases[] = {
+      {"құттықтау",
+       {"құттықтаймыз", "құттықтады", "құттықтап", "құттықтайды",
+        "құттықтаймын", "құттықтадық", "құттықтаған", "құттықтайтын",
+        "құттықтауға", "құттықтаулар", "құттықтасын", "құттықтаса",
+        "куттыктаймыз"},
+       {"құттықтамаймыз", "құттықтамады"}},
+      {"сөйлеу",
+       {"сөйлейді", "сөйледі", "сөйлеп", "сөйлеген", "сөйлейтін", "сөйлеуге",
+        "сөйлеймін"},
+       {"сөйлемейді", "сөйлады"}},
+      // The first suffix after a verb stem is verbal: the noun сабақ
+      // (lesson) and its forms are not forms of сабау (to beat).
+      {"сабау",
+       {"сабады", "сабап", "сабайды", "сабаған", "сабағанын", "сабауға"},
+       {"сабақ", "сабағы", "сабақта", "сабақтан", "сабамайды"}},
+      {"жазу",
+       {"жазады", "жазды", "жазып", "жазған", "жазатын", "жазамын", "жазу"},
+       {"жазда", "жазбайды"}},
+      // шық+у → шығу: the final consonant is voiced before the vowel.
+      {"шығу", {"шықты", "шығады", "шығып", "шыққан", "шықтық"}, {}},
+      // оқы+у → оқу: the closing ы is lost before -у and merges with the
+      // present tense's -й into и.
+      {"оқу",
+       {"оқушы", "оқиды", "оқыды", "оқып", "оқитын", "оқыған", "оқимын",
+        "оқуға"},
+       {"оқымайды"}},
+      {"ұру", {"ұрды", "ұрып", "ұрады", "ұрған", "ұрдық"}, {"ұры", "ұрлық"}},
+  };
+  for (const Case& c : cases) {
+    auto p = ExpandKazakhStem(c.stem);
+    ASSERT_TRUE(p.ok()) << c.stem << ": " << p.status().message();
+    for (const char* w : c.forms)
+      EXPECT_TRUE(Matches(*p, w)) << c.stem << " " << w;
+    for (const char* w : c.not_forms) {
+      EXPECT_FALSE(Matches(*p, w)) << c.stem << " " << w;
+    }
+  }
+  // Too short once the -у is taken off: the word as given.
+  auto t = ExpandKazakhStem("тау");
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE(Matches(*t, "таулар"));
+  EXPECT_FALSE(Matches(*t, "тады"));
+}
+
+// The verb шақыру against every single-word, clitic-free, affirmative form of
+// the apertium paradigm of шақыр.
+TEST(KazakhStemTest, FormsOfShaqyruFromTheVerbParadigmFile) {
+  const std::string path = std::string(SHAGYM_SOURCE_DIR) +
+                           "/../shared/realworld/morphology/"
+                           "apertium_kaz_paradigm_verb_shaqyr.txt.gz";
+  FILE* probe = std::fopen(path.c_str(), "r");
+  if (probe == nullptr) GTEST_SKIP() << "realworld morphology data not present";
+  std::fclose(probe);
+  FILE* f = popen(("gzip -dc '" + path + "'").c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  auto p = ExpandKazakhStem("шақыру");
+  ASSERT_TRUE(p.ok());
+  const RE2 exact(p->exact);
+  const RE2 reject(p->reject);
+  ASSERT_TRUE(exact.ok() && reject.ok());
+  char line[512];
+  int total = 0, matched = 0, lines = 0;
+  std::vector<std::string> missed;
+  while (std::fgets(line, sizeof(line), f) && ++lines < 200000) {
+    const std::string s(line);
+    const std::string surface = s.substr(0, s.find(':'));
+    if (surface.find_first_of(" -") != std::string::npos) continue;
+    if (s.find("<clt") != std::string::npos ||
+        s.find("<neg>") != std::string::npos) {
+      continue;
+    }
+    ++total;
+    if (RE2::FullMatch(surface, exact) && !RE2::PartialMatch(surface, reject)) {
+      ++matched;
+    } else if (missed.size() < 5) {
+      missed.push_back(surface);
+    }
+  }
+  pclose(f);
+  ASSERT_GT(total, 100);
+  const double recall = static_cast<double>(matched) / total;
+  std::printf("shaqyr paradigm: %d/%d forms (%.1f%%)\n", matched, total,
+              100 * recall);
+  EXPECT_GE(recall, 0.95) << "e.g. " << (missed.empty() ? "" : missed[0]);
+}
+
 TEST(KazakhStemTest, RussianKeyboardAndChatLatinSpellings) {
   auto p = ExpandKazakhStem("мұғалім");
   ASSERT_TRUE(p.ok());
