@@ -3,11 +3,12 @@
 // styles people use (long parent rants, short comments, forwards, CAPS,
 // typos, mixed Kazakh and Russian, 2021 Latin and chat Latin Kazakh), 39%
 // hard negatives; tests/data/rules_fresh2.jsonl, rules_fresh3.jsonl and
-// rules_fresh4.jsonl, written the same way one, two and three rounds later). Their figures were
-// recorded with the rules as they were before the set existed and again after
-// the rules were generalised (docs/RULES.md "Quality on a fresh set"); the
-// floors below are the figures reached minus a small margin. Raise them when
-// the rules get better; never lower them to let a change through.
+// rules_fresh4.jsonl, written the same way one, two and three rounds later).
+// Their figures were recorded with the rules as they were before the set
+// existed and again after the rules were generalised (docs/RULES.md "Quality on
+// a fresh set"); the floors below are the figures reached minus a small margin.
+// Raise them when the rules get better; never lower them to let a change
+// through.
 //
 // The real `shagym classify` command reads the posts' ids and texts.
 // The set judges the rules and is not for tuning them, so the
@@ -145,24 +146,27 @@ TEST(RulesFreshTest, ClassifySecondFreshSet) {
 // set"). Baseline with the third round's rules: macro F1 0.77,
 // complaint-vs-not F1 0.91 (P 0.99, R 0.84), groups 0.87 (ru) to 0.96;
 // after the fourth round 0.79 and 0.92 (P 0.99, R 0.85), groups 0.88 (ru)
-// to 0.96.
+// to 0.96; after the fifth round 0.79 and 0.92 (P 0.99, R 0.86), groups
+// 0.89 (ru, mixed) to 0.96.
 TEST(RulesFreshTest, ClassifyThirdFreshSet) {
   CheckFreshSet("rules_fresh3.jsonl", {.macro_f1 = 0.78,
                                        .complaint_f1 = 0.91,
                                        .complaint_precision = 0.98,
-                                       .group_complaint_f1 = 0.87});
+                                       .group_complaint_f1 = 0.88});
 }
 
 // A fourth set (252 posts: 102 ru, 62 kk, 38 Latin-script kk, 50 mixed; 93
 // hard negatives), written before the fifth round changed any rule or engine
 // code and scored first with the rules as they were (docs/RULES.md "A fourth
 // fresh set"). Baseline with the fourth round's rules: macro F1 0.73,
-// complaint-vs-not F1 0.91 (P 0.98, R 0.84), groups 0.88 (ru) to 0.95.
+// complaint-vs-not F1 0.91 (P 0.98, R 0.84), groups 0.88 (ru) to 0.95;
+// after the fifth round 0.77 and 0.92 (P 0.98, R 0.86), groups 0.89 (ru)
+// to 0.95.
 TEST(RulesFreshTest, ClassifyFourthFreshSet) {
-  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.72,
-                                       .complaint_f1 = 0.90,
+  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.76,
+                                       .complaint_f1 = 0.91,
                                        .complaint_precision = 0.97,
-                                       .group_complaint_f1 = 0.87});
+                                       .group_complaint_f1 = 0.88});
 }
 
 }  // namespace
