@@ -146,11 +146,11 @@ TEST(RulesFreshTest, ClassifySecondFreshSet) {
 // set"). Baseline with the third round's rules: macro F1 0.77,
 // complaint-vs-not F1 0.91 (P 0.99, R 0.84), groups 0.87 (ru) to 0.96;
 // after the fourth round 0.79 and 0.92 (P 0.99, R 0.85), groups 0.88 (ru)
-// to 0.96; after the fifth round 0.79 and 0.92 (P 0.99, R 0.86), groups
-// 0.89 (ru, mixed) to 0.96.
+// to 0.96; after the fifth round 0.79 and 0.93 (P 0.99, R 0.87), groups
+// 0.89 (mixed) to 0.96.
 TEST(RulesFreshTest, ClassifyThirdFreshSet) {
   CheckFreshSet("rules_fresh3.jsonl", {.macro_f1 = 0.78,
-                                       .complaint_f1 = 0.91,
+                                       .complaint_f1 = 0.92,
                                        .complaint_precision = 0.98,
                                        .group_complaint_f1 = 0.88});
 }
