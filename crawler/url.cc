@@ -167,6 +167,35 @@ std::string NormalizeQuery(std::string_view query) {
   return out;
 }
 
+// RFC 3986 5.2.4 on an absolute path. curl removes dot segments when it
+// parses, but decoding "%2e" afterwards can make new ones ("/a/%2e%2e/b"):
+// they go too (RFC 3986 6.2.2.3 normalises segments after decoding), so that
+// a canonical URL is canonical again.
+std::string RemoveDotSegments(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  auto complete = [&](size_t n) {  // in[0..n) followed by '/' or the end
+    return in.size() == n || in[n] == '/';
+  };
+  while (!in.empty()) {
+    if (in.substr(0, 2) == "/." && complete(2)) {
+      in.remove_prefix(2);
+      if (in.empty()) out.push_back('/');
+    } else if (in.substr(0, 3) == "/.." && complete(3)) {
+      in.remove_prefix(3);
+      size_t slash = out.rfind('/');
+      out.resize(slash == std::string::npos ? 0 : slash);
+      if (in.empty()) out.push_back('/');
+    } else {
+      size_t next = in.find('/', 1);
+      if (next == std::string_view::npos) next = in.size();
+      out.append(in.substr(0, next));
+      in.remove_prefix(next);
+    }
+  }
+  return out.empty() ? "/" : out;
+}
+
 // Longer URLs, given or produced (percent-encoding can triple a raw one),
 // are refused, so that a canonical URL is always canonical again.
 constexpr size_t kMaxUrlBytes = 8192;
@@ -197,7 +226,7 @@ StatusOr<std::string> Canonicalize(CURLU* h) {
   out += *ascii;
   if (!port.empty()) out += ":" + port;
   if (path.empty() || path[0] != '/') path.insert(path.begin(), '/');
-  out += NormalizePercentEncoding(path);
+  out += RemoveDotSegments(NormalizePercentEncoding(path));
   std::string q = NormalizeQuery(query);
   if (!q.empty()) out += "?" + q;
   if (out.size() > kMaxUrlBytes) return InvalidArgument("URL too long");

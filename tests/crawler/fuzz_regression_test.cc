@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "crawler/adapter.h"
 #include "crawler/url.h"
@@ -20,6 +21,27 @@ TEST(FuzzRegressionTest, Url_PercentInHostIsInvalid) {
   auto ok = CanonicalUrl("http://my_host.example.kz/");
   ASSERT_TRUE(ok.ok()) << ok.status().message();
   EXPECT_EQ(*CanonicalUrl(*ok), *ok);
+}
+
+// "%2e" decoded after curl had removed the dot segments left "/." and "/.."
+// in the canonical form, which the next canonicalisation removed.
+TEST(FuzzRegressionTest, Url_DecodedDotSegmentsAreRemoved) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"HTTPS://\xd0\x9f"
+       "34a//./b/.www\xf7w//%2e#frag",
+       "https://xn--34a-ved//b/.www%F7w//"},
+      {"http://example.com/a/%2e%2e/b", "http://example.com/b"},
+      {"http://example.com/a/%2E/b/%2e%2E", "http://example.com/a/"},
+      {"http://example.com/%2e%2e/%2e%2e/x", "http://example.com/x"},
+      {"http://example.com/a/.%2e./b", "http://example.com/a/.../b"},
+      {"http://example.com/a/%2e.b", "http://example.com/a/..b"},
+  };
+  for (const auto& [in, want] : cases) {
+    auto c = CanonicalUrl(in);
+    ASSERT_TRUE(c.ok()) << in << ": " << c.status().message();
+    EXPECT_EQ(*c, want) << in;
+    EXPECT_EQ(*CanonicalUrl(*c), *c) << in;
+  }
 }
 
 // A view counter of "." made the telegram adapter throw from std::stod,
