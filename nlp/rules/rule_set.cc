@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 
+#include "nlp/rules/literal_filter.h"
 #include "nlp/rules/pattern_set.h"
 #include "nlp/rules/stem.h"
 #include "nlp/rules/word_index.h"
@@ -344,13 +345,24 @@ struct RuleSet::Impl {
   mutable std::once_flag all_once;
   mutable std::unique_ptr<PatternSet> all_set;  // null: build failed
   mutable std::vector<int> all_term;
+  // The raw terms' required literals (see literal_filter.h): a raw term
+  // whose literals are missing from a text cannot occur in it.
+  LiteralFilter raw_filter;
+  std::vector<int> filter_of_term;  // [term]: id in raw_filter, or -1
+  std::vector<int> filtered_terms;  // terms with a filter id
+  // Per rule: its filtered terms, with the bits of the groups holding
+  // them (0: only in not:).
+  std::vector<std::vector<std::pair<int, uint64_t>>> filtered_of_rule;
+  // Rules that can fire without any index hit.
+  std::vector<int> rest_only_rules;
   // Per rule: groups holding a term the index does not stand for (same
   // bits as full_mask), and whether any term of the rule (groups or not:)
-  // is such a term.
-  std::vector<uint64_t> rest_mask;
-  std::vector<unsigned char> has_rest;
+  // is such a term. `all_`: every such term; without it: the filtered raw
+  // terms left out (they count only when their literals are found).
+  std::vector<uint64_t> rest_mask, all_rest_mask;
+  std::vector<unsigned char> has_rest, all_has_rest;
   // Some rule needs RE2 whatever the index finds.
-  bool always_rest = false;
+  bool always_rest = false, all_always_rest = false;
   std::string version;
 
   // Compiles one term; returns its index or -1 with `error` set.
@@ -359,6 +371,12 @@ struct RuleSet::Impl {
               std::string* error);
   // Builds all_set (once).
   const PatternSet* AllSet() const;
+  // Whether some rule that can still fire, counting the filtered raw
+  // terms whose literals occur in the text (st->char_map, from Segment),
+  // uses one of them (or a term
+  // RE2 must decide anyway). `masks`: the index hits per rule.
+  template <typename State>
+  bool NeedFilteredRaw(const std::vector<uint64_t>& masks, State* st) const;
 
   std::vector<RuleHit> Match(std::string_view text,
                              const std::vector<Token>* shared_tokens) const;
@@ -735,34 +753,72 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
     if (!ps->Compile(&error)) errors->push_back("rule set: " + error);
   }
   im.word_index.Build();
+  im.filter_of_term.assign(im.terms.size(), -1);
+  if (im.use_index) {
+    for (int t : im.raw_term) {
+      im.filter_of_term[t] = im.raw_filter.Add(im.terms[t].set_pattern);
+    }
+    im.raw_filter.Build();
+    for (int t : im.raw_term) {
+      if (!im.raw_filter.filtered(im.filter_of_term[t])) {
+        im.filter_of_term[t] = -1;
+      } else {
+        im.filtered_terms.push_back(t);
+      }
+    }
+  }
   // Without the index the rest is everything: all_set is rest_set.
   for (size_t r = 0; r < im.rules.size(); ++r) {
     const CompiledRule& cr = im.rules[r];
-    auto rest = [&](const std::vector<int>& g) {
-      for (int t : g) {
-        if (im.terms[t].indexed == Indexed::kNo) return true;
+    {
+      std::map<int, uint64_t> filtered;  // term -> group bits
+      int g = 0;
+      auto group = [&](const std::vector<int>& terms, bool positive) {
+        for (int t : terms) {
+          if (im.filter_of_term[t] < 0) continue;
+          filtered[t] |= positive ? uint64_t{1} << std::min(g, 63) : 0;
+        }
+        g += positive;
+      };
+      group(cr.exclude, false);
+      if (!cr.any.empty()) group(cr.any, true);
+      for (const auto& a : cr.all) group(a, true);
+      for (const auto& n : cr.near) {
+        for (const auto& ng : n.groups) group(ng, true);
       }
-      return false;
-    };
-    uint64_t mask = 0;
-    bool any_rest = rest(cr.exclude);
-    int g = 0;
-    auto group = [&](const std::vector<int>& terms) {
-      if (rest(terms)) {
-        mask |= uint64_t{1} << std::min(g, 63);
-        any_rest = true;
-      }
-      ++g;
-    };
-    if (!cr.any.empty()) group(cr.any);
-    for (const auto& a : cr.all) group(a);
-    for (const auto& n : cr.near) {
-      for (const auto& ng : n.groups) group(ng);
+      im.filtered_of_rule.emplace_back(filtered.begin(), filtered.end());
     }
-    im.rest_mask.push_back(mask);
-    im.has_rest.push_back(any_rest);
-    if (any_rest && (mask & im.full_mask[r]) == im.full_mask[r]) {
-      im.always_rest = true;
+    for (const bool all : {true, false}) {
+      auto rest = [&](const std::vector<int>& g) {
+        for (int t : g) {
+          if (im.terms[t].indexed == Indexed::kNo &&
+              (all || im.filter_of_term[t] < 0)) {
+            return true;
+          }
+        }
+        return false;
+      };
+      uint64_t mask = 0;
+      bool any_rest = rest(cr.exclude);
+      int g = 0;
+      auto group = [&](const std::vector<int>& terms) {
+        if (rest(terms)) {
+          mask |= uint64_t{1} << std::min(g, 63);
+          any_rest = true;
+        }
+        ++g;
+      };
+      if (!cr.any.empty()) group(cr.any);
+      for (const auto& a : cr.all) group(a);
+      for (const auto& n : cr.near) {
+        for (const auto& ng : n.groups) group(ng);
+      }
+      (all ? im.all_rest_mask : im.rest_mask).push_back(mask);
+      (all ? im.all_has_rest : im.has_rest).push_back(any_rest);
+      if (any_rest && (mask & im.full_mask[r]) == im.full_mask[r]) {
+        (all ? im.all_always_rest : im.always_rest) = true;
+        if (all) im.rest_only_rules.push_back(static_cast<int>(r));
+      }
     }
   }
   Sha256Hex(Canonical(spec), &im.version);
@@ -839,6 +895,8 @@ struct MatchState {
   std::string wrapped;
   std::vector<int> set_ids;
   std::vector<Span> tokens;
+  WordIndex::CharMap char_map;
+  LiteralFilter::Memo memo;
 };
 
 MatchState& State() {
@@ -847,6 +905,43 @@ MatchState& State() {
 }
 
 }  // namespace
+
+template <typename State>
+bool RuleSet::Impl::NeedFilteredRaw(const std::vector<uint64_t>& masks,
+                                    State* st) const {
+  // Each atom is judged once per text.
+  st->memo.Reset(raw_filter);
+  auto possible = [&](int t) {
+    return raw_filter.MayMatch(filter_of_term[t], st->char_map, &st->memo);
+  };
+  // Rule r can fire counting the filtered terms that may occur, and then
+  // uses a term that RE2 must decide.
+  auto needs = [&](int r) {
+    if (!all_has_rest[r] || (masks[r] | all_rest_mask[r]) != full_mask[r]) {
+      return false;
+    }
+    uint64_t missing = full_mask[r] & ~(masks[r] | rest_mask[r]);
+    bool uses = has_rest[r];
+    for (const auto& [t, bits] : filtered_of_rule[r]) {
+      if ((bits & missing) != 0 && possible(t)) {
+        missing &= ~bits;
+        uses = true;
+      }
+    }
+    if (missing != 0) return false;
+    for (size_t k = 0; !uses && k < filtered_of_rule[r].size(); ++k) {
+      uses = possible(filtered_of_rule[r][k].first);
+    }
+    return uses;
+  };
+  for (int r : st->candidates) {
+    if (needs(r)) return true;
+  }
+  for (int r : rest_only_rules) {
+    if (masks[r] == 0 && needs(r)) return true;
+  }
+  return false;
+}
 
 std::vector<RuleHit> RuleSet::Impl::Match(
     std::string_view text, const std::vector<Token>* shared_tokens) const {
@@ -912,8 +1007,10 @@ std::vector<RuleHit> RuleSet::Impl::Match(
   };
 
   const bool match_all = PatternSet::MatchAllForTesting();
-  const bool fast =
-      use_index && !match_all && WordIndex::Segment(text, &st.runs);
+  const bool fast = use_index && !match_all &&
+                    (filtered_terms.empty()
+                         ? WordIndex::Segment(text, &st.runs)
+                         : WordIndex::Segment(text, &st.runs, &st.char_map));
   if (fast) {
     // 1. The index, run by run: which words match where.
     const auto& runs = st.runs;
@@ -966,10 +1063,22 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     }
     // 2. RE2 for the terms the index does not hold, when a rule that can
     // still fire (each of its groups has a hit or such a term) uses one.
+    // A raw term whose literals are missing from the text counts as
+    // absent: first without those terms, then, when they could matter,
+    // with those whose literals are found.
     bool need_rest = always_rest;
     for (size_t i = 0; i < st.candidates.size() && !need_rest; ++i) {
       const int r = st.candidates[i];
       need_rest = has_rest[r] && (masks[r] | rest_mask[r]) == full_mask[r];
+    }
+    if (!need_rest && !filtered_terms.empty()) {
+      bool could = all_always_rest;
+      for (size_t i = 0; i < st.candidates.size() && !could; ++i) {
+        const int r = st.candidates[i];
+        could =
+            all_has_rest[r] && (masks[r] | all_rest_mask[r]) == full_mask[r];
+      }
+      if (could) need_rest = NeedFilteredRaw(masks, &st);
     }
     if (need_rest) {
       scan(rest_set, rest_term, true);

@@ -1,5 +1,8 @@
 #include "nlp/rules/word_index.h"
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -170,11 +173,68 @@ bool IsRuleWordChar(char32_t c) {
   return ByteClasses::IsWordChar(c);
 }
 
-bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs) {
+namespace {
+
+// CharMap: a character's hash; its top bits are the bit of the character
+// alone, and with the previous character's hash those of the pair.
+constexpr int kMapBits = 12;
+inline uint64_t CharHash(uint32_t c) {
+  return (uint64_t{c} + 1) * 0x9E3779B97F4A7C15ull;
+}
+inline uint32_t OneBit(uint64_t h) {
+  return static_cast<uint32_t>(h >> (64 - kMapBits));
+}
+inline uint32_t PairBit(uint64_t first, uint64_t second) {
+  return static_cast<uint32_t>(((first >> 21) ^ second) >> (64 - kMapBits));
+}
+
+// A character RE2's prefilter may have lowercased (literal_filter.h).
+bool ChangesCase(UChar32 c) {
+  return u_hasBinaryProperty(c, UCHAR_CHANGES_WHEN_LOWERCASED) ||
+         u_hasBinaryProperty(c, UCHAR_CHANGES_WHEN_CASEFOLDED);
+}
+
+// ChangesCase for U+0080..U+07FF, one bit each.
+struct TwoByteCase {
+  uint64_t bits[2048 / 64] = {};
+  TwoByteCase() {
+    for (UChar32 c = 0x80; c < 0x800; ++c) {
+      if (ChangesCase(c)) bits[c / 64] |= uint64_t{1} << (c % 64);
+    }
+  }
+};
+
+const TwoByteCase& TwoByte() {
+  static const TwoByteCase table;
+  return table;
+}
+
+template <bool kMap>
+bool SegmentText(std::string_view text, std::vector<WordIndex::Run>* runs,
+                 WordIndex::CharMap* map) {
+  using Run = WordIndex::Run;
   runs->clear();
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   if (n > std::numeric_limits<uint32_t>::max()) return false;
+  const uint64_t* case2 = nullptr;
+  uint64_t* bits = nullptr;
+  uint64_t prev = 0;
+  bool changes_case = false;
+  if constexpr (kMap) {
+    case2 = TwoByte().bits;
+    map->bits.fill(0);
+    bits = map->bits.data();
+  }
+  auto note = [&](uint32_t c) {
+    if constexpr (kMap) {
+      const uint64_t h = CharHash(c);
+      const uint32_t one = OneBit(h), pair = PairBit(prev, h);
+      bits[one / 64] |= uint64_t{1} << (one % 64);
+      bits[pair / 64] |= uint64_t{1} << (pair % 64);
+      prev = h;
+    }
+  };
   size_t i = 0;
   size_t start = 0;
   bool in_word = false;
@@ -187,6 +247,10 @@ bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs) {
       case 1:
         word = kBytes.lead[b] != 0;
         len = 1;
+        if constexpr (kMap) {
+          changes_case |= b >= 'A' && b <= 'Z';
+          note(b);
+        }
         break;
       case 2: {
         if (i + 1 >= n || (p[i + 1] & 0xC0) != 0x80) return false;
@@ -195,6 +259,10 @@ bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs) {
         if (c == 0x458) return false;
         word = (kBytes.word2[c / 64] >> (c % 64)) & 1;
         len = 2;
+        if constexpr (kMap) {
+          changes_case |= (case2[c / 64] >> (c % 64)) & 1;
+          note(c);
+        }
         break;
       }
       case 3: {
@@ -205,6 +273,12 @@ bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs) {
         if (b == 0xED && c1 >= 0xA0) return false;  // surrogate
         word = false;
         len = 3;
+        if constexpr (kMap) {
+          const uint32_t c =
+              (b & 0x0Fu) << 12 | (c1 & 0x3Fu) << 6 | (c2 & 0x3Fu);
+          changes_case |= ChangesCase(static_cast<UChar32>(c));
+          note(c);
+        }
         break;
       }
       case 4: {
@@ -217,6 +291,12 @@ bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs) {
         if (b == 0xF4 && c1 >= 0x90) return false;  // beyond U+10FFFF
         word = false;
         len = 4;
+        if constexpr (kMap) {
+          const uint32_t c = (b & 0x07u) << 18 | (c1 & 0x3Fu) << 12 |
+                             (c2 & 0x3Fu) << 6 | (c3 & 0x3Fu);
+          changes_case |= ChangesCase(static_cast<UChar32>(c));
+          note(c);
+        }
         break;
       }
       default:
@@ -237,7 +317,37 @@ bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs) {
     runs->push_back(
         Run{static_cast<uint32_t>(start), static_cast<uint32_t>(n)});
   }
+  if constexpr (kMap) map->changes_case = changes_case;
   return true;
+}
+
+}  // namespace
+
+bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs) {
+  return SegmentText<false>(text, runs, nullptr);
+}
+
+bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs,
+                        CharMap* map) {
+  return SegmentText<true>(text, runs, map);
+}
+
+std::vector<uint16_t> WordIndex::GramBits(std::string_view s) {
+  std::vector<uint64_t> hashes;
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const auto n = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    hashes.push_back(CharHash(c < 0 ? 0xFFFD : static_cast<uint32_t>(c)));
+  }
+  std::vector<uint16_t> out;
+  if (hashes.size() == 1)
+    out.push_back(static_cast<uint16_t>(OneBit(hashes[0])));
+  for (size_t i = 0; i + 1 < hashes.size(); ++i) {
+    out.push_back(static_cast<uint16_t>(PairBit(hashes[i], hashes[i + 1])));
+  }
+  return out;
 }
 
 void WordIndex::Lookup(std::string_view text, const Run& run,

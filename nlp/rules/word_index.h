@@ -22,6 +22,7 @@
 //     for (const auto& r : runs) index.Lookup(text, r, [](uint32_t id) {});
 //   }
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -61,6 +62,22 @@ class WordIndex {
   // False (and `runs` incomplete) when the index cannot stand for the
   // patterns on this text: invalid UTF-8, or ј (U+0458) present.
   static bool Segment(std::string_view text, std::vector<Run>* runs);
+
+  // What the raw patterns' literal filter (literal_filter.h) needs of a
+  // text, noted in the same pass: a bit for each character and for each
+  // pair of neighbouring characters (an occurrence of a string sets the
+  // bits GramBits() gives), and whether a character changes when
+  // lowercased or case-folded.
+  struct CharMap {
+    std::array<uint64_t, 64> bits{};
+    bool changes_case = false;
+  };
+  // Segment(), and sets `map` for the whole text when it returns true.
+  static bool Segment(std::string_view text, std::vector<Run>* runs,
+                      CharMap* map);
+  // The CharMap bits an occurrence of `s` (valid UTF-8) sets: its pairs,
+  // or its one character.
+  static std::vector<uint16_t> GramBits(std::string_view s);
 
   // Appends to `ids` the ids of every form matching `run` of `text`.
   void Lookup(std::string_view text, const Run& run,

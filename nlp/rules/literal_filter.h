@@ -1,0 +1,90 @@
+#pragma once
+
+// Which raw RE2 patterns may occur in a text, from the literal strings they
+// require: a cheap test before an RE2 pass. Internal to nlp/rules.
+//
+// Each pattern's required literals ("atoms") come from RE2's own analysis
+// (re2::FilteredRE2, compiled for that one pattern). From its monotone
+// and/or formula over the atoms the filter keeps up to two clauses, each
+// a set of atoms of which at least one is in every text the pattern
+// matches. A text is read once, by WordIndex::Segment, into a CharMap: a
+// bit for each character and each pair of neighbouring characters; an
+// atom may occur only when all the bits of its pairs are set, so
+// MayMatch() is a few bit tests (each atom judged once per text). A
+// pattern RE2 finds no atoms for (`[0-9]+`, `.*`), or only one-letter
+// atoms (they are in almost every text), always may match.
+//
+// RE2 lowercases the atoms, so they are only trusted on texts without a
+// character that changes when lowercased or case-folded (A-Z, Ж, ...):
+// on such texts every pattern may match. Normalised texts are case-folded.
+//
+//   LiteralFilter f;
+//   int id = f.Add("(?:^|[^0-9])[1-9]\\s*(?:оқушы|бала)");
+//   f.Build();
+//   WordIndex::CharMap map;
+//   LiteralFilter::Memo memo;
+//   if (WordIndex::Segment(text, &runs, &map)) {
+//     memo.Reset(f);
+//     if (f.MayMatch(id, map, &memo)) { /* run RE2 */ }
+//   }
+//
+// Thread-safe after Build().
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nlp/rules/word_index.h"
+
+namespace shagym::nlp {
+
+class LiteralFilter {
+ public:
+  // Which atoms were judged on the current text; reused from text to text.
+  struct Memo {
+    std::vector<uint8_t> atom;     // [atom]: 0 unknown, 1 absent, 2 maybe
+    std::vector<uint8_t> pattern;  // [pattern]: the same
+    std::vector<uint32_t> known;   // atoms not 0
+    std::vector<uint32_t> known_patterns;
+    // Forgets the last text.
+    void Reset(const LiteralFilter& filter);
+  };
+
+  LiteralFilter();
+  ~LiteralFilter();
+  LiteralFilter(LiteralFilter&&) noexcept;
+  LiteralFilter& operator=(LiteralFilter&&) noexcept;
+
+  // Adds a pattern (RE2 syntax, already validated by the caller); returns
+  // its index. REQUIRES: Build() not called yet.
+  int Add(const std::string& pattern);
+  void Build();
+
+  // False only when pattern `id` cannot occur in the text whose CharMap
+  // (WordIndex::Segment) is `map`. `memo` was Reset() for that text.
+  bool MayMatch(int id, const WordIndex::CharMap& map, Memo* memo) const;
+  // True when pattern `id` has at least one clause.
+  bool filtered(int id) const;
+
+  size_t size() const { return pattern_first_.size() - 1; }
+  size_t atom_count() const { return atom_first_.size() - 1; }
+
+ private:
+  uint32_t AtomId(const std::string& atom);
+
+  // Pattern p's clauses are [pattern_first_[p], pattern_first_[p + 1])
+  // (none: unfiltered); clause c's atoms clause_atoms_[clause_first_[c],
+  // clause_first_[c + 1]); atom a's CharMap bits (WordIndex::GramBits)
+  // grams_[atom_first_[a], atom_first_[a + 1]).
+  std::vector<uint32_t> pattern_first_{0};
+  std::vector<uint32_t> clause_first_{0};
+  std::vector<uint32_t> clause_atoms_;
+  std::vector<uint32_t> atom_first_{0};
+  std::vector<uint16_t> grams_;
+  std::map<std::string, uint32_t> atom_ids_;  // until Build()
+};
+
+}  // namespace shagym::nlp
