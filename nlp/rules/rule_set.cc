@@ -891,7 +891,7 @@ struct MatchState {
   std::vector<int> occ_terms;  // terms with a slot
   std::vector<WordIndex::Run> runs;
   std::vector<uint32_t> ids;
-  std::vector<std::pair<uint32_t, uint32_t>> hits;  // (run, term)
+  std::vector<WordIndex::Hit> hits;  // (run, term)
   std::string wrapped;
   std::vector<int> set_ids;
   std::vector<Span> tokens;
@@ -1007,25 +1007,15 @@ std::vector<RuleHit> RuleSet::Impl::Match(
   };
 
   const bool match_all = PatternSet::MatchAllForTesting();
-  const bool fast = use_index && !match_all &&
-                    (filtered_terms.empty()
-                         ? WordIndex::Segment(text, &st.runs)
-                         : WordIndex::Segment(text, &st.runs, &st.char_map));
+  // 1. The index, run by run, while the text is cut into runs: which
+  // words match where.
+  const bool fast =
+      use_index && !match_all &&
+      word_index.SegmentAndLookup(
+          text, &st.runs, filtered_terms.empty() ? nullptr : &st.char_map,
+          &st.hits, &st.ids);
   if (fast) {
-    // 1. The index, run by run: which words match where.
     const auto& runs = st.runs;
-    st.hits.clear();
-    for (size_t r = 0; r < runs.size(); ++r) {
-      st.ids.clear();
-      word_index.Lookup(text, runs[r], &st.ids);
-      if (st.ids.size() > 1) {
-        std::sort(st.ids.begin(), st.ids.end());
-        st.ids.erase(std::unique(st.ids.begin(), st.ids.end()), st.ids.end());
-      }
-      for (uint32_t id : st.ids) {
-        st.hits.emplace_back(static_cast<uint32_t>(r), id);
-      }
-    }
     // Terms whose anchor matched: a stem may occur (its finder decides); a
     // word or phrase occurs where its other pieces match the runs around
     // the anchor. Like the finder's search, a phrase's occurrences do not

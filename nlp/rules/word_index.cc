@@ -209,9 +209,18 @@ const TwoByteCase& TwoByte() {
   return table;
 }
 
-template <bool kMap>
+// Segment() without anything else to do per word character and per run.
+struct NoHooks {
+  void Word(const unsigned char*, size_t, size_t, size_t) {}
+  void End(size_t, size_t, uint32_t) {}
+};
+
+// Segment(), and `map` when kMap; `hooks.Word(p, i, len, start)` for each
+// word character p[i, i + len) of the run starting at `start`, and
+// `hooks.End(start, end, index)` for each run.
+template <bool kMap, typename Hooks>
 bool SegmentText(std::string_view text, std::vector<WordIndex::Run>* runs,
-                 WordIndex::CharMap* map) {
+                 WordIndex::CharMap* map, Hooks& hooks) {
   using Run = WordIndex::Run;
   runs->clear();
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
@@ -306,14 +315,17 @@ bool SegmentText(std::string_view text, std::vector<WordIndex::Run>* runs,
       if (word) {
         start = i;
       } else {
+        hooks.End(start, i, static_cast<uint32_t>(runs->size()));
         runs->push_back(
             Run{static_cast<uint32_t>(start), static_cast<uint32_t>(i)});
       }
       in_word = word;
     }
+    if (word) hooks.Word(p, i, len, start);
     i += len;
   }
   if (in_word) {
+    hooks.End(start, n, static_cast<uint32_t>(runs->size()));
     runs->push_back(
         Run{static_cast<uint32_t>(start), static_cast<uint32_t>(n)});
   }
@@ -324,12 +336,53 @@ bool SegmentText(std::string_view text, std::vector<WordIndex::Run>* runs,
 }  // namespace
 
 bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs) {
-  return SegmentText<false>(text, runs, nullptr);
+  NoHooks none;
+  return SegmentText<false>(text, runs, nullptr, none);
 }
 
 bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs,
                         CharMap* map) {
-  return SegmentText<true>(text, runs, map);
+  NoHooks none;
+  return SegmentText<true>(text, runs, map, none);
+}
+
+bool WordIndex::SegmentAndLookup(std::string_view text, std::vector<Run>* runs,
+                                 CharMap* map, std::vector<Hit>* hits,
+                                 std::vector<uint32_t>* ids) const {
+  // Lookup() of each run as its characters go by: the hash of every
+  // prefix, probed where a prefix form has that length, and of the whole
+  // run at its end.
+  struct Hooks {
+    const WordIndex& index;
+    const char* text;
+    std::vector<Hit>* hits;
+    std::vector<uint32_t>* ids;
+    uint64_t h = kFnvOffset;
+    void Word(const unsigned char* p, size_t i, size_t len, size_t start) {
+      if (i == start) {
+        h = kFnvOffset;
+        ids->clear();
+      }
+      const uint64_t unit = len == 1 ? p[i] : (uint64_t{p[i]} << 8 | p[i + 1]);
+      h = (h ^ unit) * kFnvPrime;
+      const size_t at = i + len - start;
+      if (at < index.prefix_lengths_.size() && index.prefix_lengths_[at] != 0) {
+        index.prefix_.Probe(h, text + start, at, ids);
+      }
+    }
+    void End(size_t start, size_t end, uint32_t run) {
+      index.whole_.Probe(h, text + start, end - start, ids);
+      if (ids->size() > 1) {
+        std::sort(ids->begin(), ids->end());
+        ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+      }
+      for (uint32_t id : *ids) hits->push_back(Hit{run, id});
+    }
+  } hooks{*this, text.data(), hits, ids};
+  hits->clear();
+  ids->clear();
+  return map == nullptr ? SegmentText<false>(text, runs, nullptr, hooks)
+                        : SegmentText<true>(text, runs, map, hooks);
 }
 
 std::vector<uint16_t> WordIndex::GramBits(std::string_view s) {

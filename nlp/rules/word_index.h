@@ -79,6 +79,18 @@ class WordIndex {
   // or its one character.
   static std::vector<uint16_t> GramBits(std::string_view s);
 
+  // A form matching run `run` (an index into the runs) with id `id`.
+  struct Hit {
+    uint32_t run = 0;
+    uint32_t id = 0;
+  };
+  // Segment() (with `map` unless null) and Lookup() of every run in the
+  // same pass: `hits` gets, run by run, the sorted distinct ids of the
+  // forms matching it. `ids` is scratch. When false, `hits` is incomplete.
+  bool SegmentAndLookup(std::string_view text, std::vector<Run>* runs,
+                        CharMap* map, std::vector<Hit>* hits,
+                        std::vector<uint32_t>* ids) const;
+
   // Appends to `ids` the ids of every form matching `run` of `text`.
   void Lookup(std::string_view text, const Run& run,
               std::vector<uint32_t>* ids) const;
