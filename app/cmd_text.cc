@@ -107,6 +107,9 @@ int RunClassify(Context* ctx, const std::string& input,
   // from line to line.
   std::shared_ptr<const nlp::RuleSet> rules = engine->rules();
   config::ClassifyJsonl codec;
+  nlp::AnalyzedText analysis;
+  nlp::ClassifyHints hints;
+  Labels labels;
   std::string buffer;
   int64_t line_no = 0, bad = 0, done = 0;
   bool read_ok = ForEachLine(in, [&](std::string_view line) {
@@ -120,9 +123,9 @@ int RunClassify(Context* ctx, const std::string& input,
       ++bad;
       return;
     }
-    nlp::ClassifyHints hints;
-    hints.region = codec.region();
-    codec.Write(engine->Classify(*rules, codec.text(), hints), &buffer);
+    codec.Region(&hints.region);
+    engine->Classify(*rules, codec.text(), hints, &analysis, &labels);
+    codec.Write(labels, &buffer);
     if (buffer.size() >= (size_t{1} << 20)) {
       std::fwrite(buffer.data(), 1, buffer.size(), out);
       buffer.clear();

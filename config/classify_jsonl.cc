@@ -1,5 +1,6 @@
 #include "config/classify_jsonl.h"
 
+#include <charconv>
 #include <cstdint>
 
 #include "common/json_escape.h"
@@ -10,6 +11,7 @@ namespace shagym::config {
 namespace {
 
 using OJson = nlohmann::ordered_json;
+using std::literals::string_view_literals::operator""sv;
 
 // Keys that classify computes; everything else comes from the input.
 bool IsLabelKey(std::string_view k) {
@@ -93,10 +95,13 @@ size_t PlainRun(std::string_view s, size_t i, bool trusted) {
 }
 
 // Parses the JSON string whose opening quote is at s[*pos]; on success
-// `out` holds it decoded and *pos is past the closing quote. False on
-// anything a strict JSON parser would refuse.
-bool ParseString(std::string_view s, size_t* pos, std::string* out) {
+// `out` holds it decoded and *pos is past the closing quote, and `*plain`
+// says whether it had no escape (then the JSON string is `"` + *out + `"`).
+// False on anything a strict JSON parser would refuse.
+bool ParseString(std::string_view s, size_t* pos, std::string* out,
+                 bool* plain) {
   out->clear();
+  *plain = true;
   size_t i = *pos + 1;
   while (i < s.size()) {
     // A run of plain bytes is copied at once.
@@ -118,6 +123,7 @@ bool ParseString(std::string_view s, size_t* pos, std::string* out) {
       continue;
     }
     // An escape.
+    *plain = false;
     if (i + 1 >= s.size()) return false;
     const char e = s[i + 1];
     i += 2;
@@ -203,7 +209,7 @@ bool AppendString(std::string_view s, std::string* out, bool trusted = false) {
 
 bool AppendStringOrNull(std::string_view s, std::string* out) {
   if (s.empty()) {
-    out->append("null");
+    out->append("null"sv);
     return true;
   }
   return AppendString(s, out);
@@ -225,15 +231,20 @@ bool ClassifyJsonl::ParseFast(std::string_view s) {
   if (i < s.size() && s[i] == '}') return false;  // no "text"
   while (true) {
     if (i >= s.size() || s[i] != '"') return false;
-    if (used_ == fields_.size()) fields_.emplace_back();
+    if (used_ == fields_.size()) {
+      fields_.emplace_back();
+      plain_.push_back(0);
+    }
     auto& [key, value] = fields_[used_];
-    if (!ParseString(s, &i, &key)) return false;
+    bool plain = false;
+    if (!ParseString(s, &i, &key, &plain)) return false;
     skip();
     if (i >= s.size() || s[i] != ':') return false;
     ++i;
     skip();
     if (i >= s.size() || s[i] != '"') return false;  // not a string value
-    if (!ParseString(s, &i, &value)) return false;
+    if (!ParseString(s, &i, &value, &plain)) return false;
+    plain_[used_] = plain;
     for (size_t k = 0; k < used_; ++k) {
       if (fields_[k].first == key) return false;  // duplicate key
     }
@@ -274,6 +285,20 @@ std::string_view ClassifyJsonl::text() const {
   return text_;
 }
 
+void ClassifyJsonl::Region(std::string* out) const {
+  if (fast_) {
+    for (size_t k = 0; k < used_; ++k) {
+      if (fields_[k].first == "region") {
+        *out = fields_[k].second;
+        return;
+      }
+    }
+    out->clear();
+    return;
+  }
+  *out = region();
+}
+
 std::string ClassifyJsonl::region() const {
   if (fast_) {
     for (size_t k = 0; k < used_; ++k) {
@@ -288,36 +313,46 @@ std::string ClassifyJsonl::region() const {
 
 bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
   const size_t mark = out->size();
-  auto input = [&](std::string_view key) -> const std::string* {
+  auto input = [&](std::string_view key) -> int {
     for (size_t k = 0; k < used_; ++k) {
-      if (fields_[k].first == key) return &fields_[k].second;
+      if (fields_[k].first == key) return static_cast<int>(k);
     }
-    return nullptr;
+    return -1;
   };
   bool ok = true;
   bool first = true;
   auto key = [&](std::string_view k) {
-    out->append(first ? "{\"" : ",\"");
+    out->append(first ? "{\""sv : ",\""sv);
     first = false;
     out->append(k);
-    out->append("\":");
+    out->append("\":"sv);
   };
   // A key the input may carry: its value, else the Post default.
-  auto passed = [&](std::string_view k, const char* dflt) {
+  auto passed = [&](std::string_view k, std::string_view dflt) {
     key(k);
-    if (const std::string* v = input(k)) {
-      ok = ok && AppendString(*v, out, /*trusted=*/true);
-    } else {
+    const int f = input(k);
+    if (f < 0) {
       out->append(dflt);
+    } else if (plain_[f]) {
+      out->push_back('"');
+      out->append(fields_[f].second);
+      out->push_back('"');
+    } else {
+      ok = ok && AppendString(fields_[f].second, out, /*trusted=*/true);
     }
   };
-  passed("id", "\"\"");
-  passed("source", "\"\"");
-  passed("url", "\"\"");
-  passed("published_at", "null");
-  passed("fetched_at", "null");
-  passed("author", "\"\"");
-  passed("text", "\"\"");  // always in the input
+  auto number = [&](int64_t v) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), v);
+    out->append(digits, static_cast<size_t>(end - digits));
+  };
+  passed("id", "\"\""sv);
+  passed("source", "\"\""sv);
+  passed("url", "\"\""sv);
+  passed("published_at", "null"sv);
+  passed("fetched_at", "null"sv);
+  passed("author", "\"\""sv);
+  passed("text", "\"\""sv);  // always in the input
   key("lang");
   ok = ok && AppendString(l.lang, out);
   key("categories");
@@ -333,26 +368,26 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
   ok = ok && AppendStringOrNull(l.region, out);
   key("school_number");
   ok = ok && AppendStringOrNull(l.school_number, out);
-  passed("duplicate_of", "null");
+  passed("duplicate_of", "null"sv);
   key("matches");
   out->push_back('[');
   for (size_t m = 0; m < l.matches.size(); ++m) {
     const Match& x = l.matches[m];
-    out->append(m ? ",{\"rule\":" : "{\"rule\":");
+    out->append(m ? ",{\"rule\":"sv : "{\"rule\":"sv);
     ok = ok && AppendString(x.rule, out);
-    out->append(",\"category\":");
+    out->append(",\"category\":"sv);
     ok = ok && AppendString(x.category, out);
-    out->append(",\"start\":");
-    out->append(std::to_string(x.start));
-    out->append(",\"end\":");
-    out->append(std::to_string(x.end));
+    out->append(",\"start\":"sv);
+    number(x.start);
+    out->append(",\"end\":"sv);
+    number(x.end);
     out->push_back('}');
   }
   out->push_back(']');
-  passed("review", "\"new\"");
+  passed("review", "\"new\""sv);
   key("institution");
   ok = ok && AppendStringOrNull(l.institution, out);
-  passed("incident", "null");
+  passed("incident", "null"sv);
   key("rules_version");
   ok = ok && AppendString(l.rules_version, out);
   static constexpr std::string_view kSpecKeys[] = {
@@ -366,12 +401,12 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
     bool spec = false;
     for (std::string_view s : kSpecKeys) spec = spec || s == name;
     if (spec) continue;
-    out->append(",");
+    out->push_back(',');
     ok = ok && AppendString(name, out, /*trusted=*/true);
     out->push_back(':');
     ok = ok && AppendString(fields_[k].second, out, /*trusted=*/true);
   }
-  out->append("}\n");
+  out->append("}\n"sv);
   if (!ok) out->resize(mark);
   return ok;
 }

@@ -41,6 +41,8 @@ class ClassifyJsonl {
   // string). Valid until the next Parse().
   std::string_view text() const;
   std::string region() const;
+  // Sets `*out` to region(), reusing its buffer.
+  void Region(std::string* out) const;
 
   // Appends the output line and '\n': SPEC "Post" keys in order (the
   // computed labels; the other keys from the input when it has them), then
@@ -59,6 +61,9 @@ class ClassifyJsonl {
   bool fast_ = false;
   // Fast path: the keys and string values, in input order; `used_` of them.
   std::vector<std::pair<std::string, std::string>> fields_;
+  // [field]: the value had no escape, so its JSON is `"` value `"` (what
+  // nlohmann's dump writes for it too).
+  std::vector<char> plain_;
   size_t used_ = 0;
   int text_field_ = -1;
   // Generic path.

@@ -67,7 +67,23 @@ Labels RuleEngine::Classify(const nlp::AnalyzedText& a,
 Labels RuleEngine::Classify(const nlp::RuleSet& rules,
                             const nlp::AnalyzedText& a,
                             const nlp::ClassifyHints& hints) const {
-  Labels labels = classifier_->Classify(rules, a, hints);
+  Labels labels;
+  Label(rules, a, hints, &labels);
+  return labels;
+}
+
+void RuleEngine::Classify(const nlp::RuleSet& rules, std::string_view text,
+                          const nlp::ClassifyHints& hints,
+                          nlp::AnalyzedText* analysis, Labels* labels) const {
+  // What nlp::Analyze does, into the caller's buffers.
+  analysis->normalized = normalizer_->Normalize(text, &analysis->tokens);
+  Label(rules, *analysis, hints, labels);
+}
+
+void RuleEngine::Label(const nlp::RuleSet& rules, const nlp::AnalyzedText& a,
+                       const nlp::ClassifyHints& hints, Labels* out) const {
+  Labels& labels = *out;
+  classifier_->Classify(rules, a, hints, &labels);
   if (entities_ != nullptr) {
     nlp::Entities found = entities_->Extract(a);
     if (labels.region.empty()) labels.region = found.region;
@@ -76,7 +92,6 @@ Labels RuleEngine::Classify(const nlp::RuleSet& rules,
     }
     if (labels.institution.empty()) labels.institution = found.institution;
   }
-  return labels;
 }
 
 Labels RuleEngine::Classify(std::string_view text,

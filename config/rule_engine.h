@@ -71,6 +71,12 @@ class RuleEngine {
                   const nlp::ClassifyHints& hints = {}) const;
   Labels Classify(const nlp::AnalyzedText& analyzed,
                   const nlp::ClassifyHints& hints = {}) const;
+  // Classify(rules, text, hints) for a loop over many posts: `text` is
+  // analysed into `*analysis` and labelled into `*labels`, both reusing
+  // their buffers from the previous post.
+  void Classify(const nlp::RuleSet& rules, std::string_view text,
+                const nlp::ClassifyHints& hints, nlp::AnalyzedText* analysis,
+                Labels* labels) const;
 
   // Compiles `files` (as ReadRuleDir gives them) with this engine's
   // normaliser, examples included, without changing the running set.
@@ -95,6 +101,9 @@ class RuleEngine {
 
  private:
   RuleEngine() = default;
+  // The labels of an analysed post: the classifier's, then the entities'.
+  void Label(const nlp::RuleSet& rules, const nlp::AnalyzedText& analyzed,
+             const nlp::ClassifyHints& hints, Labels* labels) const;
 
   std::string rules_dir_;
   std::unique_ptr<nlp::Normalizer> normalizer_;

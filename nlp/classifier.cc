@@ -1,7 +1,7 @@
 #include "nlp/classifier.h"
 
 #include <algorithm>
-#include <set>
+#include <cstdint>
 
 #include "nlp/langid.h"
 
@@ -10,6 +10,31 @@ namespace shagym::nlp {
 Classifier::Classifier(const Normalizer* normalizer)
     : normalizer_(normalizer) {}
 
+namespace {
+
+// Index of `category` in CategoryIds() (13 of them). REQUIRES: one of
+// them (the rule compiler refuses others).
+int CategoryIndex(const std::string& category) {
+  const std::vector<std::string>& ids = CategoryIds();
+  return static_cast<int>(std::find(ids.begin(), ids.end(), category) -
+                          ids.begin());
+}
+
+// The indices of CategoryIds() in the order of their sorted ids.
+const std::vector<int>& SortedCategoryIndices() {
+  static const auto* order = [] {
+    const std::vector<std::string>& ids = CategoryIds();
+    auto* v = new std::vector<int>(ids.size());
+    for (size_t i = 0; i < v->size(); ++i) (*v)[i] = static_cast<int>(i);
+    std::sort(v->begin(), v->end(),
+              [&](int a, int b) { return ids[a] < ids[b]; });
+    return v;
+  }();
+  return *order;
+}
+
+}  // namespace
+
 Labels Classifier::Classify(const RuleSet& rules, std::string_view text,
                             const ClassifyHints& hints) const {
   return Classify(rules, Analyze(*normalizer_, text), hints);
@@ -17,31 +42,50 @@ Labels Classifier::Classify(const RuleSet& rules, std::string_view text,
 
 Labels Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
                             const ClassifyHints& hints) const {
-  return Classify(rules, nt, Tokenize(nt.text), hints);
+  Labels labels;
+  Classify(rules, nt, Tokenize(nt.text), hints, &labels);
+  return labels;
 }
 
 Labels Classifier::Classify(const RuleSet& rules, const AnalyzedText& analyzed,
                             const ClassifyHints& hints) const {
-  return Classify(rules, analyzed.normalized, analyzed.tokens, hints);
+  Labels labels;
+  Classify(rules, analyzed.normalized, analyzed.tokens, hints, &labels);
+  return labels;
 }
 
-Labels Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
-                            const std::vector<Token>& tokens,
-                            const ClassifyHints& hints) const {
-  Labels labels;
+void Classifier::Classify(const RuleSet& rules, const AnalyzedText& analyzed,
+                          const ClassifyHints& hints, Labels* labels) const {
+  Classify(rules, analyzed.normalized, analyzed.tokens, hints, labels);
+}
+
+void Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
+                          const std::vector<Token>& tokens,
+                          const ClassifyHints& hints, Labels* out) const {
+  Labels& labels = *out;
+  // Assignments, not a fresh Labels: the strings and vectors keep their
+  // buffers from post to post.
   labels.rules_version = rules.version();
-  labels.lang = hints.lang.empty()
-                    ? std::string(LanguageCode(DetectLanguage(nt.text, tokens)))
-                    : hints.lang;
+  if (hints.lang.empty()) {
+    labels.lang = LanguageCode(DetectLanguage(nt.text, tokens));
+  } else {
+    labels.lang = hints.lang;
+  }
   // Region and school number come from the entities (config::RuleEngine
   // runs them on the same analysis); here only the source's region.
   labels.region = hints.region;
+  labels.school_number.clear();
+  labels.institution.clear();
+  labels.categories.clear();
+  labels.matches.clear();
 
-  std::set<std::string> categories;
+  // The categories of the rules that fired, one bit per index into
+  // CategoryIds(), written in the order of the sorted ids.
+  uint32_t categories = 0;
   int severity = 0;
   for (const RuleHit& hit : rules.Match(nt.text, tokens)) {
     const RuleInfo& info = rules.rule(hit.rule);
-    categories.insert(info.category);
+    categories |= uint32_t{1} << CategoryIndex(info.category);
     severity = std::max(severity, SeverityRank(info.severity));
     for (const auto& [b, e] : hit.spans) {
       auto [ob, oe] = nt.ToOriginal(b, e);
@@ -50,7 +94,10 @@ Labels Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
                                      static_cast<int64_t>(oe)});
     }
   }
-  labels.categories.assign(categories.begin(), categories.end());
+  const std::vector<std::string>& ids = CategoryIds();
+  for (int c : SortedCategoryIndices()) {
+    if (categories & (uint32_t{1} << c)) labels.categories.push_back(ids[c]);
+  }
   static const char* kSeverity[] = {"none", "low", "medium", "high"};
   labels.severity = labels.categories.empty() ? "none" : kSeverity[severity];
   std::sort(labels.matches.begin(), labels.matches.end(),
@@ -61,11 +108,10 @@ Labels Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
             });
   if (!labels.categories.empty()) {
     labels.institution =
-        labels.categories == std::vector<std::string>{"camps_leisure"}
+        labels.categories.size() == 1 && labels.categories[0] == "camps_leisure"
             ? "camp"
             : "school";
   }
-  return labels;
 }
 
 }  // namespace shagym::nlp

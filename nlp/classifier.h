@@ -46,11 +46,15 @@ class Classifier {
   // tokens. The pipeline's form: one analysis per post for everything.
   Labels Classify(const RuleSet& rules, const AnalyzedText& analyzed,
                   const ClassifyHints& hints = {}) const;
+  // Same, into `*labels` (every field set), reusing its buffers: a loop
+  // over many posts allocates nothing once they have grown.
+  void Classify(const RuleSet& rules, const AnalyzedText& analyzed,
+                const ClassifyHints& hints, Labels* labels) const;
 
  private:
-  Labels Classify(const RuleSet& rules, const NormalizedText& normalized,
-                  const std::vector<Token>& tokens,
-                  const ClassifyHints& hints) const;
+  void Classify(const RuleSet& rules, const NormalizedText& normalized,
+                const std::vector<Token>& tokens, const ClassifyHints& hints,
+                Labels* labels) const;
 
   const Normalizer* normalizer_;
 };
