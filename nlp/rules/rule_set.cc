@@ -372,9 +372,9 @@ struct RuleSet::Impl {
   // Builds all_set (once).
   const PatternSet* AllSet() const;
   // Whether some rule that can still fire, counting the filtered raw
-  // terms whose literals occur in the text (st->char_map, from Segment),
-  // uses one of them (or a term
-  // RE2 must decide anyway). `masks`: the index hits per rule.
+  // terms whose literals occur in the text (st->char_map from Segment,
+  // st->memo reset for this text), uses one of them or a term RE2 must
+  // decide anyway. `masks`: the index hits per rule.
   template <typename State>
   bool NeedFilteredRaw(const std::vector<uint64_t>& masks, State* st) const;
 
@@ -909,8 +909,6 @@ MatchState& State() {
 template <typename State>
 bool RuleSet::Impl::NeedFilteredRaw(const std::vector<uint64_t>& masks,
                                     State* st) const {
-  // Each atom is judged once per text.
-  st->memo.Reset(raw_filter);
   auto possible = [&](int t) {
     return raw_filter.MayMatch(filter_of_term[t], st->char_map, &st->memo);
   };
@@ -1061,6 +1059,8 @@ std::vector<RuleHit> RuleSet::Impl::Match(
       const int r = st.candidates[i];
       need_rest = has_rest[r] && (masks[r] | rest_mask[r]) == full_mask[r];
     }
+    // Each atom is judged once per text.
+    if (!filtered_terms.empty()) st.memo.Reset(raw_filter);
     if (!need_rest && !filtered_terms.empty()) {
       bool could = all_always_rest;
       for (size_t i = 0; i < st.candidates.size() && !could; ++i) {
@@ -1072,7 +1072,14 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     }
     if (need_rest) {
       scan(rest_set, rest_term, true);
-      scan(raw_set, raw_term, false);
+      // The raw set only when one of its terms may occur: the need may
+      // come from word terms RE2 decides (rest_set) alone.
+      bool raw = filtered_terms.size() < raw_term.size();
+      for (size_t i = 0; !raw && i < filtered_terms.size(); ++i) {
+        const int t = filtered_terms[i];
+        raw = raw_filter.MayMatch(filter_of_term[t], st.char_map, &st.memo);
+      }
+      if (raw) scan(raw_set, raw_term, false);
     }
   } else if (match_all) {
     for (size_t t = 0; t < terms.size(); ++t) add_matched(static_cast<int>(t));
