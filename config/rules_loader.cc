@@ -19,7 +19,8 @@ const std::vector<std::string_view> kFileKeys = {
 const std::vector<std::string_view> kRuleKeys = {
     "id",  "category", "lang", "severity", "any",
     "all", "near",     "not",  "negation"};
-const std::vector<std::string_view> kNearKeys = {"terms", "within", "ordered"};
+const std::vector<std::string_view> kNearKeys = {"terms", "within", "ordered",
+                                                 "across_sentences"};
 const std::vector<std::string_view> kTermKeys = {"word", "stem", "re"};
 const std::vector<std::string_view> kExampleKeys = {"match", "no_match"};
 
@@ -198,6 +199,9 @@ class Parser {
         if (auto w = c["within"])
           ns.within = static_cast<int>(r.Int(w, "within", 1, 100));
         if (auto o = c["ordered"]) ns.ordered = r.Bool(o, "ordered");
+        if (auto o = c["across_sentences"]) {
+          ns.across_sentences = r.Bool(o, "across_sentences");
+        }
         rule->near.push_back(std::move(ns));
       }
     }

@@ -76,6 +76,52 @@ constexpr char kSetBoundary[] = "[^" SHAGYM_WORD_CHARS "]";
 // "никто не бил", "ешкім қорламайды").
 using WordSet = std::set<std::string, std::less<>>;
 
+// Words that end with a full stop without ending the sentence ("ул.
+// Абая", "Жамбыл обл. 12-мектеп"); any one-letter word is one too.
+const WordSet& SentenceAbbreviations() {
+  static const auto* s = new WordSet{
+      "ул",  "обл",  "им",  "кл",   "мкр",  "кв",  "каб",   "шк",  "тел",
+      "млн", "тыс",  "тг",  "руб",  "пр",   "пер", "просп", "ауд", "стр",
+      "рис", "проф", "доц", "зав",  "зам",  "нач", "мин",   "гор", "пос",
+      "көш", "мед",  "сош", "гимн", "напр", "см",  "ср",    "etc"};
+  return *s;
+}
+
+// Whether a sentence ends between the word `prev` and the word starting at
+// byte `next` of `text` (see the near: check in Match).
+bool SentenceBreak(std::string_view text, std::pair<size_t, size_t> prev,
+                   size_t next) {
+  for (size_t i = prev.second; i < next; ++i) {
+    const char c = text[i];
+    if (c == '!' || c == '?' || c == '\n' || c == '\r') return true;
+    // U+2026 HORIZONTAL ELLIPSIS (NFKC makes it "...", but be safe).
+    if (c == '\xE2' && i + 2 < next && text[i + 1] == '\x80' &&
+        text[i + 2] == '\xA6') {
+      return true;
+    }
+    if (c != '.') continue;
+    if (i + 1 < next && text[i + 1] == '.') return true;  // "..."
+    const bool space_after = i + 1 >= text.size() || text[i + 1] == ' ' ||
+                             text[i + 1] == '\t' || text[i + 1] == ')' ||
+                             text[i + 1] == '"';
+    if (!space_after) continue;         // "12.05", "т.к" inner stop
+    if (i != prev.second) return true;  // "школе ). Учитель"
+    const std::string_view word =
+        text.substr(prev.first, prev.second - prev.first);
+    size_t letters = 0;
+    for (size_t j = 0; j < word.size(); ++j) {
+      if ((static_cast<unsigned char>(word[j]) & 0xC0) != 0x80) ++letters;
+    }
+    const bool digits =
+        word.find_first_not_of("0123456789") == std::string_view::npos;
+    if (!digits && (letters <= 1 || SentenceAbbreviations().count(word))) {
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
 const WordSet& NegatorsBefore() {
   static const auto* s = new WordSet{
       "не",      "нет",     "ни",      "никто",    "никогда", "ничего",
@@ -222,6 +268,7 @@ struct NearClause {
   std::vector<std::vector<int>> groups;
   int within = 5;
   bool ordered = false;
+  bool across_sentences = false;
 };
 
 struct CompiledRule {
@@ -285,7 +332,8 @@ std::string Canonical(const RuleSetSpec& spec) {
         for (const auto& t : g) term(t);
       }
       for (const auto& n : r.near) {
-        s += "W" + std::to_string(n.within) + (n.ordered ? "o" : "u");
+        s += "W" + std::to_string(n.within) + (n.ordered ? "o" : "u") +
+             (n.across_sentences ? "x" : "");
         for (const auto& g : n.groups) {
           s += "G";
           for (const auto& t : g) term(t);
@@ -700,6 +748,7 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
         NearClause nc;
         nc.within = n.within;
         nc.ordered = n.ordered;
+        nc.across_sentences = n.across_sentences;
         if (n.groups.size() < 2) {
           fail(n.where.empty() ? r.where : n.where,
                "near: needs at least two terms");
@@ -1182,6 +1231,25 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     }
     return false;
   };
+  // near: stays inside one sentence: "...высмеивают. Учитель говорит..."
+  // pairs no words across the full stop. A sentence ends at ! ? a line
+  // break, an ellipsis, or a full stop followed by a space (or the end),
+  // unless the word before the stop is an abbreviation: one letter ("г.",
+  // "ш.", "А.Б. Иванова", "т.к.") or one of SentenceAbbreviations() ("ул.",
+  // "обл.", "им.", "кл."). "12.05" and "т.к." have no space after their
+  // inner stops. Sentence number of each token, computed once per text.
+  std::vector<int> sentence;
+  auto sentence_of = [&](int k) {
+    const auto& tk = token_list();
+    if (sentence.size() != tk.size()) {
+      sentence.assign(tk.size(), 0);
+      for (size_t j = 1; j < tk.size(); ++j) {
+        sentence[j] = sentence[j - 1] +
+                      (SentenceBreak(text, tk[j - 1], tk[j].first) ? 1 : 0);
+      }
+    }
+    return sentence[k];
+  };
   // Word k negates what follows it. "не" after пока, чуть, едва or ли
   // ("пока не оплатим взнос", "чуть не убили") and before только ("не
   // только травят, но и бьют") does not.
@@ -1382,6 +1450,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
       bool found = false;
       std::vector<Span> best;
       for (const auto& [w0, s0] : pos[0]) {
+        const int sent0 = n.across_sentences ? 0 : sentence_of(w0);
         if (n.ordered) {
           std::vector<Span> chain = {s0};
           int prev = w0;
@@ -1389,7 +1458,8 @@ std::vector<RuleHit> RuleSet::Impl::Match(
           for (size_t gi = 1; gi < pos.size() && good; ++gi) {
             good = false;
             for (const auto& [w, s] : pos[gi]) {
-              if (w > prev && w - w0 <= n.within) {
+              if (w > prev && w - w0 <= n.within &&
+                  (n.across_sentences || sentence_of(w) == sent0)) {
                 chain.push_back(s);
                 prev = w;
                 good = true;
@@ -1410,7 +1480,8 @@ std::vector<RuleHit> RuleSet::Impl::Match(
             good = false;
             for (const auto& [w, s] : pos[gi]) {
               int nlo = std::min(lo, w), nhi = std::max(hi, w);
-              if (nhi - nlo <= n.within) {
+              if (nhi - nlo <= n.within &&
+                  (n.across_sentences || sentence_of(w) == sent0)) {
                 chain.push_back(s);
                 lo = nlo;
                 hi = nhi;

@@ -30,6 +30,9 @@ struct NearSpec {
   int within = 5;
   bool ordered = false;  // groups occur in the listed order
   std::string where;
+  // The groups may be in different sentences (a topic and its verdict:
+  // "Ребенок выпал из окна. Погиб.").
+  bool across_sentences = false;
 };
 
 struct RuleSpec {

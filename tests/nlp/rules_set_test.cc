@@ -199,6 +199,58 @@ TEST_F(RuleSetTest, NearAndOrderedNear) {
   EXPECT_EQ(Fire(*set, "кричит учитель"), Ids{});
 }
 
+// near: pairs words of one sentence only: a full stop, ! ? an ellipsis or
+// a line break ends it; abbreviations, initials, dates and "т.к." do not.
+TEST_F(RuleSetTest, NearStaysInsideOneSentence) {
+  RuleSpec r = Rule("near", "staff_misconduct");
+  r.near = {
+      NearSpec{{{Word("учитель")}, {Word("высмеивает"), Word("высмеивают")}},
+               6,
+               false,
+               ""}};
+  RuleSpec o = Rule("ordered", "staff_misconduct");
+  o.near = {NearSpec{{{Word("учитель")}, {Word("орет")}}, 6, true, ""}};
+  auto set = Compile({r, o});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(Fire(*set, "учитель при всех высмеивает сына"), Ids{"near"});
+  EXPECT_EQ(Fire(*set, "Одноклассники высмеивают. Учитель говорит терпи"),
+            Ids{});
+  EXPECT_EQ(Fire(*set, "Одноклассники высмеивают! Учитель молчит"), Ids{});
+  EXPECT_EQ(Fire(*set, "Одноклассники высмеивают?! Учитель молчит"), Ids{});
+  EXPECT_EQ(Fire(*set, "Одноклассники высмеивают\nУчитель молчит"), Ids{});
+  EXPECT_EQ(Fire(*set, "Одноклассники высмеивают\u2026 Учитель молчит"), Ids{});
+  EXPECT_EQ(Fire(*set, "Одноклассники высмеивают... учитель молчит"), Ids{});
+  EXPECT_EQ(Fire(*set, "Учитель в школе №12. Орет на всех"), Ids{});
+  EXPECT_EQ(Fire(*set, "Учитель. Орет на детей"), Ids{});
+  // Not a sentence end: abbreviations, initials, dates, inner stops.
+  EXPECT_EQ(Fire(*set, "учитель ул. Абая высмеивает"), Ids{"near"});
+  EXPECT_EQ(Fire(*set, "учитель г. Тараза высмеивает"), Ids{"near"});
+  EXPECT_EQ(Fire(*set, "учитель А.Б. Иванова высмеивает"), Ids{"near"});
+  EXPECT_EQ(Fire(*set, "учитель 12.05.2024 высмеивает"), Ids{"near"});
+  EXPECT_EQ(Fire(*set, "учитель орет, т.к. устал"), Ids{"ordered"});
+  EXPECT_EQ(Fire(*set, "учитель т.к. устал орет"), Ids{"ordered"});
+}
+
+// across_sentences: true lets a rule pair a topic with its verdict in the
+// next sentence ("Дали суп. Холодный.").
+TEST_F(RuleSetTest, NearAcrossSentencesWhenTheRuleSaysSo) {
+  RuleSpec r = Rule("food", "food");
+  NearSpec n{{{Word("суп")}, {Word("холодный")}}, 4, false, ""};
+  n.across_sentences = true;
+  r.near = {n};
+  RuleSpec s = Rule("strict", "food");
+  s.near = {NearSpec{{{Word("суп")}, {Word("холодный")}}, 4, false, ""}};
+  auto set = Compile({r, s});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(Fire(*set, "Дали суп. Холодный."), Ids{"food"});
+  EXPECT_EQ(Fire(*set, "суп холодный"), (Ids{"food", "strict"}));
+  // The flag is part of the rule set's version.
+  RuleSpec plain = r;
+  plain.near[0].across_sentences = false;
+  const std::string with_flag = Compile({r})->version();
+  EXPECT_NE(with_flag, Compile({plain})->version());
+}
+
 TEST_F(RuleSetTest, RawRegexAndSpans) {
   RuleSpec r = Rule("r1", "extortion_corruption");
   r.any = {Re(R"(\d+\s*тг)")};
