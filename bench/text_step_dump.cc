@@ -320,7 +320,9 @@ int main(int argc, char** argv) {
         std::equal(retokenized.begin(), retokenized.end(), a.tokens.begin(),
                    [](const nlp::Token& x, const nlp::Token& y) {
                      return x.begin == y.begin && x.end == y.end &&
-                            x.numeric == y.numeric;
+                            x.numeric == y.numeric &&
+                            x.cyrillic == y.cyrillic &&
+                            x.letter_groups == y.letter_groups;
                    });
     if (!same_tokens || again.text != t.text ||
         again.orig_begin != t.orig_begin || again.orig_end != t.orig_end ||

@@ -42,6 +42,15 @@ struct Lexicon {
   };
   // The three above merged, for one lookup per word without allocating.
   WordTable<Entry> all;
+  // The same, for the look-up per word: keys of up to 24 bytes (12 Cyrillic
+  // letters) in `inline_words`, longer ones in `long_words`.
+  InlineKeyTable<Entry> inline_words;
+  WordTable<Entry> long_words;
+  const Entry* Find(std::string_view word) const {
+    return word.size() <= InlineKeyTable<Entry>::kMaxKey
+               ? inline_words.Find(word)
+               : long_words.Find(word);
+  }
   // The suffixes of both languages reversed, letter by letter, so that the
   // tails of a word are looked up in one walk from its end.
   struct SuffixTrie {
@@ -361,6 +370,13 @@ Lexicon BuildLexicon() {
   for (const auto& [w, v] : lexicon.kk) entry(w).kk = v;
   for (const auto& [w, v] : lexicon.ru) entry(w).ru = v;
   for (const auto& w : lexicon.neutral) entry(w).neutral = true;
+  for (const auto& [w, e] : lexicon.all.entries()) {
+    if (w.size() <= InlineKeyTable<Lexicon::Entry>::kMaxKey) {
+      lexicon.inline_words.Insert(w, e);
+    } else {
+      lexicon.long_words.Insert(w, e);
+    }
+  }
   for (const char* x : kKkSuffixes) lexicon.suffixes.Add(x, kKkSuffix);
   for (const char* x : kRuSuffixes) lexicon.suffixes.Add(x, kRuSuffix);
   return lexicon;
@@ -411,31 +427,6 @@ inline UChar32 NextCp(const uint8_t* p, int32_t* i, int32_t n) {
   UChar32 c;
   U8_NEXT(p, *i, n, c);
   return c;
-}
-
-// Per-letter facts for U+0400..U+04FF, looked up once per letter.
-constexpr uint8_t kKazakhLetter = 1;   // ә ғ қ ң ө ұ ү һ і
-constexpr uint8_t kRussianLetter = 2;  // щ ъ э ь
-constexpr uint8_t kForeignLetter = 4;  // в ф ц э: never in native Kazakh
-struct CyrillicClasses {
-  uint8_t of[256] = {};
-  CyrillicClasses() {
-    for (UChar32 c = 0x0400; c <= 0x04FF; ++c) {
-      uint8_t f = 0;
-      if (IsKazakhLetter(c)) f |= kKazakhLetter;
-      if (c == 0x0449 || c == 0x044A || c == 0x044D || c == 0x044C) {
-        f |= kRussianLetter;
-      }
-      if (c == 0x0432 || c == 0x0444 || c == 0x0446 || c == 0x044D) {
-        f |= kForeignLetter;
-      }
-      of[c - 0x0400] = f;
-    }
-  }
-};
-const CyrillicClasses& Classes() {
-  static const CyrillicClasses classes;
-  return classes;
 }
 
 // `c0`, `c1`: the word's first two code points (0 when absent); `foreign`:
@@ -498,7 +489,6 @@ namespace {
 Language Detect(std::string_view normalized, const std::vector<Token>& tokens,
                 LanguageScores* scores) {
   const Lexicon& lex = GetLexicon();
-  const CyrillicClasses& class_of = Classes();
   LanguageScores local;
   LanguageScores& sc = scores ? *scores : local;
   sc = LanguageScores{};
@@ -515,34 +505,44 @@ Language Detect(std::string_view normalized, const std::vector<Token>& tokens,
     int cyr = 0, lat = 0, letters = 0;
     uint8_t classes = 0;
     UChar32 c0 = 0, c1 = 0;
-    for (int32_t i = 0; i < n;) {
-      const uint8_t b0 = s[i];
-      UChar32 c;
-      if (b0 >= 0xD0 && b0 <= 0xD3 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
-        // Cyrillic (the bulk of the text) decoded inline.
-        c = ((b0 & 0x1F) << 6) | (s[i + 1] & 0x3F);
-        i += 2;
-        ++cyr;
-        classes |= class_of.of[c - 0x0400];
-      } else {
-        c = NextCp(s, &i, n);
-        if (IsCyrillic(c)) {
+    if (t.cyrillic) {
+      // Two bytes per code point, all Cyrillic; the normaliser or Tokenize()
+      // gathered the letter groups while cutting the token.
+      cyr = letters = n / 2;
+      classes = t.letter_groups;
+      c0 = ((s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+      if (n >= 4) c1 = ((s[2] & 0x1F) << 6) | (s[3] & 0x3F);
+    } else {
+      for (int32_t i = 0; i < n;) {
+        const uint8_t b0 = s[i];
+        UChar32 c;
+        if (b0 >= 0xD0 && b0 <= 0xD3 && i + 1 < n &&
+            (s[i + 1] & 0xC0) == 0x80) {
+          // Cyrillic (the bulk of the text) decoded inline.
+          c = ((b0 & 0x1F) << 6) | (s[i + 1] & 0x3F);
+          i += 2;
           ++cyr;
-          classes |= class_of.of[c - 0x0400];
-        } else if (IsLatin(c)) {
-          ++lat;
+          classes |= kCyrillicGroups.of[c - 0x0400];
+        } else {
+          c = NextCp(s, &i, n);
+          if (IsCyrillic(c)) {
+            ++cyr;
+            classes |= kCyrillicGroups.of[c - 0x0400];
+          } else if (IsLatin(c)) {
+            ++lat;
+          }
         }
+        if (letters == 0) {
+          c0 = c;
+        } else if (letters == 1) {
+          c1 = c;
+        }
+        ++letters;
       }
-      if (letters == 0) {
-        c0 = c;
-      } else if (letters == 1) {
-        c1 = c;
-      }
-      ++letters;
     }
-    const bool kk_letters = (classes & kKazakhLetter) != 0;
+    const bool kk_letters = (classes & kKazakhOnlyLetter) != 0;
     // щ ъ э, and ь: Russian and loanwords only.
-    const bool ru_letters = (classes & kRussianLetter) != 0;
+    const bool ru_letters = (classes & kRussianOnlyLetter) != 0;
     if (lat > cyr) {
       if (letters >= 2) ++sc.latin_words;
       continue;
@@ -550,7 +550,7 @@ Language Detect(std::string_view normalized, const std::vector<Token>& tokens,
     if (cyr == 0) continue;
     ++sc.cyrillic_words;
     double kk = 0, ru = 0;
-    if (const Lexicon::Entry* e = lex.all.Find(word)) {
+    if (const Lexicon::Entry* e = lex.Find(word)) {
       if (e->neutral) continue;
       kk += e->kk;
       ru += e->ru;
@@ -559,7 +559,7 @@ Language Detect(std::string_view normalized, const std::vector<Token>& tokens,
     if (ru_letters) ru += 1.0;
     const bool strong = kk >= 1.5 || ru >= 1.0;
     if (!strong) {
-      SuffixEvidence(lex, word, c0, c1, (classes & kForeignLetter) != 0, &kk,
+      SuffixEvidence(lex, word, c0, c1, (classes & kNonNativeLetter) != 0, &kk,
                      &ru);
     }
     const double weight = strong ? 1.0 : 0.5;

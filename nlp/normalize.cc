@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "common/utf8.h"
+#include "nlp/letters.h"
 
 namespace shagym::nlp {
 
@@ -565,6 +566,8 @@ struct CyrillicFold {
   // `of` as the two bytes of its UTF-8, in memory order (for a letter when
   // letters_fold_to_letters).
   char utf8[256][2];
+  // CyrillicGroups() of `of`.
+  uint8_t groups[256];
   CyrillicFold() {
     for (UChar32 c = 0x0400; c <= 0x04FF; ++c) {
       of[c - 0x0400] = FoldCyrillicLetter(c);
@@ -572,6 +575,8 @@ struct CyrillicFold {
       utf8[c - 0x0400][1] = static_cast<char>(0x80 | (of[c - 0x0400] & 0x3F));
       upper[c - 0x0400] = c <= 0x042F || (c > 0x045F && u_isupper(c));
       const UChar32 f = of[c - 0x0400];
+      groups[c - 0x0400] =
+          f >= 0x0400 && f <= 0x04FF ? kCyrillicGroups.of[f - 0x0400] : 0;
       if (IsCyrillicLetter(c) && !(IsCyrillicLetter(f) && u_isalpha(f))) {
         letters_fold_to_letters = false;
       }
@@ -610,8 +615,13 @@ class TokenBuilder {
     }
     if (word) {
       if (!open_) {
-        cur_ = Token{begin, end, true};
+        cur_ = Token{begin, end, true, true, 0};
         open_ = true;
+      }
+      if (c >= 0x0400 && c <= 0x04FF) {
+        cur_.letter_groups |= kCyrillicGroups.of[c - 0x0400];
+      } else {
+        cur_.cyrillic = false;
       }
       cur_.numeric = cur_.numeric && digit;
       cur_.end = end;
@@ -620,12 +630,14 @@ class TokenBuilder {
       open_ = false;
     }
   }
-  // [begin, end) is a run of letters (no digit, no mark, not U+0482).
-  void AddLetters(uint32_t begin, uint32_t end) {
+  // [begin, end) is a run of Cyrillic letters (no mark, not U+0482) whose
+  // CyrillicGroups() or-ed are `groups`.
+  void AddLetters(uint32_t begin, uint32_t end, uint8_t groups) {
     if (!open_) {
-      cur_ = Token{begin, end, false};
+      cur_ = Token{begin, end, false, true, 0};
       open_ = true;
     }
+    cur_.letter_groups |= groups;
     cur_.numeric = false;
     cur_.end = end;
   }
@@ -811,8 +823,8 @@ class Pass {
     len_ += static_cast<size_t>(to - from);
   }
   // Same for when every letter folds to a letter (two bytes of UTF-8),
-  // without telling the token builder.
-  void PutCyrillicLetters(int32_t from, int32_t to);
+  // without telling the token builder; returns the letters' groups.
+  uint8_t PutCyrillicLetters(int32_t from, int32_t to);
   // Whether a Cyrillic letter (never combining) starts at `i`.
   bool CyrillicLetterAt(int32_t i) const {
     const uint8_t b0 = s_[i];
@@ -1086,17 +1098,17 @@ void Pass::EmitCyrillicWord(int32_t from, int32_t to) {
   }
   if (GetCyrillicFold().letters_fold_to_letters) {
     const size_t start = len_;
-    PutCyrillicLetters(from, to);
+    const uint8_t groups = PutCyrillicLetters(from, to);
     if (tokens_.on()) {
       tokens_.AddLetters(static_cast<uint32_t>(start),
-                         static_cast<uint32_t>(len_));
+                         static_cast<uint32_t>(len_), groups);
     }
   } else {
     PutCyrillicWord<true>(from, to);
   }
 }
 
-void Pass::PutCyrillicLetters(int32_t from, int32_t to) {
+uint8_t Pass::PutCyrillicLetters(int32_t from, int32_t to) {
   const CyrillicFold& fold = GetCyrillicFold();
   char* text = out_.text.data();
   uint32_t* ob = out_.orig_begin.data();
@@ -1105,9 +1117,11 @@ void Pass::PutCyrillicLetters(int32_t from, int32_t to) {
   UChar32 prev = -1;
   int run = 0;        // letters so far with the fold `prev`
   size_t run_at = 0;  // where the first of them was written
+  uint8_t groups = 0;
   for (int32_t k = from; k < to; k += 2) {
     const int x = (((s_[k] & 0x1F) << 6) | (s_[k + 1] & 0x3F)) - 0x0400;
     const UChar32 f = fold.of[x];
+    groups |= fold.groups[x];
     const uint32_t b = static_cast<uint32_t>(k);
     if (f == prev) {
       // Elongations: three or more of the same letter become one, mapped
@@ -1129,6 +1143,7 @@ void Pass::PutCyrillicLetters(int32_t from, int32_t to) {
     len += 2;
   }
   len_ = len;
+  return groups;
 }
 
 template <bool kTokens>

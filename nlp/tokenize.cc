@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "nlp/letters.h"
+
 namespace shagym::nlp {
 namespace {
 
@@ -42,11 +44,14 @@ std::vector<Token> Tokenize(std::string_view text) {
       // Inside a word a run of Cyrillic (two bytes, lead 0xD0..0xD3; all
       // word characters but U+0482, none a digit) continues it.
       int32_t j = i;
+      uint8_t groups = 0;
       while (j + 1 < n && s[j] >= 0xD0 && s[j] <= 0xD3 &&
              (s[j + 1] & 0xC0) == 0x80 && !(s[j] == 0xD2 && s[j + 1] == 0x82)) {
+        groups |= kCyrillicGroups.of[((s[j] & 0x03) << 6) | (s[j + 1] & 0x3F)];
         j += 2;
       }
       if (j > i) {
+        cur.letter_groups |= groups;
         cur.numeric = false;
         cur.end = static_cast<uint32_t>(j);
         i = j;
@@ -70,8 +75,13 @@ std::vector<Token> Tokenize(std::string_view text) {
     // A combining mark continues a word but never starts one ("☝️" + word).
     if (IsWordChar(c) && (in_word || c < 0x0300 || !IsMark(c))) {
       if (!in_word) {
-        cur = Token{static_cast<uint32_t>(start), 0, true};
+        cur = Token{static_cast<uint32_t>(start), 0, true, true, 0};
         in_word = true;
+      }
+      if (c >= 0x0400 && c <= 0x04FF) {
+        cur.letter_groups |= kCyrillicGroups.of[c - 0x0400];
+      } else {
+        cur.cyrillic = false;
       }
       if (cur.numeric && !(c >= '0' && c <= '9') &&
           (c < 0x80 || (c >= 0x0400 && c <= 0x04FF) || !u_isdigit(c))) {

@@ -11,12 +11,20 @@
 #include <string_view>
 #include <vector>
 
+#include "nlp/letters.h"
+
 namespace shagym::nlp {
 
 struct Token {
   uint32_t begin = 0;    // byte offset in the normalised text
   uint32_t end = 0;      // one past the last byte
   bool numeric = false;  // only digits
+  // Every code point is in the Cyrillic block U+0400..U+04FF (two bytes of
+  // UTF-8 each), so the token has (end - begin) / 2 of them.
+  bool cyrillic = false;
+  // The CyrillicGroups() of its code points in U+0400..U+04FF, or-ed:
+  // language id reads them instead of decoding the token again.
+  uint8_t letter_groups = 0;
 };
 
 // Tokens in text order. Never fails: invalid UTF-8 separates tokens.

@@ -174,4 +174,126 @@ class WordTable {
   std::vector<Slot> slots_;
 };
 
+// A read-mostly table of keys of up to 24 bytes held in the slots
+// themselves: a look-up hashes three loads of the key and compares them with
+// one slot's, with no pointer to follow and no memcmp. A 64 Kibit map of the
+// hashes answers most misses before the slots are touched. Not thread-safe
+// while inserting; concurrent Find() on a built table is safe.
+template <typename V>
+class InlineKeyTable {
+ public:
+  static constexpr size_t kMaxKey = 24;
+
+  // Adds `key` with `value`, or replaces its value.
+  // REQUIRES: key.size() <= kMaxKey.
+  void Insert(std::string_view key, V value) {
+    const Key k = Load(key.data(), key.size());
+    if (const V* v = Find(k)) {
+      values_[static_cast<size_t>(v - values_.data())] = std::move(value);
+      return;
+    }
+    values_.push_back(std::move(value));
+    if (values_.size() * 2 > slots_.size()) Rehash();
+    Place(k, static_cast<uint32_t>(values_.size() - 1));
+  }
+
+  // The value of `key`, or null (always null for keys over kMaxKey bytes).
+  const V* Find(std::string_view key) const {
+    if (key.size() > kMaxKey || slots_.empty()) return nullptr;
+    return Find(Load(key.data(), key.size()));
+  }
+
+  size_t size() const { return values_.size(); }
+
+ private:
+  // The key's bytes as three words: for a given length they determine the
+  // key (overlapping loads cover every byte).
+  struct Key {
+    uint64_t a = 0, b = 0, c = 0;
+    uint32_t len = 0;
+  };
+  struct Slot {
+    Key key;
+    uint32_t index = kEmpty;
+  };
+  static constexpr uint32_t kEmpty = 0xFFFFFFFFu;
+  static constexpr int kFilterBits = 16;
+
+  static uint64_t Load8(const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  static uint32_t Load4(const char* p) {
+    uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+  }
+  static Key Load(const char* p, size_t n) {
+    Key k;
+    k.len = static_cast<uint32_t>(n);
+    const auto* u = reinterpret_cast<const unsigned char*>(p);
+    if (n >= 16) {
+      k.a = Load8(p);
+      k.b = Load8(p + 8);
+      k.c = Load8(p + n - 8);
+    } else if (n >= 8) {
+      k.a = Load8(p);
+      k.b = Load8(p + n - 8);
+    } else if (n >= 4) {
+      k.a = Load4(p) | (uint64_t{Load4(p + n - 4)} << 32);
+    } else if (n > 0) {
+      k.a = u[0] | (uint64_t{u[n >> 1]} << 8) | (uint64_t{u[n - 1]} << 16);
+    }
+    return k;
+  }
+  static uint64_t Hash(const Key& k) {
+    uint64_t h = (k.a ^ (uint64_t{k.len} << 56)) * 0x9E3779B97F4A7C15ull;
+    h ^= k.b * 0xff51afd7ed558ccdull;
+    h ^= k.c * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+  }
+  static bool Same(const Key& x, const Key& y) {
+    return x.a == y.a && x.b == y.b && x.c == y.c && x.len == y.len;
+  }
+  bool Maybe(uint64_t h) const {
+    const uint32_t b = static_cast<uint32_t>(h >> (64 - kFilterBits));
+    return (filter_[b >> 6] >> (b & 63)) & 1;
+  }
+  const V* Find(const Key& k) const {
+    const uint64_t h = Hash(k);
+    if (!Maybe(h)) return nullptr;
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.index == kEmpty) return nullptr;
+      if (Same(s.key, k)) return &values_[s.index];
+    }
+  }
+  void Place(const Key& k, uint32_t index) {
+    const uint64_t h = Hash(k);
+    const uint32_t b = static_cast<uint32_t>(h >> (64 - kFilterBits));
+    filter_[b >> 6] |= uint64_t{1} << (b & 63);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      if (slots_[i].index == kEmpty) {
+        slots_[i] = Slot{k, index};
+        return;
+      }
+    }
+  }
+  void Rehash() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+    for (const Slot& s : old) {
+      if (s.index != kEmpty) Place(s.key, s.index);
+    }
+  }
+
+  std::vector<V> values_;
+  std::vector<Slot> slots_;
+  std::array<uint64_t, (size_t{1} << kFilterBits) / 64> filter_{};
+};
+
 }  // namespace shagym::nlp

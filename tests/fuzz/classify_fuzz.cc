@@ -90,7 +90,8 @@ bool SameTokens(const std::vector<nlp::Token>& a,
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (a[i].begin != b[i].begin || a[i].end != b[i].end ||
-        a[i].numeric != b[i].numeric) {
+        a[i].numeric != b[i].numeric || a[i].cyrillic != b[i].cyrillic ||
+        a[i].letter_groups != b[i].letter_groups) {
       return false;
     }
   }

@@ -2,6 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "nlp/analysis.h"
+#include "tests/testing/temp_dir.h"
+
 namespace shagym::nlp {
 namespace {
 
@@ -145,6 +153,61 @@ TEST_F(LangidTest, Other) {
   EXPECT_EQ(L(""), "other");
   EXPECT_EQ(L("12345"), "other");
   EXPECT_EQ(L("Oýun gowy, maňa gaty ýarady"), "other");  // Turkmen
+}
+
+// Language id reads Token::cyrillic and Token::letter_groups instead of
+// decoding a Cyrillic token: the same languages and scores as when every
+// token is decoded (letter facts cleared), on real and random text.
+class LangidLetterFactsTest : public LangidTest {
+ protected:
+  void Check(const std::string& in) {
+    const AnalyzedText a = Analyze(*normalizer_, in);
+    std::vector<Token> plain = a.tokens;
+    for (Token& t : plain) {
+      t.cyrillic = false;
+      t.letter_groups = 0;
+    }
+    LanguageScores fast, slow;
+    const Language lf = DetectLanguage(a, &fast);
+    const Language ls = DetectLanguage(a.normalized.text, plain, &slow);
+    ASSERT_EQ(lf, ls) << in;
+    ASSERT_EQ(fast.kazakh, slow.kazakh) << in;
+    ASSERT_EQ(fast.russian, slow.russian) << in;
+    ASSERT_EQ(fast.cyrillic_words, slow.cyrillic_words) << in;
+    ASSERT_EQ(fast.latin_words, slow.latin_words) << in;
+    ++checked_;
+  }
+  int checked_ = 0;
+};
+
+TEST_F(LangidLetterFactsTest, SameAsDecodingEveryToken) {
+  const std::vector<std::string> pieces = {
+      "а",        "ә",        "Қ",        "щ",    "ъ",    "в",
+      "ф",        "ц",        "э",        "і",    "ё",    "балалар",
+      "мектепте", "школе",    "ского",    "лар",  "ться", "сыз",
+      "ст",       "q",        "a",        "1",    " ",    " ",
+      "-",        "\xCC\x81", "\xD2\x83", "\xFF", "①",    "日"};
+  std::mt19937 rng(5);
+  for (int t = 0; t < 5000; ++t) {
+    std::string s;
+    const int len = 1 + static_cast<int>(rng() % 25);
+    for (int k = 0; k < len; ++k) s += pieces[rng() % pieces.size()];
+    Check(s);
+    if (HasFatalFailure()) return;
+  }
+  const std::string dir = testing::RealworldDir();
+  if (dir.empty()) GTEST_SKIP() << "shared/realworld not found";
+  for (const char* f : {"corpora/kk_kaznerd_test_sentences.txt",
+                        "corpora/ru_taiga_ud_dev_test_sentences.tsv",
+                        "corpora/kk_kazsandra_sc_test.csv"}) {
+    std::ifstream in(dir + "/" + f);
+    std::string line;
+    for (int n = 0; n < 3000 && std::getline(in, line); ++n) {
+      Check(line);
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_GT(checked_, 10000);
 }
 
 TEST(LanguageCodeTest, Names) {

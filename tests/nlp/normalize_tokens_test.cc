@@ -1,6 +1,7 @@
 // The tokens that Normalize(text, &tokens) cuts while writing the normalised
 // text must be exactly Tokenize() of that text: same boundaries, same
-// numeric flags, on crafted edge cases and on random and real text.
+// numeric flags, letter facts (Token::cyrillic, Token::letter_groups), on
+// crafted edge cases and on random and real text.
 
 #include <gtest/gtest.h>
 
@@ -22,6 +23,11 @@ std::string Show(const std::string& text, const std::vector<Token>& tokens) {
   for (const Token& t : tokens) {
     s += "[" + text.substr(t.begin, t.end - t.begin) + (t.numeric ? "#" : "") +
          "]";
+    // The letter facts too, when they say more than the text shows.
+    if (!t.cyrillic || t.letter_groups != 0) {
+      s += "{" + std::to_string(t.cyrillic) + "," +
+           std::to_string(t.letter_groups) + "}";
+    }
   }
   return s;
 }
@@ -49,22 +55,23 @@ class NormalizeTokensTest : public ::testing::Test {
 
 TEST_F(NormalizeTokensTest, PlainWords) {
   EXPECT_EQ(Cut("В школе №12 избили ученика"),
-            "[в][школе][12#][избили][ученика]");
+            "[в]{1,4}[школе][12#]{0,0}[избили][ученика]");
   EXPECT_EQ(Cut("Ужаааас, мектептеее!"), "[ужас][мектепте]");
+  EXPECT_EQ(Cut("Қазақ щука ВФ"), "[қазақ]{1,1}[щука]{1,2}[вф]{1,4}");
   EXPECT_EQ(Cut(""), "");
   EXPECT_EQ(Cut("   "), "");
-  EXPECT_EQ(Cut("12-мектеп 5a"), "[12#][мектеп][5a]");
+  EXPECT_EQ(Cut("12-мектеп 5a"), "[12#]{0,0}[мектеп][5a]{0,0}");
 }
 
 // A gap whose fold is a digit or a letter joins the word next to it.
 TEST_F(NormalizeTokensTest, GapsThatFoldToWordCharacters) {
-  EXPECT_EQ(Cut("①слово"), "[1слово]");  // circled digit
-  EXPECT_EQ(Cut("слово①"), "[слово1]");
-  EXPECT_EQ(Cut("½"), "[1#][2#]");  // 1⁄2: fraction slash
-  EXPECT_EQ(Cut("５кг"), "[5кг]");  // fullwidth digit
-  EXPECT_EQ(Cut("１２ мектеп"), "[12#][мектеп]");
-  EXPECT_EQ(Cut("\xD9\xA3\xD9\xA4"), "[\xD9\xA3\xD9\xA4#]");  // Arabic ٣٤
-  EXPECT_EQ(Cut("㎏ мен"), "[kg][мен]");
+  EXPECT_EQ(Cut("①слово"), "[1слово]{0,4}");  // circled digit
+  EXPECT_EQ(Cut("слово①"), "[слово1]{0,4}");
+  EXPECT_EQ(Cut("½"), "[1#]{0,0}[2#]{0,0}");  // 1⁄2: fraction slash
+  EXPECT_EQ(Cut("５кг"), "[5кг]{0,0}");       // fullwidth digit
+  EXPECT_EQ(Cut("１２ мектеп"), "[12#]{0,0}[мектеп]");
+  EXPECT_EQ(Cut("\xD9\xA3\xD9\xA4"), "[\xD9\xA3\xD9\xA4#]{0,0}");  // Arabic ٣٤
+  EXPECT_EQ(Cut("㎏ мен"), "[kg]{0,0}[мен]");
 }
 
 // Combining marks continue a word but never start one.
@@ -80,7 +87,7 @@ TEST_F(NormalizeTokensTest, CombiningMarks) {
 // Words written through the recorded path (Latin letters, apostrophes,
 // transliteration, homoglyphs, after a post's first Latin word).
 TEST_F(NormalizeTokensTest, RecordedWords) {
-  EXPECT_EQ(Cut("don't stop"), "[don][t][stop]");
+  EXPECT_EQ(Cut("don't stop"), "[don]{0,0}[t]{0,0}[stop]{0,0}");
   Cut("Qazaqstan men O'zbekstan");
   Cut("balalar mektepte qorqynyshty, мектепте 12 бала");
   Cut("шkoла №5 ТEPPOP");

@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 #include <unicode/brkiter.h>
 #include <unicode/utext.h>
+#include <unicode/utf8.h>
 
 #include <fstream>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "nlp/letters.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
@@ -54,6 +57,82 @@ TEST(TokenizeTest, CombiningMarksStayInWords) {
 
 TEST(TokenizeTest, InvalidUtf8Separates) {
   EXPECT_EQ(Words("аб\xFFвг"), (std::vector<std::string>{"аб", "вг"}));
+}
+
+// Token::cyrillic and Token::letter_groups, recomputed by decoding the
+// token's code points one by one.
+std::string LetterFactsMismatch(std::string_view s,
+                                const std::vector<Token>& tokens) {
+  for (const Token& t : tokens) {
+    const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+    int32_t i = static_cast<int32_t>(t.begin);
+    const int32_t end = static_cast<int32_t>(t.end);
+    bool cyrillic = true;
+    uint8_t groups = 0;
+    while (i < end) {
+      UChar32 c;
+      U8_NEXT(p, i, end, c);
+      if (c >= 0x0400 && c <= 0x04FF) {
+        groups |= CyrillicGroups(c);
+      } else {
+        cyrillic = false;
+      }
+    }
+    if (cyrillic != t.cyrillic || groups != t.letter_groups) {
+      return std::string(s.substr(t.begin, t.end - t.begin)) +
+             " cyrillic=" + std::to_string(t.cyrillic) +
+             " groups=" + std::to_string(t.letter_groups) +
+             " want cyrillic=" + std::to_string(cyrillic) +
+             " groups=" + std::to_string(groups);
+    }
+  }
+  return "";
+}
+
+TEST(TokenizeTest, LetterFacts) {
+  std::vector<Token> t = Tokenize("қазақ щука школа 12 abc вф ёж мектеп1");
+  ASSERT_EQ(t.size(), 8u);
+  EXPECT_TRUE(t[0].cyrillic);
+  EXPECT_EQ(t[0].letter_groups, kKazakhOnlyLetter);
+  EXPECT_EQ(t[1].letter_groups, kRussianOnlyLetter);  // щ
+  EXPECT_EQ(t[2].letter_groups, 0);
+  EXPECT_FALSE(t[3].cyrillic);
+  EXPECT_FALSE(t[4].cyrillic);
+  EXPECT_EQ(t[5].letter_groups, kNonNativeLetter);
+  EXPECT_TRUE(t[6].cyrillic);
+  EXPECT_FALSE(t[7].cyrillic);  // a digit in it
+  EXPECT_EQ(t[7].letter_groups, 0);
+}
+
+// Every code point of the BMP and some beyond, inside a Cyrillic word, at
+// its start and alone.
+TEST(TokenizeTest, LetterFactsOnEveryCodePoint) {
+  for (UChar32 c = 1; c < 0x30000; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    char buf[4];
+    int32_t n = 0;
+    U8_APPEND_UNSAFE(buf, n, c);
+    const std::string ch(buf, static_cast<size_t>(n));
+    for (const std::string& s :
+         {ch, "аә" + ch + "щ", ch + "қы", "x" + ch + "ь1"}) {
+      const std::string bad = LetterFactsMismatch(s, Tokenize(s));
+      ASSERT_EQ(bad, "") << "U+" << std::hex << c;
+    }
+  }
+}
+
+TEST(TokenizeTest, LetterFactsOnRandomText) {
+  const std::vector<std::string> pieces = {
+      "а", "ә", "Қ",        "щ",        "ъ",        "в",  "ф", "ц",
+      "э", "і", "ё",        "\xD2\x83", "\xD2\x82", "a",  "Z", "1",
+      " ", "-", "\xCC\x81", "\xFF",     "\xD0",     "日", "①", "\xD3\xBF"};
+  std::mt19937 rng(7);
+  for (int t = 0; t < 20000; ++t) {
+    std::string s;
+    const int len = 1 + static_cast<int>(rng() % 20);
+    for (int k = 0; k < len; ++k) s += pieces[rng() % pieces.size()];
+    ASSERT_EQ(LetterFactsMismatch(s, Tokenize(s)), "") << s;
+  }
 }
 
 TEST(TokenizeTest, TokenIndexAt) {
