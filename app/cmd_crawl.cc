@@ -24,6 +24,43 @@ namespace {
 // set (other commands: store::kDefaultStoreMemory).
 constexpr int64_t kCrawlStoreMemory = int64_t{64} << 20;
 
+// Fetch outcomes of `shagym crawl` on their way to the store's source
+// health: written every kMaxAge or kMaxBuffered outcomes, whichever first,
+// and by Flush(). Not thread-safe: used by the fetch loop's thread.
+class HealthBuffer {
+ public:
+  explicit HealthBuffer(store::Store* store) : store_(store) {}
+  HealthBuffer(const HealthBuffer&) = delete;
+  HealthBuffer& operator=(const HealthBuffer&) = delete;
+  ~HealthBuffer() { Flush(); }
+
+  void Add(store::FetchOutcome f) {
+    const int64_t now = SystemClock()->NowMs();
+    if (buffered_.empty()) first_ms_ = now;
+    buffered_.push_back(std::move(f));
+    if (buffered_.size() >= kMaxBuffered || now - first_ms_ >= kMaxAgeMs) {
+      Flush();
+    }
+  }
+
+  void Flush() {
+    if (buffered_.empty()) return;
+    Status s = store_->RecordFetches(buffered_);
+    if (!s.ok()) {
+      Log(nullptr, LogLevel::kWarn, "source_health_failed",
+          {{"fetches", buffered_.size()}, {"error", s.message()}});
+    }
+    buffered_.clear();
+  }
+
+ private:
+  static constexpr size_t kMaxBuffered = 512;
+  static constexpr int64_t kMaxAgeMs = 1000;
+  store::Store* store_;
+  std::vector<store::FetchOutcome> buffered_;
+  int64_t first_ms_ = 0;
+};
+
 // `shagym robots check`: the crawler's own parser and matcher on a file.
 int RobotsCheck(Context* ctx, const std::string& file, std::string agent,
                 const std::vector<std::string>& urls) {
@@ -248,29 +285,33 @@ int Crawl(Context* ctx, const CrawlFlags& flags) {
   o.doh_url = flags.doh_url;
   bool tty = isatty(2) != 0;
   o.progress_interval_ms = tty ? 250 : 10000;
-  o.on_progress = [tty](const crawler::CrawlStats& s) {
-    PrintProgress(s, tty);
-  };
   store::Store* st = store->get();
-  o.on_page = [st](const crawler::PageFetchReport& r) {
+  // Source health is written in batches, not per page: a Get and a Write per
+  // fetch on the fetch loop's thread cost more than the rest of its work on
+  // a page. A kill loses at most the last second of health counters; the
+  // pages themselves are in the frontier and the store either way.
+  HealthBuffer health(st);
+  o.on_page = [&health](const crawler::PageFetchReport& r) {
     store::FetchOutcome f;
     f.source = r.source;
+    f.at = SystemClock()->NowSeconds();
     f.ok = r.ok;
     f.not_modified = r.not_modified;
     f.http_status = r.http_status;
     f.error = r.error;
     f.posts = r.posts;
-    Status s = st->RecordFetch(f);
-    if (!s.ok()) {
-      Log(nullptr, LogLevel::kWarn, "source_health_failed",
-          {{"source", r.source}, {"error", s.message()}});
-    }
+    health.Add(std::move(f));
+  };
+  o.on_progress = [tty, &health](const crawler::CrawlStats& s) {
+    PrintProgress(s, tty);
+    health.Flush();  // also when no page ended for a while
   };
   std::vector<const crawler::SourceAdapter*> raw;
   for (const auto& a : adapters) raw.push_back(a.get());
   InstallStopHandlers();
   crawler::Crawler crawler(o, raw, frontier.get(), st->db(), sink.get());
   Status s = crawler.Run();
+  health.Flush();
   const crawler::CrawlStats& stats = crawler.stats();
   if (tty) std::fputc('\n', stderr);
   // The summary is the command's result: printed whatever the log level.

@@ -236,21 +236,29 @@ StatusOr<IngestStats> Ingestor::Ingest(const SourceConfig& source,
       unique_normalised.push_back(std::move(normalised[k]));
     }
   }
-  std::unique_lock<std::mutex> lock(dedupe_mu_, std::defer_lock);
   if (dedupe_ != nullptr) {
-    lock.lock();
+    // Fingerprints first, outside the lock: only the look-up and the record
+    // of each post need to be serialised (two workers must not both miss a
+    // text the other is adding).
+    std::vector<char> linkable(unique.size());
+    std::vector<nlp::MinHash> minhashes(unique.size());
+    for (size_t k = 0; k < unique.size(); ++k) {
+      const std::string& text = unique_normalised[k];  // as MakePost hashed it
+      linkable[k] = nlp::CountWords(text) >= options_.min_words_for_duplicates;
+      if (linkable[k]) minhashes[k] = nlp::MinHashOf(text);
+    }
+    std::lock_guard<std::mutex> lock(dedupe_mu_);
     for (size_t k = 0; k < unique.size(); ++k) {
       Post& p = unique[k];
-      const std::string& text = unique_normalised[k];  // as MakePost hashed it
-      const bool linkable =
-          nlp::CountWords(text) >= options_.min_words_for_duplicates;
-      nlp::MinHash minhash{};
       std::span<const uint32_t> sig;
-      if (linkable) {
-        minhash = nlp::MinHashOf(text);
-        sig = minhash;
-        auto match = dedupe_->Find(p.id, p.content_hash, p.simhash, sig);
+      std::optional<bool> hash_stored;
+      if (linkable[k]) {
+        sig = minhashes[k];
+        bool stored = false;
+        auto match =
+            dedupe_->Find(p.id, p.content_hash, p.simhash, sig, &stored);
         if (!match.ok()) return match.status();
+        hash_stored = stored;
         if (*match && (*match)->original_id != p.id &&
             (*match)->distance <= options_.near_duplicate_distance &&
             (*match)->similarity >= options_.near_duplicate_similarity) {
@@ -259,12 +267,15 @@ StatusOr<IngestStats> Ingestor::Ingest(const SourceConfig& source,
         }
       }
       const int64_t time = p.published_at != 0 ? p.published_at : p.fetched_at;
-      Status s = dedupe_->Add(
-          p.id, p.duplicate_of.empty() ? p.id : p.duplicate_of,
-          linkable ? p.content_hash : "", linkable ? p.simhash : 0, time, sig);
+      Status s =
+          dedupe_->Add(p.id, p.duplicate_of.empty() ? p.id : p.duplicate_of,
+                       linkable[k] ? p.content_hash : "",
+                       linkable[k] ? p.simhash : 0, time, sig, hash_stored);
       if (!s.ok()) return s;
     }
   }
+  // The store write needs no lock of ours: a repost stored before its
+  // original (another worker's page) is linked up by the store itself.
   stats.posts = static_cast<int>(unique.size());
   if (store_) {
     auto inserted = store_(unique);

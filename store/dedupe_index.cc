@@ -80,7 +80,7 @@ DedupeIndex::DedupeIndex(Db* db, int max_distance, double min_similarity)
 
 StatusOr<std::optional<DuplicateMatch>> DedupeIndex::Find(
     const std::string& self, const std::string& content_hash, uint64_t simhash,
-    std::span<const uint32_t> minhash) const {
+    std::span<const uint32_t> minhash, bool* content_hash_stored) const {
   if (!minhash.empty() && minhash.size() != kDedupeMinHashSize) {
     return InvalidArgument("dedupe: MinHash of " +
                            std::to_string(minhash.size()) + " entries");
@@ -93,6 +93,7 @@ StatusOr<std::optional<DuplicateMatch>> DedupeIndex::Find(
     if (!s.ok() && !s.IsNotFound()) {
       return FromRocks(s, "read dedupe index");
     }
+    if (content_hash_stored != nullptr) *content_hash_stored = s.ok();
     if (s.ok() && original != self) {
       return std::optional<DuplicateMatch>(DuplicateMatch{original, 0, 1});
     }
@@ -177,15 +178,18 @@ StatusOr<std::optional<DuplicateMatch>> DedupeIndex::Find(
 
 Status DedupeIndex::Add(const std::string& id, const std::string& original_id,
                         const std::string& content_hash, uint64_t simhash,
-                        int64_t time, std::span<const uint32_t> minhash) {
+                        int64_t time, std::span<const uint32_t> minhash,
+                        std::optional<bool> content_hash_stored) {
   if (!minhash.empty() && minhash.size() != kDedupeMinHashSize) {
     return InvalidArgument("dedupe: MinHash of " +
                            std::to_string(minhash.size()) + " entries");
   }
   rocksdb::WriteBatch batch;
   rocksdb::ColumnFamilyHandle* cf = db_->cf(Cf::kIncidents);
-  if (!content_hash.empty()) {
-    std::string existing;
+  if (!content_hash.empty() && content_hash_stored.has_value()) {
+    if (!*content_hash_stored) batch.Put(cf, "xh" + content_hash, original_id);
+  } else if (!content_hash.empty()) {
+    rocksdb::PinnableSlice existing;
     rocksdb::Status s = db_->raw()->Get(rocksdb::ReadOptions(), cf,
                                         "xh" + content_hash, &existing);
     if (s.IsNotFound()) {

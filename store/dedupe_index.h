@@ -69,17 +69,23 @@ class DedupeIndex {
   // earliest). Entries of `self` (the post being ingested, when it was seen
   // before) are ignored. nullopt when nothing matches. `minhash` is empty
   // or has kDedupeMinHashSize entries (else InvalidArgument).
+  // `content_hash_stored`, when not null, is set to whether the index holds
+  // `content_hash` (for Add below; unset when the lookup fails).
   StatusOr<std::optional<DuplicateMatch>> Find(
       const std::string& self, const std::string& content_hash,
-      uint64_t simhash, std::span<const uint32_t> minhash = {}) const;
+      uint64_t simhash, std::span<const uint32_t> minhash = {},
+      bool* content_hash_stored = nullptr) const;
 
   // Records post `id` (whose original is `original_id`, itself when it is
   // the first of its story). An existing content hash keeps its first post.
   // simhash 0 = none; content_hash "" = none; minhash empty = none.
   // Recording an id again replaces its fingerprints.
+  // `content_hash_stored`: what Find said of `content_hash`, when nothing
+  // was added since (saves reading it again); nullopt = read it.
   Status Add(const std::string& id, const std::string& original_id,
              const std::string& content_hash, uint64_t simhash, int64_t time,
-             std::span<const uint32_t> minhash = {});
+             std::span<const uint32_t> minhash = {},
+             std::optional<bool> content_hash_stored = std::nullopt);
 
   // Adds to `batch` the deletes that take `post` out of the index (retention):
   // its own entries, and the content-hash entry when that names `post` or an

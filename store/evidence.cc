@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -13,9 +14,18 @@ namespace shagym::store {
 
 namespace {
 
-// Record layout: "e1" | BE64 fetched_at | BE32 url length | url |
-// BE64 raw length | zlib stream.
-constexpr char kMagic[] = "e1";
+// Record layout: magic | BE64 fetched_at | BE32 url length | url |
+// BE64 raw length | compressed bytes. Magic "e2": a zstd frame (written
+// since 2026-11-26: level 1 compresses a page 3-4x faster than zlib's
+// fastest level, to about the same size); "e1": a zlib stream (still read).
+constexpr char kMagic[] = "e2";
+constexpr char kZlibMagic[] = "e1";
+constexpr int kZstdLevel = 1;
+
+bool HasMagic(std::string_view record) {
+  return record.size() >= 2 &&
+         (record.substr(0, 2) == kMagic || record.substr(0, 2) == kZlibMagic);
+}
 constexpr size_t kMaxRawBytes = size_t{1} << 30;
 
 void PutBE(uint64_t v, int bytes, std::string* out) {
@@ -49,7 +59,7 @@ std::string EvidenceStore::IdOf(std::string_view bytes) {
 }
 
 StatusOr<bool> EvidenceStore::Contains(const std::string& id) const {
-  std::string value;
+  rocksdb::PinnableSlice value;
   rocksdb::Status s = db_->raw()->Get(rocksdb::ReadOptions(),
                                       db_->cf(Cf::kEvidence), id, &value);
   if (s.IsNotFound()) return false;
@@ -70,7 +80,7 @@ StatusOr<std::optional<int64_t>> EvidenceStore::LastSeen(
   if (s.IsNotFound()) return std::optional<int64_t>();
   if (!s.ok()) return FromRocks(s, "read evidence " + id);
   int64_t seen = 0;
-  if (record.size() >= 10 && record.ToStringView().substr(0, 2) == kMagic) {
+  if (record.size() >= 10 && HasMagic(record.ToStringView())) {
     seen = static_cast<int64_t>(GetBE(record.ToStringView(), 2, 8));
   }
   std::string again;
@@ -106,15 +116,14 @@ StatusOr<std::string> EvidenceStore::Put(std::string_view url,
   PutBE(url.size(), 4, &record);
   record.append(url);
   PutBE(bytes.size(), 8, &record);
-  uLongf bound = compressBound(static_cast<uLong>(bytes.size()));
-  size_t header = record.size();
-  record.resize(header + bound);
-  int rc = compress2(reinterpret_cast<Bytef*>(record.data() + header), &bound,
-                     reinterpret_cast<const Bytef*>(bytes.data()),
-                     static_cast<uLong>(bytes.size()), Z_BEST_SPEED);
-  if (rc != Z_OK)
-    return Internal("compress evidence: zlib error " + std::to_string(rc));
-  record.resize(header + bound);
+  const size_t header = record.size();
+  record.resize(header + ZSTD_compressBound(bytes.size()));
+  const size_t n = ZSTD_compress(record.data() + header, record.size() - header,
+                                 bytes.data(), bytes.size(), kZstdLevel);
+  if (ZSTD_isError(n)) {
+    return Internal(std::string("compress evidence: ") + ZSTD_getErrorName(n));
+  }
+  record.resize(header + n);
   rocksdb::Status s = db_->raw()->Put(rocksdb::WriteOptions(),
                                       db_->cf(Cf::kEvidence), id, record);
   if (!s.ok()) return FromRocks(s, "write evidence " + id);
@@ -131,7 +140,7 @@ StatusOr<std::optional<EvidencePage>> EvidenceStore::Get(
   auto corrupt = [&id](const char* what) {
     return Corruption("evidence " + id + ": " + what);
   };
-  if (record.size() < 14 || record.compare(0, 2, kMagic) != 0) {
+  if (record.size() < 14 || !HasMagic(record)) {
     return corrupt("bad header");
   }
   EvidencePage page;
@@ -144,11 +153,17 @@ StatusOr<std::optional<EvidencePage>> EvidenceStore::Get(
   if (raw_len > kMaxRawBytes) return corrupt("implausible size");
   size_t data = 14 + url_len + 8;
   page.bytes.resize(raw_len);
-  uLongf out_len = static_cast<uLongf>(raw_len);
-  int rc = uncompress(reinterpret_cast<Bytef*>(page.bytes.data()), &out_len,
-                      reinterpret_cast<const Bytef*>(record.data() + data),
-                      static_cast<uLong>(record.size() - data));
-  if (rc != Z_OK || out_len != raw_len) return corrupt("does not inflate");
+  if (record.compare(0, 2, kMagic) == 0) {
+    const size_t n = ZSTD_decompress(
+        page.bytes.data(), raw_len, record.data() + data, record.size() - data);
+    if (ZSTD_isError(n) || n != raw_len) return corrupt("does not inflate");
+  } else {
+    uLongf out_len = static_cast<uLongf>(raw_len);
+    int rc = uncompress(reinterpret_cast<Bytef*>(page.bytes.data()), &out_len,
+                        reinterpret_cast<const Bytef*>(record.data() + data),
+                        static_cast<uLong>(record.size() - data));
+    if (rc != Z_OK || out_len != raw_len) return corrupt("does not inflate");
+  }
   if (IdOf(page.bytes) != id) return corrupt("content does not match its id");
   page.stored_bytes = static_cast<int64_t>(record.size());
   return std::optional<EvidencePage>(std::move(page));

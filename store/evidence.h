@@ -33,7 +33,7 @@ class EvidenceStore {
  public:
   explicit EvidenceStore(Db* db) : db_(db) {}
 
-  // Keeps `bytes` (zlib-compressed) under their SHA-256 and returns that id.
+  // Keeps `bytes` (zstd-compressed) under their SHA-256 and returns that id.
   // The same bytes stored again keep their first URL and time, and move
   // LastSeen() to `fetched_at` (0: now). Serialised with retention per page
   // (Db::LockEvidence), so a page is never deleted between this call saying

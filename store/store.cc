@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -1754,38 +1755,71 @@ StatusOr<std::vector<RuleStats>> Store::RuleStatistics() {
 // ---- Source health --------------------------------------------------------
 
 Status Store::RecordFetch(const FetchOutcome& o) {
-  if (o.source.empty()) return InvalidArgument("fetch outcome without source");
-  const int64_t at = o.at != 0 ? o.at : clock_->NowSeconds();
-  std::lock_guard<std::mutex> l(impl_->sources_mu_);
-  SourceRecord r;
-  std::string v;
-  rocksdb::Status s = impl_->raw()->Get(rocksdb::ReadOptions(),
-                                        impl_->cf(Cf::kSources), o.source, &v);
-  if (s.ok()) {
-    if (!DecodeSourceRecord(v, &r)) r = SourceRecord();
-  } else if (!s.IsNotFound()) {
-    return FromRocks(s, "read source health " + o.source);
+  return RecordFetches(std::span<const FetchOutcome>(&o, 1));
+}
+
+Status Store::RecordFetches(std::span<const FetchOutcome> outcomes) {
+  for (const FetchOutcome& o : outcomes) {
+    if (o.source.empty()) {
+      return InvalidArgument("fetch outcome without source");
+    }
   }
-  r.last_attempt = std::max(r.last_attempt, at);
-  if (o.ok) {
-    r.last_success = std::max(r.last_success, at);
-    r.consecutive_failures = 0;
-  } else {
-    r.last_error_at = std::max(r.last_error_at, at);
-    r.last_error =
-        o.error.empty()
-            ? (o.http_status ? "HTTP " + std::to_string(o.http_status)
-                             : "no answer")
-            : o.error;
-    ++r.consecutive_failures;
+  if (outcomes.empty()) return Status::Ok();
+  std::lock_guard<std::mutex> l(impl_->sources_mu_);
+  // Few sources per call, often one: a vector searched in order.
+  std::vector<std::pair<const std::string*, SourceRecord>> records;
+  std::map<std::pair<std::string, uint32_t>, std::array<int64_t, 3>> days;
+  for (const FetchOutcome& o : outcomes) {
+    const int64_t at = o.at != 0 ? o.at : clock_->NowSeconds();
+    auto rec = std::find_if(records.begin(), records.end(), [&](const auto& r) {
+      return *r.first == o.source;
+    });
+    if (rec == records.end()) {
+      SourceRecord r;
+      std::string v;
+      rocksdb::Status s = impl_->raw()->Get(
+          rocksdb::ReadOptions(), impl_->cf(Cf::kSources), o.source, &v);
+      if (s.ok()) {
+        if (!DecodeSourceRecord(v, &r)) r = SourceRecord();
+      } else if (!s.IsNotFound()) {
+        return FromRocks(s, "read source health " + o.source);
+      }
+      records.emplace_back(&o.source, std::move(r));
+      rec = records.end() - 1;
+    }
+    SourceRecord& r = rec->second;
+    r.last_attempt = std::max(r.last_attempt, at);
+    if (o.ok) {
+      r.last_success = std::max(r.last_success, at);
+      r.consecutive_failures = 0;
+    } else {
+      r.last_error_at = std::max(r.last_error_at, at);
+      r.last_error =
+          o.error.empty()
+              ? (o.http_status ? "HTTP " + std::to_string(o.http_status)
+                               : "no answer")
+              : o.error;
+      ++r.consecutive_failures;
+    }
+    std::array<int64_t, 3>& c = days[{o.source, internal::DayOf(at)}];
+    c[0] += 1;
+    c[1] += o.ok ? 0 : 1;
+    c[2] += o.not_modified ? 1 : 0;
   }
   rocksdb::WriteBatch batch;
-  batch.Put(impl_->cf(Cf::kSources), o.source, EncodeSourceRecord(r));
-  batch.Merge(impl_->cf(Cf::kTrends),
-              internal::FetchDayKey(o.source, internal::DayOf(at)),
-              codec::EncodeCounters({1, o.ok ? 0 : 1, o.not_modified ? 1 : 0}));
-  return FromRocks(impl_->raw()->Write(WriteOpts(), &batch),
-                   "record fetch of " + o.source);
+  for (const auto& [source, r] : records) {
+    batch.Put(impl_->cf(Cf::kSources), *source, EncodeSourceRecord(r));
+  }
+  for (const auto& [key, c] : days) {
+    batch.Merge(impl_->cf(Cf::kTrends),
+                internal::FetchDayKey(key.first, key.second),
+                codec::EncodeCounters({c[0], c[1], c[2]}));
+  }
+  return FromRocks(
+      impl_->raw()->Write(WriteOpts(), &batch),
+      outcomes.size() == 1
+          ? "record fetch of " + outcomes[0].source
+          : "record " + std::to_string(outcomes.size()) + " fetches");
 }
 
 Status Store::SetSourceDisabled(const std::string& source, bool disabled,

@@ -353,6 +353,10 @@ class Store {
   // ---- Source health (Cf::kSources) ---------------------------------------
 
   Status RecordFetch(const FetchOutcome& outcome);
+  // RecordFetch of each outcome, in order, written as one batch (one record
+  // per source, one counter merge per source and day): the same end state
+  // at a fraction of the writes, for callers that report many fetches.
+  Status RecordFetches(std::span<const FetchOutcome> outcomes);
   Status SetSourceDisabled(const std::string& source, bool disabled,
                            const std::string& reason);
   // nullopt when nothing was ever recorded for `source`.

@@ -18,6 +18,9 @@
 #   # store budget (store_memory in the config):
 #   STORE_MEMORY=64MiB PAGES=20000 HOSTS=20 RUNS=1 TOOLS=shagym RSS_EVERY=10 \
 #     bash bench/crawl/run.sh
+#   # before/after in one run: SHAGYM_OLD names an older binary, measured as
+#   # shagym_old and shagym_old_nocls right after the current one:
+#   SHAGYM_OLD=/tmp/shagym-before PAGES=20000 HOSTS=20 RUNS=1 bash bench/crawl/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PAGES=${PAGES:-20000}
@@ -31,6 +34,8 @@ STORE_MEMORY=${STORE_MEMORY:-}  # store_memory of shagym's config; "" = default
 DURATION=${DURATION:-0}  # seconds after which shagym stops (--duration); 0 = until idle
 BASE_PORT=${BASE_PORT:-18100}
 SHAGYM=${SHAGYM:-$PWD/build/app/shagym}
+SHAGYM_OLD=${SHAGYM_OLD:-}  # an older binary to compare with; "" = none
+[[ -n $SHAGYM_OLD && $TOOLS != *shagym_old* ]] && TOOLS+=" shagym_old shagym_old_nocls"
 CURL_FETCH=${CURL_FETCH:-$PWD/build/bench/bench_curl_fetch}
 for tool in nginx wget2 /usr/bin/python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "missing $tool (scripts/packages-extra.txt)"; exit 1; }
@@ -156,6 +161,12 @@ YAML
     measure shagym "$SHAGYM" --config "$WORK/shagym.yaml" --log-level info crawl --until-idle "${limit[@]}"
     rm -rf "$WORK/data"
     measure shagym_nocls "$SHAGYM" --config "$WORK/nocls.yaml" --log-level error crawl --until-idle "${limit[@]}"
+    if [[ -n $SHAGYM_OLD ]]; then
+      rm -rf "$WORK/data"
+      measure shagym_old "$SHAGYM_OLD" --config "$WORK/shagym.yaml" --log-level info crawl --until-idle "${limit[@]}"
+      rm -rf "$WORK/data"
+      measure shagym_old_nocls "$SHAGYM_OLD" --config "$WORK/nocls.yaml" --log-level error crawl --until-idle "${limit[@]}"
+    fi
     rm -rf "$WORK/wget"
     measure wget2 wget2 -q -r -l inf --max-threads "$PARALLEL" --robots=on \
       --no-parent --reject-regex '/private/' -P "$WORK/wget" "${first_urls[@]}"
@@ -178,7 +189,8 @@ for line in open(sys.argv[1]):
 print("| crawler | pages | pages/s | CPU s / 1000 pages | peak RSS MB |")
 print("|---|---|---|---|---|")
 med = {}
-for name in ("curl", "wget2", "shagym", "shagym_nocls", "scrapy"):
+for name in ("curl", "wget2", "shagym", "shagym_nocls", "shagym_old",
+             "shagym_old_nocls", "scrapy"):
     if name not in rows: continue
     r = rows[name]
     m = tuple(statistics.median(x[i] for x in r) for i in range(4))

@@ -1,6 +1,7 @@
 #include "store/evidence.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <string>
 
@@ -64,6 +65,54 @@ TEST_F(EvidenceTest, SurvivesReopenAndDetectsCorruption) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
   EXPECT_NE(bad.status().message().find(id), std::string::npos);
+}
+
+// Pages stored before evidence moved to zstd ("e1": a zlib stream) still
+// read back, and a zstd record that does not inflate is corruption.
+TEST_F(EvidenceTest, ReadsZlibRecordsOfOlderStores) {
+  const std::string page = "<p>Мектептегі оқиға туралы</p><p>Школа №12</p>";
+  const std::string url = "https://old.example/p";
+  std::string record = "e1";
+  auto be = [&record](uint64_t v, int n) {
+    for (int i = n - 1; i >= 0; --i) {
+      record.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    }
+  };
+  be(1700000000, 8);
+  be(url.size(), 4);
+  record += url;
+  be(page.size(), 8);
+  uLongf n = compressBound(static_cast<uLong>(page.size()));
+  std::string z(n, '\0');
+  ASSERT_EQ(compress2(reinterpret_cast<Bytef*>(z.data()), &n,
+                      reinterpret_cast<const Bytef*>(page.data()),
+                      static_cast<uLong>(page.size()), Z_BEST_SPEED),
+            Z_OK);
+  record.append(z.data(), n);
+  const std::string id = EvidenceStore::IdOf(page);
+  ASSERT_TRUE(
+      db_->raw()
+          ->Put(rocksdb::WriteOptions(), db_->cf(Cf::kEvidence), id, record)
+          .ok());
+  EvidenceStore ev(db_.get());
+  auto got = ev.Get(id);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->bytes, page);
+  EXPECT_EQ((*got)->url, url);
+  EXPECT_EQ((*got)->fetched_at, 1700000000);
+  EXPECT_EQ(ev.LastSeen(id).value(), std::optional<int64_t>(1700000000));
+  // Stored again: the old record stays, its id is returned.
+  EXPECT_EQ(ev.Put("https://new.example/p", 1800000000, page).value(), id);
+  EXPECT_EQ(ev.Get(id).value()->url, url);
+
+  ASSERT_TRUE(db_->raw()
+                  ->Put(rocksdb::WriteOptions(), db_->cf(Cf::kEvidence), id,
+                        record.replace(0, 2, "e2"))
+                  .ok());
+  auto bad = ev.Get(id);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
 }
 
 TEST_F(EvidenceTest, DedupeIndexFindsExactAndNear) {

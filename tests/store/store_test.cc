@@ -582,5 +582,57 @@ TEST_F(StoreTest, SourceHealthRecordsRates) {
   EXPECT_FALSE(none->has_value());
 }
 
+// RecordFetches is RecordFetch of each outcome in order, in one write:
+// health and 7-day rates come out the same for every source it names.
+TEST_F(StoreTest, SourceHealthFromOneBatchEqualsOneByOne) {
+  clock_.now_ms = T("2024-05-13T12:00:00Z") * 1000;
+  std::vector<FetchOutcome> outcomes;
+  for (int i = 0; i < 9; ++i) {
+    FetchOutcome o;
+    o.source = i % 3 == 0 ? "tg_b" : "tg_a";
+    o.at = T("2024-05-12T23:59:58Z") + i;  // across a day boundary
+    o.ok = i % 4 != 3;
+    o.not_modified = i == 4;
+    o.http_status = o.ok ? (o.not_modified ? 304 : 200) : 500 + i;
+    outcomes.push_back(o);
+  }
+  FetchOutcome last_error;  // tg_a ends failing twice in a row
+  last_error.source = "tg_a";
+  last_error.at = T("2024-05-13T00:00:10Z");
+  last_error.error = "timeout";
+  outcomes.push_back(last_error);
+  outcomes.push_back(last_error);
+  for (const FetchOutcome& o : outcomes) {
+    FetchOutcome one = o;
+    one.source += "_one";
+    ASSERT_TRUE(store_->RecordFetch(one).ok());
+  }
+  ASSERT_TRUE(store_->RecordFetches(outcomes).ok());
+  ASSERT_TRUE(store_->RecordFetches({}).ok());
+  for (const std::string source : {"tg_a", "tg_b"}) {
+    SCOPED_TRACE(source);
+    auto batched = store_->GetSourceHealth(source);
+    auto single = store_->GetSourceHealth(source + "_one");
+    ASSERT_TRUE(batched.ok() && batched->has_value());
+    ASSERT_TRUE(single.ok() && single->has_value());
+    const SourceHealth& b = **batched;
+    const SourceHealth& s = **single;
+    EXPECT_EQ(b.last_attempt, s.last_attempt);
+    EXPECT_EQ(b.last_success, s.last_success);
+    EXPECT_EQ(b.last_error_at, s.last_error_at);
+    EXPECT_EQ(b.last_error, s.last_error);
+    EXPECT_EQ(b.consecutive_failures, s.consecutive_failures);
+    EXPECT_EQ(b.fetches_7d, s.fetches_7d);
+    EXPECT_DOUBLE_EQ(b.error_rate_7d, s.error_rate_7d);
+    EXPECT_DOUBLE_EQ(b.not_modified_rate_7d, s.not_modified_rate_7d);
+  }
+  auto a = store_->GetSourceHealth("tg_a");
+  EXPECT_EQ((*a)->fetches_7d, 8);
+  EXPECT_EQ((*a)->consecutive_failures, 2);
+  EXPECT_EQ((*a)->last_error, "timeout");
+  FetchOutcome anonymous;
+  EXPECT_FALSE(store_->RecordFetches({&anonymous, 1}).ok());
+}
+
 }  // namespace
 }  // namespace shagym::store
