@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "common/utf8.h"
@@ -138,6 +139,25 @@ bool IsKazakhVowel(char32_t c) {
          std::u32string_view::npos;
 }
 
+// Kazakh stem-final consonant alternation: п/б, к/г, қ/ғ (мектеп →
+// мектебі; шық+у is written шығу). Other letters map to themselves.
+constexpr std::pair<char32_t, char32_t> kVoicing[] = {
+    {U'п', U'б'}, {U'к', U'г'}, {U'қ', U'ғ'}};
+
+char32_t Voiced(char32_t c) {
+  for (auto [voiceless, voiced] : kVoicing) {
+    if (c == voiceless) return voiced;
+  }
+  return c;
+}
+
+char32_t Devoiced(char32_t c) {
+  for (auto [voiceless, voiced] : kVoicing) {
+    if (c == voiced) return voiceless;
+  }
+  return c;
+}
+
 // Back-vowel allomorph → front-vowel allomorph.
 std::string Fronted(const std::string& back) {
   std::u32string s = Decode(back);
@@ -266,21 +286,7 @@ StatusOr<StemPattern> ExpandKazakhStem(std::string_view stem_text) {
   if (stem.back() == U'у') {
     std::u32string v = stem.substr(0, stem.size() - 1);
     const bool consonant = !IsKazakhVowel(v.back());
-    if (consonant) {
-      switch (v.back()) {
-        case U'б':
-          v.back() = U'п';
-          break;
-        case U'г':
-          v.back() = U'к';
-          break;
-        case U'ғ':
-          v.back() = U'қ';
-          break;
-        default:
-          break;
-      }
-    }
+    if (consonant) v.back() = Devoiced(v.back());
     // Two letters are enough before a consonant (ұр+у, оқ(ы)+у); a short
     // stem before a vowel is a noun (тау, жау).
     if (v.size() >= (consonant ? 2u : 3u)) {
@@ -291,19 +297,7 @@ StatusOr<StemPattern> ExpandKazakhStem(std::string_view stem_text) {
   }
   std::vector<std::string> variants = {Encode(stem)};
   std::u32string voiced = stem;
-  switch (stem.back()) {
-    case U'п':
-      voiced.back() = U'б';
-      break;
-    case U'к':
-      voiced.back() = U'г';
-      break;
-    case U'қ':
-      voiced.back() = U'ғ';
-      break;
-    default:
-      break;
-  }
+  voiced.back() = Voiced(stem.back());
   if (voiced != stem) variants.push_back(Encode(voiced));
 
   const Harmony h = KazakhHarmony(stem);

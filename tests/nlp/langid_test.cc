@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nlp/analysis.h"
+#include "tests/testing/random_text.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
@@ -189,9 +190,7 @@ TEST_F(LangidLetterFactsTest, SameAsDecodingEveryToken) {
       "-",        "\xCC\x81", "\xD2\x83", "\xFF", "①",    "日"};
   std::mt19937 rng(5);
   for (int t = 0; t < 5000; ++t) {
-    std::string s;
-    const int len = 1 + static_cast<int>(rng() % 25);
-    for (int k = 0; k < len; ++k) s += pieces[rng() % pieces.size()];
+    const std::string s = testing::RandomText(pieces, 25, rng);
     Check(s);
     if (HasFatalFailure()) return;
   }

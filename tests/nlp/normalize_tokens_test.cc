@@ -13,6 +13,7 @@
 #include "nlp/analysis.h"
 #include "nlp/normalize.h"
 #include "nlp/tokenize.h"
+#include "tests/testing/random_text.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
@@ -169,9 +170,7 @@ TEST_F(NormalizeTokensTest, RandomText) {
                                            "\t"};
   std::mt19937 rng(20261126);
   for (int t = 0; t < 4000; ++t) {
-    std::string s;
-    const int len = 1 + static_cast<int>(rng() % 30);
-    for (int k = 0; k < len; ++k) s += pieces[rng() % pieces.size()];
+    const std::string s = testing::RandomText(pieces, 30, rng);
     Cut(s);
     if (HasFailure()) break;
   }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "nlp/letters.h"
+#include "tests/testing/random_text.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
@@ -128,9 +129,7 @@ TEST(TokenizeTest, LetterFactsOnRandomText) {
       " ", "-", "\xCC\x81", "\xFF",     "\xD0",     "日", "①", "\xD3\xBF"};
   std::mt19937 rng(7);
   for (int t = 0; t < 20000; ++t) {
-    std::string s;
-    const int len = 1 + static_cast<int>(rng() % 20);
-    for (int k = 0; k < len; ++k) s += pieces[rng() % pieces.size()];
+    const std::string s = testing::RandomText(pieces, 20, rng);
     ASSERT_EQ(LetterFactsMismatch(s, Tokenize(s)), "") << s;
   }
 }
