@@ -1214,9 +1214,13 @@ std::vector<RuleHit> RuleSet::Impl::Match(
   };
   // A negator belongs to its own clause: the windows stop at , . ; ! ? and
   // line breaks between two words ("не могу молчать, травля в школе").
+  // b may be one past the last token (a term after every word): the gap
+  // then runs to the end of the text.
   auto clause_break = [&](int a, int b) {
     const auto& tk = token_list();
-    for (size_t i = tk[a].second; i < tk[b].first; ++i) {
+    const size_t end =
+        b < static_cast<int>(tk.size()) ? tk[b].first : text.size();
+    for (size_t i = tk[a].second; i < end; ++i) {
       switch (text[i]) {
         case ',':
         case '.':
