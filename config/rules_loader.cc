@@ -153,7 +153,8 @@ class Parser {
     if (rule->category.empty()) {
       r.Fail(n, "missing category (in the rule or at the top of the file)");
     }
-    if (!nlp::IsCategoryId(rule->category)) {
+    if (!nlp::IsCategoryId(rule->category) &&
+        rule->category != nlp::kSeverityCategory) {
       std::vector<std::string_view> ids(nlp::CategoryIds().begin(),
                                         nlp::CategoryIds().end());
       std::string s = Suggest(rule->category, ids);

@@ -12,8 +12,8 @@ Classifier::Classifier(const Normalizer* normalizer)
 
 namespace {
 
-// Index of `category` in CategoryIds() (13 of them). REQUIRES: one of
-// them (the rule compiler refuses others).
+// Index of `category` in CategoryIds() (13 of them); their count for
+// kSeverityCategory, the only other one the rule compiler accepts.
 int CategoryIndex(const std::string& category) {
   const std::vector<std::string>& ids = CategoryIds();
   return static_cast<int>(std::find(ids.begin(), ids.end(), category) -
@@ -85,7 +85,12 @@ void Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
   int severity = 0;
   for (const RuleHit& hit : rules.Match(nt.text, tokens)) {
     const RuleInfo& info = rules.rule(hit.rule);
-    categories |= uint32_t{1} << CategoryIndex(info.category);
+    // A severity rule (kSeverityCategory) adds no category: its severity
+    // counts only when another rule makes the post a complaint.
+    const int c = CategoryIndex(info.category);
+    if (c < static_cast<int>(CategoryIds().size())) {
+      categories |= uint32_t{1} << c;
+    }
     severity = std::max(severity, SeverityRank(info.severity));
     for (const auto& [b, e] : hit.spans) {
       auto [ob, oe] = nt.ToOriginal(b, e);
@@ -100,6 +105,8 @@ void Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
   }
   static const char* kSeverity[] = {"none", "low", "medium", "high"};
   labels.severity = labels.categories.empty() ? "none" : kSeverity[severity];
+  // Only severity rules fired: not a complaint, nothing to show.
+  if (labels.categories.empty()) labels.matches.clear();
   std::sort(labels.matches.begin(), labels.matches.end(),
             [](const Match& x, const Match& y) {
               if (x.start != y.start) return x.start < y.start;

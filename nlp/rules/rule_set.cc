@@ -709,7 +709,7 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
       } else {
         seen_ids[r.id] = r.where;
       }
-      if (!IsCategoryId(r.category)) {
+      if (!IsCategoryId(r.category) && r.category != kSeverityCategory) {
         fail(r.where, "unknown category '" + r.category + "'");
       }
       if (SeverityRank(r.severity) == 0) {

@@ -68,4 +68,9 @@ struct RuleSetSpec {
 const std::vector<std::string>& CategoryIds();
 bool IsCategoryId(const std::string& id);
 
+// The category of a rule that adds no category of its own: it raises the
+// severity of a post that other rules make a complaint ("в реанимации",
+// "перелом" after any complaint is high).
+inline constexpr char kSeverityCategory[] = "severity";
+
 }  // namespace shagym::nlp

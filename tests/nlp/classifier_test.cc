@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/rules_loader.h"
+#include "tests/nlp/term_spec_fixture.h"
 
 namespace shagym::nlp {
 namespace {
@@ -60,6 +61,43 @@ TEST_F(ClassifierTest, NonComplaintHasNoCategoriesAndSeverityNone) {
     EXPECT_EQ(l.severity, "none") << text;
     EXPECT_TRUE(l.matches.empty()) << text;
   }
+}
+
+// A rule of category "severity" raises the severity of a complaint made by
+// another rule and adds no category; alone it makes nothing a complaint.
+TEST_F(ClassifierTest, SeverityRuleRaisesAComplaintAndAddsNoCategory) {
+  RuleSpec bullying;
+  bullying.id = "b";
+  bullying.category = "bullying";
+  bullying.lang = "ru";
+  bullying.severity = "medium";
+  bullying.any = {Word("травят")};
+  RuleSpec outcome = bullying;
+  outcome.id = "s";
+  outcome.category = kSeverityCategory;
+  outcome.severity = "high";
+  outcome.any = {Word("реанимации")};
+  RuleSetSpec spec;
+  spec.files.push_back(RuleFileSpec{"t.yaml", {bullying, outcome}, {}});
+  std::vector<std::string> errors;
+  auto set = RuleSet::Compile(spec, *normalizer_, &errors);
+  ASSERT_TRUE(set.ok()) << errors[0];
+  Classifier c(normalizer_);
+
+  Labels l = c.Classify(**set, "Сына травят, он в реанимации");
+  EXPECT_EQ(l.categories, std::vector<std::string>{"bullying"});
+  EXPECT_EQ(l.severity, "high");
+  bool severity_match = false;
+  for (const Match& m : l.matches) severity_match |= m.category == "severity";
+  EXPECT_TRUE(severity_match);
+
+  l = c.Classify(**set, "Сына травят");
+  EXPECT_EQ(l.severity, "medium");
+
+  l = c.Classify(**set, "Сосед в реанимации после аварии");
+  EXPECT_TRUE(l.categories.empty());
+  EXPECT_EQ(l.severity, "none");
+  EXPECT_TRUE(l.matches.empty());
 }
 
 TEST_F(ClassifierTest, MatchesPointIntoTheOriginalText) {

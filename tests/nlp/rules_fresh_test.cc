@@ -124,7 +124,7 @@ void CheckFreshSet(const std::string& file, const Floors& floors) {
 }
 
 TEST(RulesFreshTest, ClassifyFreshPosts) {
-  CheckFreshSet("rules_fresh.jsonl", {.macro_f1 = 0.86,
+  CheckFreshSet("rules_fresh.jsonl", {.macro_f1 = 0.88,
                                       .complaint_f1 = 0.96,
                                       .complaint_precision = 0.97,
                                       .group_complaint_f1 = 0.93});
@@ -134,7 +134,7 @@ TEST(RulesFreshTest, ClassifyFreshPosts) {
 // hard negatives), written after the first one's round and scored before
 // any rule of the next round changed (docs/RULES.md "A second fresh set").
 TEST(RulesFreshTest, ClassifySecondFreshSet) {
-  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.89,
+  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.91,
                                        .complaint_f1 = 0.96,
                                        .complaint_precision = 0.97,
                                        .group_complaint_f1 = 0.92});
@@ -149,7 +149,7 @@ TEST(RulesFreshTest, ClassifySecondFreshSet) {
 // to 0.96; after the fifth round 0.79 and 0.93 (P 0.99, R 0.87), groups
 // 0.89 (mixed) to 0.96.
 TEST(RulesFreshTest, ClassifyThirdFreshSet) {
-  CheckFreshSet("rules_fresh3.jsonl", {.macro_f1 = 0.78,
+  CheckFreshSet("rules_fresh3.jsonl", {.macro_f1 = 0.80,
                                        .complaint_f1 = 0.92,
                                        .complaint_precision = 0.98,
                                        .group_complaint_f1 = 0.88});
@@ -163,7 +163,7 @@ TEST(RulesFreshTest, ClassifyThirdFreshSet) {
 // after the fifth round 0.77 and 0.92 (P 0.98, R 0.86), groups 0.89 (ru)
 // to 0.95.
 TEST(RulesFreshTest, ClassifyFourthFreshSet) {
-  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.76,
+  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.77,
                                        .complaint_f1 = 0.91,
                                        .complaint_precision = 0.97,
                                        .group_complaint_f1 = 0.88});
@@ -176,7 +176,7 @@ TEST(RulesFreshTest, ClassifyFourthFreshSet) {
 // complaint-vs-not F1 0.88 (P 0.95, R 0.81), groups 0.82 (kk) to 0.92,
 // high severity P 0.94 R 0.73.
 TEST(RulesFreshTest, ClassifyFifthFreshSet) {
-  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.72,
+  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.73,
                                        .complaint_f1 = 0.87,
                                        .complaint_precision = 0.95,
                                        .group_complaint_f1 = 0.81});
