@@ -107,10 +107,15 @@ struct SkeletonBytes {
   }
 };
 
+const SkeletonBytes& GetSkeletonBytes() {
+  static const SkeletonBytes table;
+  return table;
+}
+
 // Writes the skeleton of `s` at `out` (room for s.size() bytes: a skeleton
 // is never longer than its text) and returns its length.
 size_t WriteSkeleton(std::string_view s, char* out) {
-  static const SkeletonBytes table;
+  const SkeletonBytes& table = GetSkeletonBytes();
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   const int32_t n = static_cast<int32_t>(s.size());
   size_t o = 0;
@@ -138,6 +143,22 @@ size_t WriteSkeleton(std::string_view s, char* out) {
     o += static_cast<size_t>(i - start);
   }
   return o;
+}
+
+// Same for a token of Cyrillic code points only (Token::cyrillic: two
+// bytes each), one table read per code point.
+size_t WriteCyrillicSkeleton(std::string_view s, char* out) {
+  const SkeletonBytes& table = GetSkeletonBytes();
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const size_t n = s.size();
+  char* o = out;
+  for (size_t i = 0; i + 1 < n; i += 2) {
+    const int k = (((p[i] & 0x1F) << 6) | (p[i + 1] & 0x3F)) - 0x0400;
+    o[0] = table.b0[k];
+    o[1] = table.b1[k];
+    o += table.len[k];
+  }
+  return static_cast<size_t>(o - out);
 }
 
 void AppendSkeleton(std::string_view s, std::string* out) {
@@ -715,6 +736,91 @@ struct EntityExtractor::Impl {
   // By name id: the bytes all stems of the name's first token start with.
   std::vector<std::string> stem_prefix;
 
+  // The candidates of a token whose first three code points (all of them
+  // when fewer) are letters а..я, as nearly all skeletons start: the
+  // candidates of its keys of one, two and three letters in the order the
+  // loop over key lengths meets them, found with one read by the first two
+  // letters and one by the third instead of up to three filter tests and
+  // hash probes. Letters are numbered 1..32; 0 is "no more letters".
+  static constexpr int kLetters = 33;
+  struct Span {
+    uint32_t begin = 0, end = 0;  // in `merged`
+  };
+  // [first * kLetters + second] -> block (0: no candidates whatever follows).
+  std::vector<uint16_t> pair_block;
+  std::vector<Span> spans;  // [block * kLetters + third]
+  std::vector<Candidate> merged;
+
+  // The number (1..32) of the letter а..я at `p` (two bytes of UTF-8),
+  // else 0. REQUIRES: two bytes readable at `p`.
+  static int LetterAt(const char* p) {
+    const unsigned v =
+        (static_cast<unsigned>(static_cast<uint8_t>(p[0])) << 8) |
+        static_cast<uint8_t>(p[1]);
+    if (v - 0xD0B0u < 16) return static_cast<int>(v - 0xD0B0u) + 1;   // а..п
+    if (v - 0xD180u < 16) return static_cast<int>(v - 0xD180u) + 17;  // р..я
+    return 0;
+  }
+  static std::string LetterText(int letter) {
+    const unsigned cp = 0x0430u + static_cast<unsigned>(letter) - 1;
+    return {static_cast<char>(0xC0 | (cp >> 6)),
+            static_cast<char>(0x80 | (cp & 0x3F))};
+  }
+
+  // Fills pair_block, spans and merged from `index`; after the last Add().
+  void BuildLetterIndex() {
+    pair_block.assign(kLetters * kLetters, 0);
+    spans.assign(kLetters, Span{});  // block 0: all empty
+    merged.clear();
+    auto append = [&](const std::string& key) {
+      if (const std::vector<Candidate>* c = index.Find(key)) {
+        merged.insert(merged.end(), c->begin(), c->end());
+      }
+    };
+    for (int a = 1; a < kLetters; ++a) {
+      const std::string k1 = LetterText(a);
+      for (int b = 0; b < kLetters; ++b) {
+        const std::string k2 = b == 0 ? std::string() : k1 + LetterText(b);
+        const size_t block_start = merged.size();
+        std::vector<Span> block(kLetters);
+        for (int c = 0; c < kLetters; ++c) {
+          if (b == 0 && c > 0) break;  // one letter: nothing after it
+          const uint32_t begin = static_cast<uint32_t>(merged.size());
+          append(k1);
+          if (b > 0) append(k2);
+          if (b > 0 && c > 0) append(k2 + LetterText(c));
+          block[static_cast<size_t>(c)] =
+              Span{begin, static_cast<uint32_t>(merged.size())};
+        }
+        if (merged.size() == block_start) continue;
+        pair_block[static_cast<size_t>(a * kLetters + b)] =
+            static_cast<uint16_t>(spans.size() / kLetters);
+        spans.insert(spans.end(), block.begin(), block.end());
+      }
+    }
+  }
+
+  // The candidates of a skeleton with `cps` (1..3) code points counted and
+  // their byte ends `end`: true with [*begin, *end_out) when the letter
+  // index answers, false when the token needs the look-up by keys.
+  bool LetterCandidates(std::string_view sk, size_t cps, const uint8_t* end,
+                        const Candidate** begin,
+                        const Candidate** end_out) const {
+    int l[3] = {0, 0, 0};
+    for (size_t k = 0; k < cps; ++k) {
+      if (end[k + 1] != 2 * (k + 1)) return false;
+      l[k] = LetterAt(sk.data() + 2 * k);
+      if (l[k] == 0) return false;
+    }
+    const uint16_t block =
+        pair_block[static_cast<size_t>(l[0] * kLetters + l[1])];
+    const Span span = spans[static_cast<size_t>(block) * kLetters +
+                            static_cast<size_t>(l[2])];
+    *begin = merged.data() + span.begin;
+    *end_out = merged.data() + span.end;
+    return true;
+  }
+
   void Add(CompiledName name) {
     uint32_t id = static_cast<uint32_t>(names.size());
     std::string_view common = name.tokens[0][0].text;
@@ -800,6 +906,7 @@ StatusOr<std::unique_ptr<EntityExtractor>> EntityExtractor::Create(
     }
     ex->impl_->Add(std::move(c));
   }
+  ex->impl_->BuildLetterIndex();
   return ex;
 }
 
@@ -842,16 +949,27 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
       k = Skel{};
       k.from = static_cast<uint32_t>(at);
       if (tokens[i].numeric) continue;
-      const size_t len = WriteSkeleton(tok(i), arena.data() + at);
-      k.len = static_cast<uint32_t>(len);
-      const char* sk = arena.data() + at;
-      for (size_t b = 0; b < len && k.cps < 3;) {
-        ++b;
-        while (b < len && (static_cast<unsigned char>(sk[b]) & 0xC0) == 0x80) {
-          ++b;
+      size_t len;
+      if (tokens[i].cyrillic) {
+        // Two bytes per code point, in and out.
+        len = WriteCyrillicSkeleton(tok(i), arena.data() + at);
+        k.cps = static_cast<uint8_t>(std::min<size_t>(len / 2, 3));
+        for (uint8_t c = 1; c <= k.cps; ++c) {
+          k.end[c] = static_cast<uint8_t>(2 * c);
         }
-        k.end[++k.cps] = static_cast<uint8_t>(std::min<size_t>(b, 255));
+      } else {
+        len = WriteSkeleton(tok(i), arena.data() + at);
+        const char* sk = arena.data() + at;
+        for (size_t b = 0; b < len && k.cps < 3;) {
+          ++b;
+          while (b < len &&
+                 (static_cast<unsigned char>(sk[b]) & 0xC0) == 0x80) {
+            ++b;
+          }
+          k.end[++k.cps] = static_cast<uint8_t>(std::min<size_t>(b, 255));
+        }
       }
+      k.len = static_cast<uint32_t>(len);
       at += len;
     }
   }
@@ -876,59 +994,66 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
     const std::string_view sk = skel(i);
     const size_t cps = ref.cps;
     const uint8_t* prefix_end = ref.end;
-    for (size_t plen = 1; plen <= cps; ++plen) {
-      if (!impl_->has_key_length[plen]) continue;
-      const std::string_view key = sk.substr(0, prefix_end[plen]);
-      if (!impl_->index_filter.MayContainPadded(key.data(), key.size())) {
-        continue;
+    // Tries one candidate name at token i.
+    auto consider = [&](const Impl::Candidate& c) {
+      // The skeleton arena has 8 spare bytes after every skeleton.
+      if (sk.size() < c.len ||
+          LoadPadded8(sk.data(), std::min<size_t>(c.len, 8)) != c.head ||
+          (c.len > 8 &&
+           std::memcmp(sk.data() + 8, impl_->stem_prefix[c.id].data() + 8,
+                       c.len - 8) != 0)) {
+        return;
       }
-      const std::vector<Impl::Candidate>* ids = impl_->index.Find(key);
-      if (ids == nullptr) continue;
-      for (const Impl::Candidate& c : *ids) {
-        // The skeleton arena has 8 spare bytes after every skeleton.
-        if (sk.size() < c.len ||
-            LoadPadded8(sk.data(), std::min<size_t>(c.len, 8)) != c.head ||
-            (c.len > 8 &&
-             std::memcmp(sk.data() + 8, impl_->stem_prefix[c.id].data() + 8,
-                         c.len - 8) != 0)) {
+      const uint32_t id = c.id;
+      const CompiledName& name = impl_->names[id];
+      const size_t k = name.tokens.size();
+      if (i + k > tokens.size()) return;
+      // Checked again below; first here because it is cheap.
+      if (name.capitalized_only && !text.IsCapitalized(tokens[i].begin)) {
+        return;
+      }
+      bool ok = true;
+      for (size_t j = 0; j < k && ok; ++j) {
+        if (j > 0 && !GapJoinsName(gap(i + j))) ok = false;
+        if (!ok) break;
+        ok = std::any_of(
+            name.tokens[j].begin(), name.tokens[j].end(),
+            [&](const Stem& st) { return StemMatches(st, skel(i + j)); });
+      }
+      if (!ok) return;
+      // "Бірлік Берікұлы", "Темірлан Ахметович": a person's name.
+      if (!name.blocker && k == 1 && i + 1 < tokens.size() &&
+          GapOnly(gap(i + 1), " ", false) && IsPatronymic(skel(i + 1))) {
+        return;
+      }
+      if ((name.capitalized_only ||
+           (!name.blocker &&
+            KazakhLetterWhereNameHasNone(name.first_text, tok(i)))) &&
+          !text.IsCapitalized(tokens[i].begin)) {
+        return;
+      }
+      if (name.blocker) {
+        blocks.push_back(Hit{i, i + k, id});
+        return;
+      }
+      if (best == nullptr || k > cand.last - cand.first) {
+        cand = Hit{i, i + k, id};
+        best = &cand;
+      }
+    };
+    const Impl::Candidate *from, *to;
+    if (impl_->LetterCandidates(sk, cps, prefix_end, &from, &to)) {
+      for (const Impl::Candidate* c = from; c != to; ++c) consider(*c);
+    } else {
+      for (size_t plen = 1; plen <= cps; ++plen) {
+        if (!impl_->has_key_length[plen]) continue;
+        const std::string_view key = sk.substr(0, prefix_end[plen]);
+        if (!impl_->index_filter.MayContainPadded(key.data(), key.size())) {
           continue;
         }
-        const uint32_t id = c.id;
-        const CompiledName& name = impl_->names[id];
-        const size_t k = name.tokens.size();
-        if (i + k > tokens.size()) continue;
-        // Checked again below; first here because it is cheap.
-        if (name.capitalized_only && !text.IsCapitalized(tokens[i].begin)) {
-          continue;
-        }
-        bool ok = true;
-        for (size_t j = 0; j < k && ok; ++j) {
-          if (j > 0 && !GapJoinsName(gap(i + j))) ok = false;
-          if (!ok) break;
-          ok = std::any_of(
-              name.tokens[j].begin(), name.tokens[j].end(),
-              [&](const Stem& st) { return StemMatches(st, skel(i + j)); });
-        }
-        if (!ok) continue;
-        // "Бірлік Берікұлы", "Темірлан Ахметович": a person's name.
-        if (!name.blocker && k == 1 && i + 1 < tokens.size() &&
-            GapOnly(gap(i + 1), " ", false) && IsPatronymic(skel(i + 1))) {
-          continue;
-        }
-        if ((name.capitalized_only ||
-             (!name.blocker &&
-              KazakhLetterWhereNameHasNone(name.first_text, tok(i)))) &&
-            !text.IsCapitalized(tokens[i].begin)) {
-          continue;
-        }
-        if (name.blocker) {
-          blocks.push_back(Hit{i, i + k, id});
-          continue;
-        }
-        if (best == nullptr || k > cand.last - cand.first) {
-          cand = Hit{i, i + k, id};
-          best = &cand;
-        }
+        const std::vector<Impl::Candidate>* ids = impl_->index.Find(key);
+        if (ids == nullptr) continue;
+        for (const Impl::Candidate& c : *ids) consider(c);
       }
     }
     if (best) hits.push_back(cand);

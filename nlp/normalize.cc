@@ -641,10 +641,12 @@ class TokenBuilder {
     cur_.numeric = false;
     cur_.end = end;
   }
-  void Finish() {
+  // A code point that is no word character was written.
+  void EndWord() {
     if (open_) out_->push_back(cur_);
     open_ = false;
   }
+  void Finish() { EndWord(); }
 
  private:
   std::vector<Token>* out_;
@@ -671,8 +673,9 @@ class Pass {
         cps_(scratch->cps),
         items_(scratch->items),
         word_(scratch->word),
-        fold_(GetCyrillicFold().of),
-        upper_(GetCyrillicFold().upper),
+        cyrillic_(GetCyrillicFold()),
+        fold_(cyrillic_.of),
+        upper_(cyrillic_.upper),
         tokens_(tokens) {
     if (tokens != nullptr) {
       tokens->clear();
@@ -794,7 +797,8 @@ class Pass {
   // false when the one at `*i` needs the general path.
   bool FastRun(int32_t* i, bool* in_word, bool* prev_word_char);
   // Writes the word [from, to) of Cyrillic letters (two bytes each) as
-  // EmitWord would write its records.
+  // EmitWord would write its records (when some letter folds to no
+  // letter; else PutCyrillicLetters).
   void EmitCyrillicWord(int32_t from, int32_t to);
   template <bool kTokens>
   void PutCyrillicWord(int32_t from, int32_t to);
@@ -807,11 +811,8 @@ class Pass {
   // Writes the input bytes [from, to), plain gap characters, as they are.
   void PutAscii(int32_t from, int32_t to) {
     Reserve(static_cast<size_t>(to - from));
-    if (tokens_.on()) {
-      // Not word characters: the first ends the open token, if any.
-      tokens_.Add(s_[from], static_cast<uint32_t>(len_),
-                  static_cast<uint32_t>(len_ + 1));
-    }
+    // Not word characters: the first ends the open token, if any.
+    if (tokens_.on()) tokens_.EndWord();
     char* text = out_.text.data() + len_;
     uint32_t* ob = out_.orig_begin.data() + len_;
     uint32_t* oe = out_.orig_end.data() + len_;
@@ -822,9 +823,11 @@ class Pass {
     }
     len_ += static_cast<size_t>(to - from);
   }
-  // Same for when every letter folds to a letter (two bytes of UTF-8),
-  // without telling the token builder; returns the letters' groups.
-  uint8_t PutCyrillicLetters(int32_t from, int32_t to);
+  // Writes the run of Cyrillic letters (CyrillicLetterAt) from `from` on,
+  // when every letter folds to a letter (two bytes of UTF-8), without
+  // telling the token builder; returns the end of the run and sets the
+  // letters' groups. REQUIRES: Reserve(n_ - from).
+  int32_t PutCyrillicLetters(int32_t from, uint8_t* groups);
   // Whether a Cyrillic letter (never combining) starts at `i`.
   bool CyrillicLetterAt(int32_t i) const {
     const uint8_t b0 = s_[i];
@@ -848,8 +851,9 @@ class Pass {
   bool turkish_post_ = false;
   bool foreign_latin_post_ = false;  // Uzbek
   std::vector<Cp>& word_;            // scratch
-  const UChar32* fold_;              // CyrillicFold::of
-  const bool* upper_;                // CyrillicFold::upper
+  const CyrillicFold& cyrillic_;
+  const UChar32* fold_;  // CyrillicFold::of
+  const bool* upper_;    // CyrillicFold::upper
   // Items [0, emitted_) are written out already. Until the first word in
   // Latin letters only (whose form depends on the whole post's Latin words,
   // see DecideLatin) every item is written as soon as it closes, and a word
@@ -871,9 +875,33 @@ bool Pass::FastRun(int32_t* pi, bool* in_word, bool* prev_word_char) {
   const int32_t start = i;
   while (i < n_) {
     const uint8_t b0 = s_[i];
-    if (!*in_word && !deferred_ && CyrillicLetterAt(i)) {
+    if (!*in_word && !deferred_ && cyrillic_.letters_fold_to_letters &&
+        CyrillicLetterAt(i)) {
       // A whole word of Cyrillic letters ended by ASCII punctuation or
-      // space (or the end): no record, no item.
+      // space (or the end): no record, no item. The letters are written
+      // while they are read; when something else follows them they are
+      // taken back and the general path writes the word. Whichever path
+      // writes it, the gap item before it closes first.
+      CloseItem(false);
+      const size_t at = len_;
+      Reserve(static_cast<size_t>(n_ - i));
+      uint8_t groups;
+      const int32_t j = PutCyrillicLetters(i, &groups);
+      if (j == n_ || (s_[j] < 0x80 && !IsAsciiAlnum(s_[j]))) {
+        if (upper_[(((b0 & 0x1F) << 6) | (s_[i + 1] & 0x3F)) - 0x0400]) {
+          out_.capitalized.push_back(static_cast<uint32_t>(at));
+        }
+        if (tokens_.on()) {
+          tokens_.AddLetters(static_cast<uint32_t>(at),
+                             static_cast<uint32_t>(len_), groups);
+        }
+        *prev_word_char = true;
+        i = j;
+        continue;
+      }
+      len_ = at;
+    } else if (!*in_word && !deferred_ && CyrillicLetterAt(i)) {
+      // The same when some Cyrillic letter folds to something else.
       int32_t j = i + 2;
       while (j < n_ && CyrillicLetterAt(j)) j += 2;
       if (j == n_ || (s_[j] < 0x80 && !IsAsciiAlnum(s_[j]))) {
@@ -1096,20 +1124,11 @@ void Pass::EmitCyrillicWord(int32_t from, int32_t to) {
   if (upper_[at(from)]) {
     out_.capitalized.push_back(static_cast<uint32_t>(len_));
   }
-  if (GetCyrillicFold().letters_fold_to_letters) {
-    const size_t start = len_;
-    const uint8_t groups = PutCyrillicLetters(from, to);
-    if (tokens_.on()) {
-      tokens_.AddLetters(static_cast<uint32_t>(start),
-                         static_cast<uint32_t>(len_), groups);
-    }
-  } else {
-    PutCyrillicWord<true>(from, to);
-  }
+  PutCyrillicWord<true>(from, to);
 }
 
-uint8_t Pass::PutCyrillicLetters(int32_t from, int32_t to) {
-  const CyrillicFold& fold = GetCyrillicFold();
+int32_t Pass::PutCyrillicLetters(int32_t from, uint8_t* groups_out) {
+  const CyrillicFold& fold = cyrillic_;
   char* text = out_.text.data();
   uint32_t* ob = out_.orig_begin.data();
   uint32_t* oe = out_.orig_end.data();
@@ -1118,8 +1137,13 @@ uint8_t Pass::PutCyrillicLetters(int32_t from, int32_t to) {
   int run = 0;        // letters so far with the fold `prev`
   size_t run_at = 0;  // where the first of them was written
   uint8_t groups = 0;
-  for (int32_t k = from; k < to; k += 2) {
-    const int x = (((s_[k] & 0x1F) << 6) | (s_[k + 1] & 0x3F)) - 0x0400;
+  int32_t k = from;
+  for (; k + 1 < n_; k += 2) {
+    // CyrillicLetterAt(k), reading each byte once.
+    const unsigned b0 = s_[k], b1 = s_[k + 1];
+    if (b0 - 0xD0u > 3 || (b1 & 0xC0) != 0x80) break;
+    const int x = static_cast<int>(((b0 & 0x1F) << 6) | (b1 & 0x3F)) - 0x0400;
+    if (x >= 0x82 && x <= 0x89) break;
     const UChar32 f = fold.of[x];
     groups |= fold.groups[x];
     const uint32_t b = static_cast<uint32_t>(k);
@@ -1143,7 +1167,8 @@ uint8_t Pass::PutCyrillicLetters(int32_t from, int32_t to) {
     len += 2;
   }
   len_ = len;
-  return groups;
+  *groups_out = groups;
+  return k;
 }
 
 template <bool kTokens>

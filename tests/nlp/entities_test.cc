@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "nlp/analysis.h"
 #include "tests/nlp/entity_fixture.h"
 
 namespace shagym::nlp {
@@ -203,6 +204,48 @@ TEST(EntityExtractorTest, RejectsUnknownRegion) {
   auto ex = EntityExtractor::Create(g);
   ASSERT_FALSE(ex.ok());
   EXPECT_NE(ex.status().message().find("f:3:5"), std::string::npos);
+}
+
+// Names of one, two and three letters are candidates for every token that
+// starts with them, whatever follows: a token whose first letters are а..я
+// finds them through the letter index, any other (Kazakh letters folded,
+// Latin, digits) through the look-up by key; both give the same names.
+TEST(EntityExtractorTest, ShortNamesWhateverFollowsThem) {
+  Gazetteer g;
+  g.places.push_back({"Т", "abai", PlaceKind::kTown, {}, false, "t"});
+  g.places.push_back({"Ор", "atyrau", PlaceKind::kTown, {}, false, "or"});
+  g.places.push_back({"Ойыл", "aktobe", PlaceKind::kTown, {}, false, "oiyl"});
+  g.places.push_back(
+      {"Орал", "west_kazakhstan", PlaceKind::kCity, {}, false, "oral"});
+  auto ex = EntityExtractor::Create(g);
+  ASSERT_TRUE(ex.ok()) << ex.status().message();
+  auto normalizer = Normalizer::Create();
+  ASSERT_TRUE(normalizer.ok());
+  auto region = [&](std::string_view s) {
+    return (*ex)->Extract(Analyze(**normalizer, s)).region;
+  };
+  const Case cases[] = {
+      {"т", "abai"},
+      {"та", "abai"},
+      {"тға", "abai"},
+      {"Ор", "atyrau"},
+      {"орда", "atyrau"},
+      {"орға", "atyrau"},
+      {"ор1", ""},
+      {"орqa", ""},
+      {"Ойыл", "aktobe"},
+      {"Ойылда", "aktobe"},
+      {"Ойылдa", "aktobe"},  // a Latin look-alike
+      {"Ойылdа", ""},
+      {"Орал", "west_kazakhstan"},
+      {"Оралда", "west_kazakhstan"},
+      {"оралға", "west_kazakhstan"},
+      {"Оралға", "west_kazakhstan"},
+      {"оралx", ""},
+      {"ойылё", "aktobe"},  // ё is е
+      {"ойыл2", ""},
+  };
+  for (const Case& c : cases) EXPECT_EQ(region(c.text), c.want) << c.text;
 }
 
 }  // namespace
