@@ -2,8 +2,17 @@
 """Generates the benchmark site: N pages of ~8 KB Kazakh/Russian text, ~10
 links each (8 inside the site, 1 into a robots-disallowed path, 1 to another
 host), spread over H hosts (one directory per host, served by nginx on
-127.0.0.1:BASE_PORT+h). Deterministic for a given seed."""
+127.0.0.1:BASE_PORT+h). Deterministic for a given seed. --posts-jsonl also
+writes the posts' texts as `shagym classify` input, to time classification
+of the bench's text apart from the crawl:
+
+  python3 bench/crawl/gen_site.py --out /tmp/site --pages 2000 \
+      --posts-jsonl /tmp/posts.jsonl
+  /usr/bin/time build/app/shagym classify --input /tmp/posts.jsonl \
+      --output /dev/null
+"""
 import argparse
+import json
 import os
 import random
 
@@ -58,7 +67,9 @@ def main():
     ap.add_argument("--hosts", type=int, default=1)
     ap.add_argument("--base-port", type=int, default=18100)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--posts-jsonl", help="also write the posts' texts here")
     a = ap.parse_args()
+    posts_out = open(a.posts_jsonl, "w") if a.posts_jsonl else None
     rng = random.Random(a.seed)
     global VOCAB
     VOCAB = vocabulary(random.Random(a.seed + 1))
@@ -84,10 +95,15 @@ def main():
                              (a.base_port + other, rng.randrange(per_host)))
             else:
                 links.append("http://elsewhere.invalid/p/%d.html" % i)
+            texts = [(text(rng, 120), rng.randrange(500)) for _ in range(3)]
             posts = "".join(
                 '<div class="post"><p class="text">%s</p><span class="author">'
-                'user%d</span></div>\n' % (text(rng, 120), rng.randrange(500))
-                for _ in range(3))
+                'user%d</span></div>\n' % t for t in texts)
+            for k, (t, _) in enumerate(texts):
+                if posts_out:
+                    posts_out.write(json.dumps(
+                        {"id": "h%d-%d-%d" % (h, i, k), "text": t},
+                        ensure_ascii=False) + "\n")
             body = ("<!doctype html><html><head><meta charset=\"utf-8\">"
                     "<title>Бет %d</title></head><body>\n<h1>%s</h1>\n%s\n"
                     "<p>%s</p>\n<ul>%s</ul></body></html>\n" %
@@ -99,6 +115,8 @@ def main():
             urls.append("http://127.0.0.1:%d/p/%d.html" % (port, i))
     with open(os.path.join(a.out, "urls.txt"), "w") as f:
         f.write("\n".join(urls) + "\n")
+    if posts_out:
+        posts_out.close()
 
 
 if __name__ == "__main__":

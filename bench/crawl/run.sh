@@ -21,6 +21,8 @@
 #   # before/after in one run: SHAGYM_OLD names an older binary, measured as
 #   # shagym_old and shagym_old_nocls right after the current one:
 #   SHAGYM_OLD=/tmp/shagym-before PAGES=20000 HOSTS=20 RUNS=1 bash bench/crawl/run.sh
+#   # the whole pipeline with another rule directory (RULES_DIR):
+#   RULES_DIR=/tmp/rules PAGES=5000 HOSTS=20 RUNS=1 TOOLS=shagym bash bench/crawl/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PAGES=${PAGES:-20000}
@@ -32,6 +34,7 @@ TOOLS=${TOOLS:-"shagym shagym_nocls wget2 scrapy curl"}  # which crawlers run
 RSS_EVERY=${RSS_EVERY:-0}  # seconds between RSS samples of shagym; 0 = off
 STORE_MEMORY=${STORE_MEMORY:-}  # store_memory of shagym's config; "" = default
 DURATION=${DURATION:-0}  # seconds after which shagym stops (--duration); 0 = until idle
+RULES_DIR=${RULES_DIR:-$PWD/config/rules}  # the rules of the whole-pipeline runs
 BASE_PORT=${BASE_PORT:-18100}
 SHAGYM=${SHAGYM:-$PWD/build/app/shagym}
 SHAGYM_OLD=${SHAGYM_OLD:-}  # an older binary to compare with; "" = none
@@ -132,7 +135,7 @@ for hosts in $HOSTS; do
   cat > "$WORK/shagym.yaml" <<YAML
 data_dir: data
 ${STORE_MEMORY:+store_memory: $STORE_MEMORY}
-rules_dir: $PWD/config/rules
+rules_dir: $RULES_DIR
 gazetteer: $PWD/config/gazetteer/regions.yaml
 crawl:
   user_agent: "shagym-bench/1.0"

@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <zlib.h>
+#include <zstd.h>
 
+#include <random>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "store/db.h"
 #include "store/dedupe_index.h"
@@ -113,6 +117,55 @@ TEST_F(EvidenceTest, ReadsZlibRecordsOfOlderStores) {
   auto bad = ev.Get(id);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
+}
+
+// One compression context serves a thread's pages one after another (large,
+// small, incompressible, one byte, from two threads): every record holds
+// the same frame a fresh context makes, and reads back.
+TEST_F(EvidenceTest, ReusedCompressionContextWritesTheSameFrames) {
+  std::vector<std::string> pages;
+  std::string big = "<html>";
+  for (int i = 0; i < 3000; ++i)
+    big += "<p>Мектеп " + std::to_string(i) + "</p>";
+  pages.push_back(big);
+  pages.push_back("<p>Школа №12</p>");
+  std::mt19937 rng(7);
+  std::string noise(20000, '\0');
+  for (char& c : noise) c = static_cast<char>(rng());
+  pages.push_back(noise);
+  pages.push_back("x");
+  pages.push_back(big.substr(0, 5000));
+  EvidenceStore ev(db_.get());
+  auto put_all = [&](int offset) {
+    for (size_t i = 0; i < pages.size(); ++i) {
+      const std::string page = pages[i] + std::to_string(offset);
+      ASSERT_TRUE(
+          ev.Put("https://e.example/" + std::to_string(i), 1, page).ok());
+    }
+  };
+  put_all(0);
+  std::thread other([&] { put_all(1); });
+  other.join();
+  for (int offset : {0, 1}) {
+    for (size_t i = 0; i < pages.size(); ++i) {
+      const std::string page = pages[i] + std::to_string(offset);
+      const std::string id = EvidenceStore::IdOf(page);
+      auto got = ev.Get(id);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      ASSERT_TRUE(got->has_value());
+      EXPECT_EQ((*got)->bytes, page);
+      std::string record;
+      ASSERT_TRUE(
+          db_->raw()
+              ->Get(rocksdb::ReadOptions(), db_->cf(Cf::kEvidence), id, &record)
+              .ok());
+      std::string frame(ZSTD_compressBound(page.size()), '\0');
+      frame.resize(ZSTD_compress(frame.data(), frame.size(), page.data(),
+                                 page.size(), 1));
+      const std::string url = "https://e.example/" + std::to_string(i);
+      EXPECT_EQ(record.substr(2 + 8 + 4 + url.size() + 8), frame) << i;
+    }
+  }
 }
 
 TEST_F(EvidenceTest, DedupeIndexFindsExactAndNear) {
