@@ -593,7 +593,7 @@ Status Frontier::Load(int64_t now_ms) {
     if (e.kind != UrlKind::kRecrawl && e.due_ms <= now_ms) {
       // Due now: straight into its host's window or the spill area, so the
       // whole queue is never in memory at once.
-      pending_[UrlHash(e.url)] = 0;
+      pending_.insert(UrlHash(e.url));
       Enqueue(std::move(e), false);
       if (spill_buffer_.size() >= 4096) FlushSpill();
     } else {
@@ -637,7 +637,7 @@ size_t Frontier::HostIndex(const std::string& key) {
 }
 
 bool Frontier::IsSeen(std::string_view url) const {
-  return seen_.count(UrlHash(url)) > 0;
+  return seen_.contains(UrlHash(url));
 }
 
 std::string Frontier::TrapReason(const FrontierEntry& e, int64_t now_ms) const {
@@ -695,7 +695,7 @@ AddResult Frontier::Add(FrontierEntry entry, int max_depth, int64_t max_pages,
                         int64_t now_ms, FrontierBatch* batch) {
   reject_detail_.clear();
   uint64_t h = UrlHash(entry.url);
-  if (seen_.count(h) > 0) return AddResult::kSeen;
+  if (seen_.contains(h)) return AddResult::kSeen;
   if (entry.url.size() > options_.max_url_bytes) return AddResult::kTooLong;
   int depth_limit = max_depth >= 0 ? max_depth : options_.max_depth;
   if (entry.depth > depth_limit) return AddResult::kTooDeep;
@@ -723,7 +723,7 @@ AddResult Frontier::Add(FrontierEntry entry, int max_depth, int64_t max_pages,
   }
   if (entry.due_ms <= now_ms && entry.kind != UrlKind::kRecrawl) {
     // Due now: into the host's queue without a timer.
-    pending_[h] = 0;
+    pending_.insert(h);
     Enqueue(std::move(entry), false);
     FlushSpill();
   } else {
@@ -738,23 +738,30 @@ void Frontier::Reschedule(FrontierEntry entry, FrontierBatch* batch) {
   bool retry = entry.kind != UrlKind::kRecrawl;
   timers_.push(Timer{entry.due_ms, seq, retry});
   if (retry) retry_dues_.insert(entry.due_ms);
-  pending_[UrlHash(entry.url)] = seq;
+  const uint64_t h = UrlHash(entry.url);
+  pending_.insert(h);
+  pending_timer_[h] = seq;
   timer_entries_.emplace(seq, std::move(entry));
   ++queued_;
 }
 
-void Frontier::Release(const std::string& url) { pending_.erase(UrlHash(url)); }
+void Frontier::Release(const std::string& url) {
+  const uint64_t h = UrlHash(url);
+  pending_.erase(h);
+  pending_timer_.erase(h);
+}
 
 bool Frontier::IsPending(std::string_view url) const {
-  return pending_.count(UrlHash(url)) > 0;
+  return pending_.contains(UrlHash(url));
 }
 
 bool Frontier::Refresh(FrontierEntry entry, FrontierBatch* batch) {
-  auto p = pending_.find(UrlHash(entry.url));
-  if (p != pending_.end()) {
+  const uint64_t h = UrlHash(entry.url);
+  if (pending_.contains(h)) {
     // Queued or in flight: it will be fetched anyway, unless it only waits
     // for a later recrawl, which is then brought forward.
-    if (p->second == 0) return true;
+    auto p = pending_timer_.find(h);
+    if (p == pending_timer_.end()) return true;
     auto t = timer_entries_.find(p->second);
     if (t == timer_entries_.end()) return true;
     if (t->second.kind != UrlKind::kRecrawl ||
@@ -785,8 +792,9 @@ void Frontier::PromoteTimers(int64_t now_ms) {
     if (it == timer_entries_.end()) continue;
     FrontierEntry e = std::move(it->second);
     timer_entries_.erase(it);
-    auto p = pending_.find(UrlHash(e.url));
-    if (p != pending_.end() && p->second == t.seq) p->second = 0;
+    auto p = pending_timer_.find(UrlHash(e.url));
+    if (p != pending_timer_.end() && p->second == t.seq)
+      pending_timer_.erase(p);
     --queued_;  // Enqueue counts it again
     Enqueue(std::move(e), false);
   }

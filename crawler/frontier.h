@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "crawler/hash_set.h"
 
 namespace shagym::store {
 class Db;
@@ -339,15 +340,17 @@ class Frontier {
   FrontierStore* store_;
   std::vector<Host> hosts_;
   std::unordered_map<std::string, size_t> host_index_;
-  std::unordered_set<uint64_t> seen_;
+  HashSet64 seen_;  // URL hashes
   std::unordered_map<std::string, int64_t> source_pages_;
   std::unordered_set<size_t> dirty_hosts_;
   std::unordered_set<std::string> dirty_sources_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::unordered_map<uint64_t, FrontierEntry> timer_entries_;
-  // URL hash -> timer seq of every URL queued or in flight (0 = not waiting
-  // on a timer: in a host queue or in flight).
-  std::unordered_map<uint64_t, uint64_t> pending_;
+  // URL hash of every URL queued or in flight.
+  HashSet64 pending_;
+  // URL hash -> timer seq of the pending URLs waiting on a timer (the others
+  // are in a host queue or in flight).
+  std::unordered_map<uint64_t, uint64_t> pending_timer_;
   uint64_t timer_seq_ = 0;
   std::multiset<int64_t> retry_dues_;  // due times of non-recrawl timers
   std::priority_queue<Ready, std::vector<Ready>, std::greater<>> ready_;
