@@ -79,11 +79,18 @@ using WordSet = std::set<std::string, std::less<>>;
 // Words that end with a full stop without ending the sentence ("ул.
 // Абая", "Жамбыл обл. 12-мектеп"); any one-letter word is one too.
 const WordSet& SentenceAbbreviations() {
-  static const auto* s = new WordSet{
-      "ул",  "обл",  "им",  "кл",   "мкр",  "кв",  "каб",   "шк",  "тел",
-      "млн", "тыс",  "тг",  "руб",  "пр",   "пер", "просп", "ауд", "стр",
-      "рис", "проф", "доц", "зав",  "зам",  "нач", "мин",   "гор", "пос",
-      "көш", "мед",  "сош", "гимн", "напр", "см",  "ср",    "etc"};
+  static const auto* s =
+      new WordSet{"ул", "обл", "им", "кл", "мкр", "кв", "каб", "шк", "тел",
+                  "млн", "тыс", "тг", "руб", "пр", "пер", "просп", "ауд", "стр",
+                  "рис", "проф", "доц", "зав", "зам", "нач", "мин", "гор",
+                  "пос", "көш", "мед", "сош", "гимн", "напр", "см", "ср", "etc",
+                  // Places, measures and titles.
+                  "гг", "др", "ст", "корп", "пгт", "мкрн", "млрд", "км", "кг",
+                  "мм", "сек", "шт", "дир", "уч", "упр", "отд", "обр", "пред",
+                  "акад", "ред", "прим", "тов",
+                  // School subjects ("англ. яз", "физ. культура", "каз. тілі").
+                  "англ", "каз", "қаз", "рус", "орыс", "яз", "лит", "физ",
+                  "мат", "матем", "ист", "геогр", "биол", "информ", "шет"};
   return *s;
 }
 
@@ -196,6 +203,32 @@ bool KazakhNegativeVerb(std::string_view w) {
       "сың|сің|сыз|сіз)|ған|ген|ды|ді|ди|ңыз|ңіз|сын|сін)$");
   return RE2::FullMatch(w, *re);
 }
+// Russian "нет", "отсутствует" open their own predicate ("в школе нет
+// охраны"); they deny what comes before only where they end the clause.
+const WordSet& OpensPredicate() {
+  static const auto* s =
+      new WordSet{"нет", "нету", "отсутствует", "отсутствуют"};
+  return *s;
+}
+// Prepositions that open a place phrase ("в нашей школе", "на уроках").
+const WordSet& PlacePrepositions() {
+  static const auto* s =
+      new WordSet{"в", "во", "на", "у", "при", "среди", "внутри"};
+  return *s;
+}
+// A Kazakh word of a place phrase: a locative ("мектепте", "сыныпта",
+// "бізде") or a possessive pronoun ("біздің").
+bool KazakhPlaceWord(std::string_view w) {
+  static const WordSet kPossessive = {"біздің",  "біздин", "сіздің", "сиздин",
+                                      "олардың", "бізде",  "бизде"};
+  if (kPossessive.count(w)) return true;
+  if (w.size() <= 6) return false;  // 3+ letters before a 2-letter ending
+  for (std::string_view end : {"да", "де", "та", "те"}) {
+    if (w.ends_with(end)) return true;
+  }
+  return false;
+}
+constexpr int kPlacePhrase = 4;     // words between a term and its denial
 constexpr int kNegationBefore = 2;  // words, not counting transparent ones
 constexpr int kNegationAfter = 2;
 constexpr int kExperienceVerbBefore = 3;  // words back to the governing verb
@@ -1278,6 +1311,26 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     }
     return false;
   };
+  // The word after a place phrase that starts at word k ("в нашей школе",
+  // "на уроках", "біздің мектепте"): a Russian preposition of place with
+  // up to two words after it, or Kazakh words in the locative or a
+  // possessive pronoun; k itself when none starts there.
+  auto place_phrase_end = [&](int k) {
+    const int n = static_cast<int>(token_list().size());
+    int after_preposition = 0;
+    for (int words = 0; k < n && words < kPlacePhrase; ++k, ++words) {
+      if (clause_break(k - 1, k)) break;
+      const std::string_view w = word_at(k);
+      if (PlacePrepositions().count(w)) {
+        after_preposition = 2;
+      } else if (after_preposition > 0) {
+        --after_preposition;
+      } else if (!KazakhPlaceWord(w)) {
+        break;
+      }
+    }
+    return k;
+  };
   auto negated = [&](const Span& s, bool clause_scope = true) {
     const int n = static_cast<int>(token_list().size());
     int first = token_at(s.first);
@@ -1333,6 +1386,21 @@ std::vector<RuleHit> RuleSet::Impl::Match(
       }
       if (!Transparent().count(w)) ++counted;
     }
+    // A place between the term and the denial: "травли в нашей школе не
+    // было", "буллинг біздің мектепте жоқ". Russian "нет" counts only
+    // where it ends the clause ("бьют в школе нет охраны" stays).
+    const int denial = place_phrase_end(last + 1);
+    if (denial > last + 1 && denial < n && !clause_break(denial - 1, denial)) {
+      const std::string_view w = word_at(denial);
+      if (w == "не" && denial + 1 < n && AfterNe().count(word_at(denial + 1))) {
+        return true;
+      }
+      if (NegatorsAfter().count(w) &&
+          (!OpensPredicate().count(w) || denial + 1 >= n ||
+           clause_break(denial, denial + 1))) {
+        return true;
+      }
+    }
     return false;
   };
   // An `all:` group names where it happened (a school, a class, children),
@@ -1362,14 +1430,12 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     };
     // Russian "нет", "отсутствует" open their own predicate ("в школе нет
     // охраны"); a Kazakh жоқ or емес ends one, with or without a comma.
-    static const WordSet kOpensPredicate = {"нет", "нету", "отсутствует",
-                                            "отсутствуют"};
     int counted = 0;
     for (int k = last + 1; k < n && counted < kNegationAfter; ++k) {
       if (clause_break(k - 1, k)) break;
       const std::string_view w = word_at(k);
       if (NegatorsAfter().count(w) &&
-          (!kOpensPredicate.count(w) || closes_clause(k))) {
+          (!OpensPredicate().count(w) || closes_clause(k))) {
         return true;
       }
       if (w == "не" && k + 1 < n && AfterNe().count(word_at(k + 1)) &&

@@ -132,6 +132,25 @@ TEST_F(RuleSetTest, NegatedVerbGoverningTheTermCancelsIt) {
 // An `all:` group says where it happened: a negator that belongs to the
 // verb of the clause does not cancel it; only the context negated itself
 // ("не в школе", "мектепте емес") does.
+// A place phrase between a term and the denial of its existence: the
+// denial still cancels the term. Russian "нет" only where it ends the
+// clause, since it opens its own predicate ("нет охраны").
+TEST_F(RuleSetTest, DenialAfterAPlacePhraseCancelsTheTerm) {
+  RuleSpec r = Rule("r1", "bullying");
+  r.any = {Word("травли"), Word("травят"), Word("буллинг")};
+  RuleSpec k = Rule("k1", "bullying", "kk");
+  k.any = {Word("буллинг")};
+  auto set = Compile({r, k});
+  ASSERT_TRUE(set) << errors_[0];
+  for (const char* text :
+       {"Травли в нашей школе не было ни разу", "Травли у нас в классе нет",
+        "Буллинг біздің мектепте жоқ", "Буллинг сыныпта болған жоқ"}) {
+    EXPECT_EQ(Fire(*set, text), Ids{}) << text;
+  }
+  EXPECT_EQ(Fire(*set, "Сына травят в школе нет психолога"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "Сына травят в школе, нет сил терпеть"), Ids{"r1"});
+}
+
 TEST_F(RuleSetTest, NegationOfTheClauseLeavesTheContextGroup) {
   RuleSpec r = Rule("r1", "bullying");
   r.any = {Word("травят"), Word("травит"), Word("травли"), Word("бойкот*")};
@@ -225,6 +244,9 @@ TEST_F(RuleSetTest, NearStaysInsideOneSentence) {
   // Not a sentence end: abbreviations, initials, dates, inner stops.
   EXPECT_EQ(Fire(*set, "учитель ул. Абая высмеивает"), Ids{"near"});
   EXPECT_EQ(Fire(*set, "учитель г. Тараза высмеивает"), Ids{"near"});
+  EXPECT_EQ(Fire(*set, "учитель англ. яз. высмеивает"), Ids{"near"});
+  EXPECT_EQ(Fire(*set, "учитель физ. культуры высмеивает"), Ids{"near"});
+  EXPECT_EQ(Fire(*set, "учитель мкрн. Самал высмеивает"), Ids{"near"});
   EXPECT_EQ(Fire(*set, "учитель А.Б. Иванова высмеивает"), Ids{"near"});
   EXPECT_EQ(Fire(*set, "учитель 12.05.2024 высмеивает"), Ids{"near"});
   EXPECT_EQ(Fire(*set, "учитель орет, т.к. устал"), Ids{"ordered"});
