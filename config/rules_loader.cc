@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "config/yaml_reader.h"
 
@@ -343,7 +344,7 @@ StatusOr<std::shared_ptr<const nlp::RuleSet>> CompileRuleFiles(
   StatusOr<nlp::RuleSetSpec> spec = ParseRuleFiles(files, errors);
   // Compile even when parsing found problems, so that bad patterns are
   // reported in the same run; the result is refused either way.
-  nlp::RuleSetSpec partial = spec.ok() ? *spec : nlp::RuleSetSpec{};
+  nlp::RuleSetSpec partial = spec.ok() ? std::move(*spec) : nlp::RuleSetSpec{};
   if (!spec.ok()) {
     // Re-parse leniently is not possible; compile what parsed cleanly.
     std::vector<std::string> ignored;

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "nlp/rules/literal_filter.h"
 #include "nlp/rules/pattern_set.h"
@@ -727,6 +728,7 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
   im.use_index = g_word_index.load();
   size_t first_error = errors->size();
   std::map<std::string, int> index;
+  std::unordered_map<std::string, int> compiled;  // lang, kind, value -> term
   std::map<std::string, std::string> seen_ids;
 
   for (size_t f = 0; f < spec.files.size(); ++f) {
@@ -762,11 +764,21 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
       cr.negation = r.negation;
       auto add_group = [&](const TermGroup& g, std::vector<int>* out) {
         for (const TermSpec& t : g) {
+          // A shared list ("@school") puts the same terms into dozens of
+          // rules: each is compiled once per language.
+          std::string key = r.lang + '\x1f';
+          key += static_cast<char>('0' + static_cast<int>(t.kind));
+          key += t.value;
+          if (auto it = compiled.find(key); it != compiled.end()) {
+            out->push_back(it->second);
+            continue;
+          }
           std::string error;
           int id = im.AddTerm(t, r.lang, normalizer, &index, &error);
           if (id < 0) {
             fail(t.where.empty() ? r.where : t.where, error);
           } else {
+            compiled.emplace(std::move(key), id);
             out->push_back(id);
           }
         }
