@@ -427,6 +427,9 @@ enum class Inst {
   kUniversity
 };
 
+// What the letter index told of a token's first letters.
+enum class Institution : uint8_t { kAsk, kNo, kMaybe };
+
 const char* InstName(Inst i) {
   switch (i) {
     case Inst::kSchool:
@@ -525,9 +528,11 @@ const KeyFilter& InstFilter() {
 }
 
 // `head`: the first three code points of `t` (all of it when shorter),
-// followed in memory by at least 8 readable bytes.
-Inst InstitutionWord(std::string_view t, std::string_view head) {
-  if (!InstFilter().MayContainPadded(head.data(), head.size())) {
+// followed in memory by at least 8 readable bytes; `filter`: whether to
+// test it against InstFilter() (false when that was answered already).
+Inst InstitutionWord(std::string_view t, std::string_view head,
+                     bool filter = true) {
+  if (filter && !InstFilter().MayContainPadded(head.data(), head.size())) {
     return Inst::kNone;
   }
   for (const InstPattern& p : kInstPatterns) {
@@ -741,14 +746,21 @@ struct EntityExtractor::Impl {
   // candidates of its keys of one, two and three letters in the order the
   // loop over key lengths meets them, found with one read by the first two
   // letters and one by the third instead of up to three filter tests and
-  // hash probes. Letters are numbered 1..32; 0 is "no more letters".
+  // hash probes. Letters are numbered 1..32; 0 is "no more letters". The
+  // same cell tells whether an institution word starts with these letters
+  // (InstFilter's question, answered exactly).
   static constexpr int kLetters = 33;
-  struct Span {
-    uint32_t begin = 0, end = 0;  // in `merged`
+  struct Cell {
+    uint16_t begin = 0;  // candidates [begin, begin + count) in `merged`
+    uint8_t count = 0;
+    bool institution = false;
   };
-  // [first * kLetters + second] -> block (0: no candidates whatever follows).
+  // False when a gazetteer too large for the 16-bit cells left the index
+  // unbuilt: then every token takes the look-up by keys.
+  bool has_letter_index = false;
+  // [first * kLetters + second] -> block (0: nothing whatever follows).
   std::vector<uint16_t> pair_block;
-  std::vector<Span> spans;  // [block * kLetters + third]
+  std::vector<Cell> cells;  // [block * kLetters + third]
   std::vector<Candidate> merged;
 
   // The number (1..32) of the letter а..я at `p` (two bytes of UTF-8),
@@ -767,58 +779,89 @@ struct EntityExtractor::Impl {
             static_cast<char>(0x80 | (cp & 0x3F))};
   }
 
-  // Fills pair_block, spans and merged from `index`; after the last Add().
+  // Fills pair_block, cells and merged from `index` and kInstPatterns;
+  // after the last Add(). (The gazetteer of config/ needs 140 blocks, 970
+  // candidates.)
   void BuildLetterIndex() {
     pair_block.assign(kLetters * kLetters, 0);
-    spans.assign(kLetters, Span{});  // block 0: all empty
+    cells.assign(kLetters, Cell{});  // block 0: all empty
     merged.clear();
-    auto append = [&](const std::string& key) {
+    // The letters of the institution patterns' first three code points
+    // (all of them when fewer), when they are а..я.
+    std::unordered_set<int> institution;
+    for (const InstPattern& p : kInstPatterns) {
+      const std::string_view head = Prefix(p.text, 3);
+      int l[3] = {0, 0, 0};
+      bool letters = head.size() == 2 * CodePoints(head);
+      for (size_t k = 0; letters && 2 * k < head.size(); ++k) {
+        l[k] = LetterAt(head.data() + 2 * k);
+        letters = l[k] != 0;
+      }
+      if (letters)
+        institution.insert((l[0] * kLetters + l[1]) * kLetters + l[2]);
+    }
+    // Equal candidate lists share their place in `merged`, equal blocks
+    // their cells: the index stays small enough for the cache.
+    std::map<std::vector<uint32_t>, uint32_t> list_at;
+    std::map<std::vector<uint64_t>, uint16_t> block_of;
+    auto append = [&](const std::string& key, std::vector<Candidate>* list) {
       if (const std::vector<Candidate>* c = index.Find(key)) {
-        merged.insert(merged.end(), c->begin(), c->end());
+        list->insert(list->end(), c->begin(), c->end());
       }
     };
     for (int a = 1; a < kLetters; ++a) {
       const std::string k1 = LetterText(a);
       for (int b = 0; b < kLetters; ++b) {
         const std::string k2 = b == 0 ? std::string() : k1 + LetterText(b);
-        const size_t block_start = merged.size();
-        std::vector<Span> block(kLetters);
+        std::vector<Cell> block(kLetters);
+        std::vector<uint64_t> content;
+        bool any = false;
         for (int c = 0; c < kLetters; ++c) {
           if (b == 0 && c > 0) break;  // one letter: nothing after it
-          const uint32_t begin = static_cast<uint32_t>(merged.size());
-          append(k1);
-          if (b > 0) append(k2);
-          if (b > 0 && c > 0) append(k2 + LetterText(c));
-          block[static_cast<size_t>(c)] =
-              Span{begin, static_cast<uint32_t>(merged.size())};
+          std::vector<Candidate> list;
+          append(k1, &list);
+          if (b > 0) append(k2, &list);
+          if (b > 0 && c > 0) append(k2 + LetterText(c), &list);
+          std::vector<uint32_t> ids;
+          for (const Candidate& x : list) ids.push_back(x.id);
+          auto [it, fresh] =
+              list_at.emplace(ids, static_cast<uint32_t>(merged.size()));
+          if (fresh) merged.insert(merged.end(), list.begin(), list.end());
+          if (it->second > 0xFFFF || list.size() > 0xFF) return;
+          Cell& cell = block[static_cast<size_t>(c)];
+          cell.begin = static_cast<uint16_t>(it->second);
+          cell.count = static_cast<uint8_t>(list.size());
+          cell.institution =
+              institution.count((a * kLetters + b) * kLetters + c) > 0;
+          any = any || cell.count > 0 || cell.institution;
+          content.push_back(uint64_t{cell.begin} << 32 |
+                            uint64_t{cell.count} << 1 | cell.institution);
         }
-        if (merged.size() == block_start) continue;
-        pair_block[static_cast<size_t>(a * kLetters + b)] =
-            static_cast<uint16_t>(spans.size() / kLetters);
-        spans.insert(spans.end(), block.begin(), block.end());
+        if (!any) continue;
+        auto [it, fresh] = block_of.emplace(
+            content, static_cast<uint16_t>(cells.size() / kLetters));
+        if (fresh) cells.insert(cells.end(), block.begin(), block.end());
+        pair_block[static_cast<size_t>(a * kLetters + b)] = it->second;
       }
     }
+    has_letter_index = true;
   }
 
-  // The candidates of a skeleton with `cps` (1..3) code points counted and
-  // their byte ends `end`: true with [*begin, *end_out) when the letter
-  // index answers, false when the token needs the look-up by keys.
-  bool LetterCandidates(std::string_view sk, size_t cps, const uint8_t* end,
-                        const Candidate** begin,
-                        const Candidate** end_out) const {
+  // The cell of a skeleton with `cps` (1..3) code points counted and their
+  // byte ends `end`, or null when the token needs the look-up by keys.
+  const Cell* LetterCell(std::string_view sk, size_t cps,
+                         const uint8_t* end) const {
+    if (!has_letter_index) return nullptr;
     int l[3] = {0, 0, 0};
     for (size_t k = 0; k < cps; ++k) {
-      if (end[k + 1] != 2 * (k + 1)) return false;
+      if (end[k + 1] != 2 * (k + 1)) return nullptr;
       l[k] = LetterAt(sk.data() + 2 * k);
-      if (l[k] == 0) return false;
+      if (l[k] == 0) return nullptr;
     }
     const uint16_t block =
         pair_block[static_cast<size_t>(l[0] * kLetters + l[1])];
-    const Span span = spans[static_cast<size_t>(block) * kLetters +
-                            static_cast<size_t>(l[2])];
-    *begin = merged.data() + span.begin;
-    *end_out = merged.data() + span.end;
-    return true;
+    return &cells[static_cast<size_t>(block) * kLetters +
+                  static_cast<size_t>(l[2])];
   }
 
   void Add(CompiledName name) {
@@ -937,6 +980,9 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
     uint32_t from = 0, len = 0;
     uint8_t cps = 0;                // code points, at most 3 counted
     uint8_t end[4] = {0, 0, 0, 0};  // byte end of the first 1..3
+    // Whether an institution word starts like it, when the letter index
+    // told (else InstitutionWord asks its filter).
+    Institution institution = Institution::kAsk;
   };
   thread_local std::string arena;
   thread_local std::vector<Skel> skel_at;
@@ -1041,9 +1087,13 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
         best = &cand;
       }
     };
-    const Impl::Candidate *from, *to;
-    if (impl_->LetterCandidates(sk, cps, prefix_end, &from, &to)) {
-      for (const Impl::Candidate* c = from; c != to; ++c) consider(*c);
+    if (const Impl::Cell* cell = impl_->LetterCell(sk, cps, prefix_end)) {
+      skel_at[i].institution =
+          cell->institution ? Institution::kMaybe : Institution::kNo;
+      const Impl::Candidate* const from = impl_->merged.data() + cell->begin;
+      for (const Impl::Candidate* c = from; c != from + cell->count; ++c) {
+        consider(*c);
+      }
     } else {
       for (size_t plen = 1; plen <= cps; ++plen) {
         if (!impl_->has_key_length[plen]) continue;
@@ -1120,7 +1170,11 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
     // Skeletons, so that "гімназия" (Kazakh Latin "gimnaziya" folded) and
     // "балабакша" meet the same words.
     std::string_view t = skel(i);
-    Inst inst = tokens[i].numeric ? Inst::kNone : InstitutionWord(t, head(i));
+    Inst inst =
+        tokens[i].numeric || skel_at[i].institution == Institution::kNo
+            ? Inst::kNone
+            : InstitutionWord(t, head(i),
+                              skel_at[i].institution == Institution::kAsk);
     // "бала бақша", "детский сад", "детском саду".
     if (inst == Inst::kNone && i + 1 < tokens.size()) {
       std::string_view u = skel(i + 1);

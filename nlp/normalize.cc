@@ -568,6 +568,10 @@ struct CyrillicFold {
   char utf8[256][2];
   // CyrillicGroups() of `of`.
   uint8_t groups[256];
+  // For PutCyrillicLetters: utf8 in the low 16 bits (memory order), groups
+  // in bits 16..23, kNotLetter for U+0482..U+0489.
+  static constexpr uint32_t kNotLetter = uint32_t{1} << 24;
+  uint32_t packed[256];
   CyrillicFold() {
     for (UChar32 c = 0x0400; c <= 0x04FF; ++c) {
       of[c - 0x0400] = FoldCyrillicLetter(c);
@@ -577,6 +581,10 @@ struct CyrillicFold {
       const UChar32 f = of[c - 0x0400];
       groups[c - 0x0400] =
           f >= 0x0400 && f <= 0x04FF ? kCyrillicGroups.of[f - 0x0400] : 0;
+      uint16_t bytes;
+      std::memcpy(&bytes, utf8[c - 0x0400], 2);
+      packed[c - 0x0400] = bytes | (uint32_t{groups[c - 0x0400]} << 16) |
+                           (IsCyrillicLetter(c) ? 0 : kNotLetter);
       if (IsCyrillicLetter(c) && !(IsCyrillicLetter(f) && u_isalpha(f))) {
         letters_fold_to_letters = false;
       }
@@ -738,7 +746,12 @@ class Pass {
       ++cur_latin_;
     }
   }
-  void CloseItem(bool word);
+  // Ends the open item (a word when `word`), if any code point was added
+  // since the last one ended (else the counts are zero already).
+  void CloseItem(bool word) {
+    if (ncps_ != item_start_) CloseOpenItem(word);
+  }
+  void CloseOpenItem(bool word);
   void DecideLatin();
   void EmitItem(const Item& item);
   void EmitWord(const Item& item);
@@ -1089,28 +1102,26 @@ int32_t Pass::TryMention(int32_t i) const {
   return j - i >= 3 ? j : i;
 }
 
-void Pass::CloseItem(bool word) {
+void Pass::CloseOpenItem(bool word) {
   const uint32_t end = static_cast<uint32_t>(ncps_);
-  if (end != item_start_) {
-    Item item{item_start_, end, word};
-    if (word) {
-      item.cyrillic = cur_cyrillic_;
-      item.latin = cur_latin_;
-      item.digits = cur_digits_;
-    }
-    items_.push_back(item);
-    item_start_ = end;
-    if (!deferred_) {
-      if (word && item.latin > 0 && item.cyrillic == 0) {
-        deferred_ = true;
+  Item item{item_start_, end, word};
+  if (word) {
+    item.cyrillic = cur_cyrillic_;
+    item.latin = cur_latin_;
+    item.digits = cur_digits_;
+  }
+  items_.push_back(item);
+  item_start_ = end;
+  if (!deferred_) {
+    if (word && item.latin > 0 && item.cyrillic == 0) {
+      deferred_ = true;
+    } else {
+      if (word) {
+        EmitWord(item);
       } else {
-        if (word) {
-          EmitWord(item);
-        } else {
-          EmitItem(item);
-        }
-        ++emitted_;
+        EmitItem(item);
       }
+      ++emitted_;
     }
   }
   cur_cyrillic_ = cur_latin_ = cur_digits_ = 0;
@@ -1128,24 +1139,24 @@ void Pass::EmitCyrillicWord(int32_t from, int32_t to) {
 }
 
 int32_t Pass::PutCyrillicLetters(int32_t from, uint8_t* groups_out) {
-  const CyrillicFold& fold = cyrillic_;
+  const uint32_t* packed = cyrillic_.packed;
   char* text = out_.text.data();
   uint32_t* ob = out_.orig_begin.data();
   uint32_t* oe = out_.orig_end.data();
   size_t len = len_;
-  UChar32 prev = -1;
-  int run = 0;        // letters so far with the fold `prev`
-  size_t run_at = 0;  // where the first of them was written
-  uint8_t groups = 0;
+  uint32_t prev = ~uint32_t{0};  // the fold's bytes of the letter before
+  int run = 0;                   // letters so far with the fold `prev`
+  size_t run_at = 0;             // where the first of them was written
+  uint32_t groups = 0;
   int32_t k = from;
   for (; k + 1 < n_; k += 2) {
     // CyrillicLetterAt(k), reading each byte once.
     const unsigned b0 = s_[k], b1 = s_[k + 1];
     if (b0 - 0xD0u > 3 || (b1 & 0xC0) != 0x80) break;
-    const int x = static_cast<int>(((b0 & 0x1F) << 6) | (b1 & 0x3F)) - 0x0400;
-    if (x >= 0x82 && x <= 0x89) break;
-    const UChar32 f = fold.of[x];
-    groups |= fold.groups[x];
+    const uint32_t e = packed[((b0 & 3) << 6) | (b1 & 0x3F)];
+    if (e & CyrillicFold::kNotLetter) break;
+    const uint32_t f = e & 0xFFFF;
+    groups |= e;
     const uint32_t b = static_cast<uint32_t>(k);
     if (f == prev) {
       // Elongations: three or more of the same letter become one, mapped
@@ -1160,14 +1171,16 @@ int32_t Pass::PutCyrillicLetters(int32_t from, uint8_t* groups_out) {
       run = 1;
       run_at = len;
     }
-    text[len] = fold.utf8[x][0];
-    text[len + 1] = fold.utf8[x][1];
-    ob[len] = ob[len + 1] = b;
-    oe[len] = oe[len + 1] = b + 2;
+    const uint16_t bytes = static_cast<uint16_t>(f);
+    std::memcpy(text + len, &bytes, 2);
+    const uint64_t begins = b | (uint64_t{b} << 32);
+    const uint64_t ends = begins + ((uint64_t{2} << 32) | 2);
+    std::memcpy(ob + len, &begins, 8);
+    std::memcpy(oe + len, &ends, 8);
     len += 2;
   }
   len_ = len;
-  *groups_out = groups;
+  *groups_out = static_cast<uint8_t>(groups >> 16);
   return k;
 }
 
