@@ -185,17 +185,74 @@ class SuffixSet {
   size_t count(std::string_view w) const {
     return w.size() <= longest_ && table_.Contains(w);
   }
-  // Bytes of the longest suffix.
-  size_t longest() const { return longest_; }
 
  private:
   WordTable<bool> table_;
   size_t longest_ = 0;
 };
 
-// Skeleton forms (see above), so "ға" is written "га".
-const SuffixSet& KazakhSuffixes() {
-  static const SuffixSet s = {
+// The number (1..32) of the letter а..я at `p` (two bytes of UTF-8), else
+// 0. REQUIRES: two bytes readable at `p`.
+int SkeletonLetter(const char* p) {
+  const unsigned v = (static_cast<unsigned>(static_cast<uint8_t>(p[0])) << 8) |
+                     static_cast<uint8_t>(p[1]);
+  if (v - 0xD0B0u < 16) return static_cast<int>(v - 0xD0B0u) + 1;   // а..п
+  if (v - 0xD180u < 16) return static_cast<int>(v - 0xD180u) + 17;  // р..я
+  return 0;
+}
+
+// Kazakh inflection suffixes as skeletons (see above), so "ға" is written
+// "га", in a trie by letter (all of them are letters а..я): a split of a
+// word's tail into suffixes walks it instead of looking up every prefix.
+class KazakhSuffixTrie {
+ public:
+  KazakhSuffixTrie(std::initializer_list<std::string_view> words) {
+    for (std::string_view w : words) {
+      assert(w.size() % 2 == 0);
+      int node = 0;
+      for (size_t at = 0; at < w.size(); at += 2) {
+        const int l = SkeletonLetter(w.data() + at);
+        assert(l > 0);
+        if (nodes_[static_cast<size_t>(node)].next[static_cast<size_t>(l)] <
+            0) {
+          nodes_[static_cast<size_t>(node)].next[static_cast<size_t>(l)] =
+              static_cast<int16_t>(nodes_.size());
+          nodes_.emplace_back();
+        }
+        node = nodes_[static_cast<size_t>(node)].next[static_cast<size_t>(l)];
+      }
+      nodes_[static_cast<size_t>(node)].end = true;
+    }
+  }
+  // Whether `rest` is a chain of at most `depth` suffixes (empty: zero).
+  bool Splits(std::string_view rest, int depth) const {
+    if (rest.empty()) return true;
+    if (depth == 0) return false;
+    int node = 0;
+    for (size_t at = 0; at + 1 < rest.size(); at += 2) {
+      const int l = SkeletonLetter(rest.data() + at);
+      if (l == 0) return false;
+      node = nodes_[static_cast<size_t>(node)].next[static_cast<size_t>(l)];
+      if (node < 0) return false;
+      if (nodes_[static_cast<size_t>(node)].end &&
+          Splits(rest.substr(at + 2), depth - 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  struct Node {
+    bool end = false;  // a suffix ends here
+    std::array<int16_t, 33> next;
+    Node() { next.fill(-1); }
+  };
+  std::vector<Node> nodes_ = std::vector<Node>(1);
+};
+
+const KazakhSuffixTrie& KazakhSuffixes() {
+  static const KazakhSuffixTrie s = {
       "да", "де", "та", "те", "нда", "нде", "дан", "ден", "тан", "тен", "нан",
       "нен", "га", "ге", "ка", "ке", "на", "не", "нын", "нин", "дын", "дин",
       "тын", "тин", "дагы", "деги", "тагы", "теги", "ндагы", "ндеги", "дай",
@@ -296,21 +353,7 @@ std::vector<Stem> StemsOf(const std::string& skel) {
 }
 
 bool SplitsIntoKazakhSuffixes(std::string_view rest, int depth) {
-  if (rest.empty()) return true;
-  if (depth == 0) return false;
-  const SuffixSet& kk = KazakhSuffixes();
-  const size_t most = std::min(rest.size(), kk.longest());
-  for (size_t len = 1; len <= most; ++len) {
-    if (len < rest.size() &&
-        (static_cast<unsigned char>(rest[len]) & 0xC0) == 0x80) {
-      continue;  // not a code point boundary
-    }
-    if (kk.count(rest.substr(0, len)) &&
-        SplitsIntoKazakhSuffixes(rest.substr(len), depth - 1)) {
-      return true;
-    }
-  }
-  return false;
+  return KazakhSuffixes().Splits(rest, depth);
 }
 
 bool StemMatches(const Stem& stem, std::string_view token) {
@@ -763,16 +806,6 @@ struct EntityExtractor::Impl {
   std::vector<Cell> cells;  // [block * kLetters + third]
   std::vector<Candidate> merged;
 
-  // The number (1..32) of the letter а..я at `p` (two bytes of UTF-8),
-  // else 0. REQUIRES: two bytes readable at `p`.
-  static int LetterAt(const char* p) {
-    const unsigned v =
-        (static_cast<unsigned>(static_cast<uint8_t>(p[0])) << 8) |
-        static_cast<uint8_t>(p[1]);
-    if (v - 0xD0B0u < 16) return static_cast<int>(v - 0xD0B0u) + 1;   // а..п
-    if (v - 0xD180u < 16) return static_cast<int>(v - 0xD180u) + 17;  // р..я
-    return 0;
-  }
   static std::string LetterText(int letter) {
     const unsigned cp = 0x0430u + static_cast<unsigned>(letter) - 1;
     return {static_cast<char>(0xC0 | (cp >> 6)),
@@ -794,7 +827,7 @@ struct EntityExtractor::Impl {
       int l[3] = {0, 0, 0};
       bool letters = head.size() == 2 * CodePoints(head);
       for (size_t k = 0; letters && 2 * k < head.size(); ++k) {
-        l[k] = LetterAt(head.data() + 2 * k);
+        l[k] = SkeletonLetter(head.data() + 2 * k);
         letters = l[k] != 0;
       }
       if (letters)
@@ -855,7 +888,7 @@ struct EntityExtractor::Impl {
     int l[3] = {0, 0, 0};
     for (size_t k = 0; k < cps; ++k) {
       if (end[k + 1] != 2 * (k + 1)) return nullptr;
-      l[k] = LetterAt(sk.data() + 2 * k);
+      l[k] = SkeletonLetter(sk.data() + 2 * k);
       if (l[k] == 0) return nullptr;
     }
     const uint16_t block =

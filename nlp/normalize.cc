@@ -668,6 +668,9 @@ struct Scratch {
   std::vector<Cp> cps;
   std::vector<Item> items;
   std::vector<Cp> word;
+  // The offset map while it is written (copied into the result at the end:
+  // a copy costs less than zero-filling the result ahead).
+  std::vector<uint32_t> orig_begin, orig_end;
 };
 
 class Pass {
@@ -681,6 +684,8 @@ class Pass {
         cps_(scratch->cps),
         items_(scratch->items),
         word_(scratch->word),
+        ob_(scratch->orig_begin),
+        oe_(scratch->orig_end),
         cyrillic_(GetCyrillicFold()),
         fold_(cyrillic_.of),
         upper_(cyrillic_.upper),
@@ -694,8 +699,10 @@ class Pass {
     word_.clear();
     const size_t cap = in.size() + 64;
     out_.text.resize(cap);
-    out_.orig_begin.resize(cap);
-    out_.orig_end.resize(cap);
+    if (ob_.size() < cap) {
+      ob_.resize(cap);
+      oe_.resize(cap);
+    }
   }
 
   NormalizedText Run();
@@ -756,8 +763,8 @@ class Pass {
   void EmitItem(const Item& item);
   void EmitWord(const Item& item);
   void Transliterate(const Cp* word, size_t n);
-  // text, orig_begin and orig_end are sized ahead, written up to len_ and
-  // trimmed at the end of Run().
+  // text, ob_ and oe_ are sized ahead, written up to len_ and trimmed (or
+  // copied) at the end of Run().
   // Room for `bytes` more bytes of output.
   void Reserve(size_t bytes) {
     if (len_ + bytes > out_.text.size()) Grow(bytes);
@@ -788,8 +795,8 @@ class Pass {
       }
       n = static_cast<size_t>(len);
     }
-    uint32_t* ob = out_.orig_begin.data() + len_;
-    uint32_t* oe = out_.orig_end.data() + len_;
+    uint32_t* ob = ob_.data() + len_;
+    uint32_t* oe = oe_.data() + len_;
     for (size_t k = 0; k < n; ++k) {
       ob[k] = b;
       oe[k] = e;
@@ -803,8 +810,10 @@ class Pass {
   void Grow(size_t bytes) {
     const size_t size = std::max(out_.text.size() * 2, len_ + bytes);
     out_.text.resize(size);
-    out_.orig_begin.resize(size);
-    out_.orig_end.resize(size);
+    if (ob_.size() < size) {
+      ob_.resize(size);
+      oe_.resize(size);
+    }
   }
   // Takes a run of code points that need nothing but the fold of a table;
   // false when the one at `*i` needs the general path.
@@ -826,11 +835,11 @@ class Pass {
     Reserve(static_cast<size_t>(to - from));
     // Not word characters: the first ends the open token, if any.
     if (tokens_.on()) tokens_.EndWord();
-    char* text = out_.text.data() + len_;
-    uint32_t* ob = out_.orig_begin.data() + len_;
-    uint32_t* oe = out_.orig_end.data() + len_;
+    std::memcpy(out_.text.data() + len_, s_ + from,
+                static_cast<size_t>(to - from));
+    uint32_t* ob = ob_.data() + len_;
+    uint32_t* oe = oe_.data() + len_;
     for (int32_t k = from; k < to; ++k) {
-      *text++ = static_cast<char>(s_[k]);
       *ob++ = static_cast<uint32_t>(k);
       *oe++ = static_cast<uint32_t>(k + 1);
     }
@@ -864,6 +873,10 @@ class Pass {
   bool turkish_post_ = false;
   bool foreign_latin_post_ = false;  // Uzbek
   std::vector<Cp>& word_;            // scratch
+  // The offset map being written: [0, len_) in use, at least as long as
+  // out_.text.
+  std::vector<uint32_t>& ob_;
+  std::vector<uint32_t>& oe_;
   const CyrillicFold& cyrillic_;
   const UChar32* fold_;  // CyrillicFold::of
   const bool* upper_;    // CyrillicFold::upper
@@ -1141,17 +1154,20 @@ void Pass::EmitCyrillicWord(int32_t from, int32_t to) {
 int32_t Pass::PutCyrillicLetters(int32_t from, uint8_t* groups_out) {
   const uint32_t* packed = cyrillic_.packed;
   char* text = out_.text.data();
-  uint32_t* ob = out_.orig_begin.data();
-  uint32_t* oe = out_.orig_end.data();
+  uint32_t* ob = ob_.data();
+  uint32_t* oe = oe_.data();
   size_t len = len_;
   uint32_t prev = ~uint32_t{0};  // the fold's bytes of the letter before
   int run = 0;                   // letters so far with the fold `prev`
   size_t run_at = 0;             // where the first of them was written
   uint32_t groups = 0;
+  // Locals: the stores through `text` may alias any member.
+  const uint8_t* const in = s_;
+  const int32_t n = n_;
   int32_t k = from;
-  for (; k + 1 < n_; k += 2) {
+  for (; k + 1 < n; k += 2) {
     // CyrillicLetterAt(k), reading each byte once.
-    const unsigned b0 = s_[k], b1 = s_[k + 1];
+    const unsigned b0 = in[k], b1 = in[k + 1];
     if (b0 - 0xD0u > 3 || (b1 & 0xC0) != 0x80) break;
     const uint32_t e = packed[((b0 & 3) << 6) | (b1 & 0x3F)];
     if (e & CyrillicFold::kNotLetter) break;
@@ -1290,8 +1306,9 @@ NormalizedText Pass::Run() {
   }
   if (tokens_.on()) tokens_.Finish();
   out_.text.resize(len_);
-  out_.orig_begin.resize(len_);
-  out_.orig_end.resize(len_);
+  out_.orig_begin.assign(ob_.begin(),
+                         ob_.begin() + static_cast<ptrdiff_t>(len_));
+  out_.orig_end.assign(oe_.begin(), oe_.begin() + static_cast<ptrdiff_t>(len_));
   return std::move(out_);
 }
 
@@ -1701,7 +1718,10 @@ NormalizedText Normalizer::Normalize(std::string_view in,
   thread_local Scratch scratch;
   NormalizedText out = Pass(impl_->nfkc_cf, in, &scratch, tokens).Run();
   // A huge post should not pin its buffers for the thread's lifetime.
-  if (scratch.cps.size() > (size_t{1} << 18)) scratch = Scratch();
+  if (scratch.cps.size() > (size_t{1} << 18) ||
+      scratch.orig_begin.size() > (size_t{1} << 18)) {
+    scratch = Scratch();
+  }
   return out;
 }
 
