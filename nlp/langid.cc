@@ -429,10 +429,12 @@ inline UChar32 NextCp(const uint8_t* p, int32_t* i, int32_t n) {
   return c;
 }
 
-// `c0`, `c1`: the word's first two code points (0 when absent); `foreign`:
+// `two_byte`: every code point of `w` is two bytes (Token::cyrillic); `c0`,
+// `c1`: the word's first two code points (0 when absent); `foreign`:
 // whether it has one of в ф ц э.
-void SuffixEvidence(const Lexicon& lex, std::string_view w, UChar32 c0,
-                    UChar32 c1, bool foreign, double* kk, double* ru) {
+void SuffixEvidence(const Lexicon& lex, std::string_view w, bool two_byte,
+                    UChar32 c0, UChar32 c1, bool foreign, double* kk,
+                    double* ru) {
   // Tails of 1 to 5 code points (at least 4 bytes left before them), one
   // trie step per code point from the end.
   const auto* p = reinterpret_cast<const uint8_t*>(w.data());
@@ -442,13 +444,21 @@ void SuffixEvidence(const Lexicon& lex, std::string_view w, UChar32 c0,
   size_t pos = w.size(), cps = 0;
   int node = 0;
   while (pos > 0 && cps < 5) {
-    do {
-      --pos;
-    } while (pos > 0 && (p[pos] & 0xC0) == 0x80);
+    UChar32 c;
+    if (two_byte) {
+      // Token::cyrillic: every code point is two bytes.
+      pos -= 2;
+      c = ((p[pos] & 0x1F) << 6) | (p[pos + 1] & 0x3F);
+    } else {
+      do {
+        --pos;
+      } while (pos > 0 && (p[pos] & 0xC0) == 0x80);
+      int32_t i = static_cast<int32_t>(pos);
+      c = NextCp(p, &i, n);
+    }
     ++cps;
     if (pos < 4) break;  // keep a stem of two or more letters
-    int32_t i = static_cast<int32_t>(pos);
-    node = lex.suffixes.Next(node, NextCp(p, &i, n));
+    node = lex.suffixes.Next(node, c);
     if (node < 0) break;
     hits |= lex.suffixes.nodes[node].flags;
     if (lex.suffixes.nodes[node].flags & kKkSuffix) kk_tail = cps;
@@ -559,8 +569,8 @@ Language Detect(std::string_view normalized, const std::vector<Token>& tokens,
     if (ru_letters) ru += 1.0;
     const bool strong = kk >= 1.5 || ru >= 1.0;
     if (!strong) {
-      SuffixEvidence(lex, word, c0, c1, (classes & kNonNativeLetter) != 0, &kk,
-                     &ru);
+      SuffixEvidence(lex, word, t.cyrillic, c0, c1,
+                     (classes & kNonNativeLetter) != 0, &kk, &ru);
     }
     const double weight = strong ? 1.0 : 0.5;
     sc.kazakh += kk;
