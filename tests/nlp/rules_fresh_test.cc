@@ -124,20 +124,20 @@ void CheckFreshSet(const std::string& file, const Floors& floors) {
 }
 
 TEST(RulesFreshTest, ClassifyFreshPosts) {
-  CheckFreshSet("rules_fresh.jsonl", {.macro_f1 = 0.88,
-                                      .complaint_f1 = 0.96,
-                                      .complaint_precision = 0.97,
-                                      .group_complaint_f1 = 0.93});
+  CheckFreshSet("rules_fresh.jsonl", {.macro_f1 = 0.91,
+                                      .complaint_f1 = 0.97,
+                                      .complaint_precision = 0.99,
+                                      .group_complaint_f1 = 0.95});
 }
 
 // A second set (203 posts: 72 ru, 51 kk, 40 Latin-script kk, 40 mixed; 80
 // hard negatives), written after the first one's round and scored before
 // any rule of the next round changed (docs/RULES.md "A second fresh set").
 TEST(RulesFreshTest, ClassifySecondFreshSet) {
-  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.91,
-                                       .complaint_f1 = 0.96,
-                                       .complaint_precision = 0.97,
-                                       .group_complaint_f1 = 0.92});
+  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.93,
+                                       .complaint_f1 = 0.97,
+                                       .complaint_precision = 0.98,
+                                       .group_complaint_f1 = 0.94});
 }
 
 // A third set (236 posts: 92 ru, 59 kk, 44 Latin-script kk, 41 mixed; 92
@@ -149,10 +149,10 @@ TEST(RulesFreshTest, ClassifySecondFreshSet) {
 // to 0.96; after the fifth round 0.79 and 0.93 (P 0.99, R 0.87), groups
 // 0.89 (mixed) to 0.96.
 TEST(RulesFreshTest, ClassifyThirdFreshSet) {
-  CheckFreshSet("rules_fresh3.jsonl", {.macro_f1 = 0.80,
-                                       .complaint_f1 = 0.92,
+  CheckFreshSet("rules_fresh3.jsonl", {.macro_f1 = 0.83,
+                                       .complaint_f1 = 0.95,
                                        .complaint_precision = 0.98,
-                                       .group_complaint_f1 = 0.88});
+                                       .group_complaint_f1 = 0.94});
 }
 
 // A fourth set (252 posts: 102 ru, 62 kk, 38 Latin-script kk, 50 mixed; 93
@@ -163,10 +163,10 @@ TEST(RulesFreshTest, ClassifyThirdFreshSet) {
 // after the fifth round 0.77 and 0.92 (P 0.98, R 0.86), groups 0.89 (ru)
 // to 0.95.
 TEST(RulesFreshTest, ClassifyFourthFreshSet) {
-  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.77,
-                                       .complaint_f1 = 0.91,
-                                       .complaint_precision = 0.97,
-                                       .group_complaint_f1 = 0.88});
+  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.81,
+                                       .complaint_f1 = 0.93,
+                                       .complaint_precision = 0.98,
+                                       .group_complaint_f1 = 0.92});
 }
 
 // A fifth set (254 posts: 102 ru, 62 kk, 45 Latin-script kk, 45 mixed; 98
@@ -174,9 +174,12 @@ TEST(RulesFreshTest, ClassifyFourthFreshSet) {
 // and scored first with the rules as they were (docs/RULES.md "A fifth fresh
 // set"). Baseline with the sixth round's rules: macro F1 0.73,
 // complaint-vs-not F1 0.88 (P 0.95, R 0.81), groups 0.82 (kk) to 0.92,
-// high severity P 0.94 R 0.73.
+// high severity P 0.94 R 0.73; after the seventh round (engine and rules
+// changed from the misses of the other sets) 0.76 and 0.88 (P 0.95, R
+// 0.81), groups 0.82 (kk) to 0.90, high severity P 0.94 R 0.77. The other
+// sets' floors were raised to the seventh round's levels too.
 TEST(RulesFreshTest, ClassifyFifthFreshSet) {
-  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.73,
+  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.74,
                                        .complaint_f1 = 0.87,
                                        .complaint_precision = 0.95,
                                        .group_complaint_f1 = 0.81});

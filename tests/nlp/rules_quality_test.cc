@@ -23,8 +23,8 @@ namespace {
 
 // Levels reached (docs/RULES.md), minus a small margin. Raise them when the
 // rules get better; never lower them to let a change through.
-constexpr double kMinMacroF1 = 0.85;
-constexpr double kMinComplaintF1 = 0.90;
+constexpr double kMinMacroF1 = 0.92;
+constexpr double kMinComplaintF1 = 0.98;
 
 using quality::Counts;
 using Scores = quality::CategoryScores;
