@@ -149,7 +149,7 @@ TEST(RulesFreshTest, ClassifySecondFreshSet) {
 // to 0.96; after the fifth round 0.79 and 0.93 (P 0.99, R 0.87), groups
 // 0.89 (mixed) to 0.96.
 TEST(RulesFreshTest, ClassifyThirdFreshSet) {
-  CheckFreshSet("rules_fresh3.jsonl", {.macro_f1 = 0.83,
+  CheckFreshSet("rules_fresh3.jsonl", {.macro_f1 = 0.84,
                                        .complaint_f1 = 0.95,
                                        .complaint_precision = 0.98,
                                        .group_complaint_f1 = 0.94});
@@ -163,7 +163,7 @@ TEST(RulesFreshTest, ClassifyThirdFreshSet) {
 // after the fifth round 0.77 and 0.92 (P 0.98, R 0.86), groups 0.89 (ru)
 // to 0.95.
 TEST(RulesFreshTest, ClassifyFourthFreshSet) {
-  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.81,
+  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.82,
                                        .complaint_f1 = 0.93,
                                        .complaint_precision = 0.98,
                                        .group_complaint_f1 = 0.92});
@@ -175,11 +175,11 @@ TEST(RulesFreshTest, ClassifyFourthFreshSet) {
 // set"). Baseline with the sixth round's rules: macro F1 0.73,
 // complaint-vs-not F1 0.88 (P 0.95, R 0.81), groups 0.82 (kk) to 0.92,
 // high severity P 0.94 R 0.73; after the seventh round (engine and rules
-// changed from the misses of the other sets) 0.76 and 0.88 (P 0.95, R
-// 0.81), groups 0.82 (kk) to 0.90, high severity P 0.94 R 0.77. The other
+// changed from the misses of the other sets) 0.76 and 0.88 (P 0.96, R
+// 0.81), groups 0.84 (kk) to 0.90, high severity P 0.95 R 0.82. The other
 // sets' floors were raised to the seventh round's levels too.
 TEST(RulesFreshTest, ClassifyFifthFreshSet) {
-  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.74,
+  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.75,
                                        .complaint_f1 = 0.87,
                                        .complaint_precision = 0.95,
                                        .group_complaint_f1 = 0.81});

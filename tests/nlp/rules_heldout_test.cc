@@ -32,17 +32,17 @@ namespace shagym::nlp {
 namespace {
 
 // Floors on the `final` half (all groups together).
-constexpr double kMinFinalMacroF1 = 0.89;
-constexpr double kMinFinalComplaintF1 = 0.92;
+constexpr double kMinFinalMacroF1 = 0.90;
+constexpr double kMinFinalComplaintF1 = 0.93;
 struct Floor {
   const char* category;
   double f1;
 };
 constexpr Floor kMinFinalCategoryF1[] = {
-    {"bullying", 0.85},
+    {"bullying", 0.90},
     {"violence", 0.84},
     {"extortion_corruption", 0.87},
-    {"safety_security", 0.84},
+    {"safety_security", 0.87},
     {"infrastructure", 0.99},
     {"food", 0.99},
     {"staff_misconduct", 0.96},
