@@ -437,6 +437,12 @@ struct RuleSet::Impl {
   std::vector<std::vector<std::pair<int, uint64_t>>> filtered_of_rule;
   // Rules that can fire without any index hit.
   std::vector<int> rest_only_rules;
+  // Per rule: its raw terms (groups and not:), each once. With the index,
+  // a raw term is decided by its own finder, and only for the rules that
+  // can still fire: one RE2::Set of all of them builds DFA states for
+  // every combination of their windows ("[^.!?]{0,80}"), and most posts
+  // need none of them.
+  std::vector<std::vector<int>> raw_of_rule;
   // Per rule: groups holding a term the index does not stand for (same
   // bits as full_mask), and whether any term of the rule (groups or not:)
   // is such a term. `all_`: every such term; without it: the filtered raw
@@ -459,6 +465,11 @@ struct RuleSet::Impl {
   // decide anyway. `masks`: the index hits per rule.
   template <typename State>
   bool NeedFilteredRaw(const std::vector<uint64_t>& masks, State* st) const;
+
+  // Appends the occurrences of term t in `text` (its finder, less what
+  // its reject pattern refuses).
+  void FindAll(int t, std::string_view text,
+               std::vector<std::pair<size_t, size_t>>* out) const;
 
   std::vector<RuleHit> Match(std::string_view text,
                              const std::vector<Token>* shared_tokens) const;
@@ -865,6 +876,23 @@ StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
   for (size_t r = 0; r < im.rules.size(); ++r) {
     const CompiledRule& cr = im.rules[r];
     {
+      std::vector<int> raw;
+      auto add = [&](const std::vector<int>& terms) {
+        for (int t : terms) {
+          if (!im.terms[t].wrapped) raw.push_back(t);
+        }
+      };
+      add(cr.any);
+      for (const auto& a : cr.all) add(a);
+      for (const auto& n : cr.near) {
+        for (const auto& ng : n.groups) add(ng);
+      }
+      add(cr.exclude);
+      std::sort(raw.begin(), raw.end());
+      raw.erase(std::unique(raw.begin(), raw.end()), raw.end());
+      im.raw_of_rule.push_back(std::move(raw));
+    }
+    {
       std::map<int, uint64_t> filtered;  // term -> group bits
       int g = 0;
       auto group = [&](const std::vector<int>& terms, bool positive) {
@@ -983,6 +1011,7 @@ struct MatchState {
   std::deque<std::vector<Span>> occ;  // occurrences of the terms in use
   size_t occ_used = 0;
   std::vector<int> occ_terms;  // terms with a slot
+  std::vector<int> raw_found;  // raw terms found, not yet counted
   std::vector<WordIndex::Run> runs;
   std::vector<uint32_t> ids;
   std::vector<WordIndex::Hit> hits;  // (run, term)
@@ -999,6 +1028,29 @@ MatchState& State() {
 }
 
 }  // namespace
+
+void RuleSet::Impl::FindAll(int t, std::string_view text,
+                            std::vector<Span>* out) const {
+  const Term& term = terms[t];
+  term.Prepare();
+  if (!term.finder->ok()) return;
+  re2::StringPiece input(text.data(), text.size());
+  re2::StringPiece m[2];
+  size_t pos = 0;
+  while (pos <= text.size() &&
+         term.finder->Match(input, pos, text.size(), RE2::UNANCHORED, m, 2)) {
+    if (m[1].data() == nullptr) break;
+    size_t b = static_cast<size_t>(m[1].data() - text.data());
+    size_t e = b + m[1].size();
+    if (e > b && !(term.reject &&
+                   RE2::PartialMatch(text.substr(b, e - b), *term.reject))) {
+      out->emplace_back(b, e);
+    }
+    size_t next = e > b ? e : e + 1;
+    if (next <= pos) next = pos + 1;
+    pos = next;
+  }
+}
 
 template <typename State>
 bool RuleSet::Impl::NeedFilteredRaw(const std::vector<uint64_t>& masks,
@@ -1166,14 +1218,36 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     }
     if (need_rest) {
       scan(rest_set, rest_term, true);
-      // The raw set only when one of its terms may occur: the need may
-      // come from word terms RE2 decides (rest_set) alone.
-      bool raw = filtered_terms.size() < raw_term.size();
-      for (size_t i = 0; !raw && i < filtered_terms.size(); ++i) {
-        const int t = filtered_terms[i];
-        raw = raw_filter.MayMatch(filter_of_term[t], st.char_map, &st.memo);
+      // The raw terms of the rules that can still fire, counting every
+      // term the index does not stand for as possible (the others cannot
+      // fire whatever those terms do, nor can the terms make them), each
+      // by its finder when its literals are in the text. A raw term with
+      // a slot was decided.
+      auto decide = [&](int r) {
+        if (!all_has_rest[r] || (masks[r] | all_rest_mask[r]) != full_mask[r]) {
+          return;
+        }
+        for (int t : raw_of_rule[r]) {
+          if (st.occ_slot[t] >= 0) continue;
+          std::vector<Span>& occ = occ_of(t);
+          if (filter_of_term[t] >= 0 &&
+              !raw_filter.MayMatch(filter_of_term[t], st.char_map, &st.memo)) {
+            continue;
+          }
+          FindAll(t, text, &occ);
+          if (!occ.empty()) st.raw_found.push_back(t);
+        }
+      };
+      // Rules made possible by a found raw term were possible before it
+      // was found (its uses are counted in all_rest_mask): deciding the
+      // candidates known now decides every term that matters.
+      const size_t known = st.candidates.size();
+      for (size_t i = 0; i < known; ++i) decide(st.candidates[i]);
+      for (int r : rest_only_rules) {
+        if (masks[r] == 0) decide(r);
       }
-      if (raw) scan(raw_set, raw_term, false);
+      for (int t : st.raw_found) add_matched(t);
+      st.raw_found.clear();
     }
   } else if (match_all) {
     for (size_t t = 0; t < terms.size(); ++t) add_matched(static_cast<int>(t));
@@ -1232,25 +1306,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     if (!in_set(t) || (fast && terms[t].indexed == Indexed::kWords)) {
       return v;
     }
-    terms[t].Prepare();
-    if (!terms[t].finder->ok()) return v;
-    re2::StringPiece input(text.data(), text.size());
-    re2::StringPiece m[2];
-    size_t pos = 0;
-    while (pos <= text.size() &&
-           terms[t].finder->Match(input, pos, text.size(), RE2::UNANCHORED, m,
-                                  2)) {
-      if (m[1].data() == nullptr) break;
-      size_t b = static_cast<size_t>(m[1].data() - text.data());
-      size_t e = b + m[1].size();
-      if (e > b && !(terms[t].reject && RE2::PartialMatch(text.substr(b, e - b),
-                                                          *terms[t].reject))) {
-        v.emplace_back(b, e);
-      }
-      size_t next = e > b ? e : e + 1;
-      if (next <= pos) next = pos + 1;
-      pos = next;
-    }
+    FindAll(t, text, &v);
     return v;
   };
   auto word_at = [&](int k) {

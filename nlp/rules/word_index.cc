@@ -184,8 +184,12 @@ inline uint64_t CharHash(uint32_t c) {
 inline uint32_t OneBit(uint64_t h) {
   return static_cast<uint32_t>(h >> (64 - kMapBits));
 }
+// The top bits of the pair's hash take middle bits of the first
+// character's hash (a shift right would leave them zero, and the bit of a
+// pair would be the bit of its second character alone).
 inline uint32_t PairBit(uint64_t first, uint64_t second) {
-  return static_cast<uint32_t>(((first >> 21) ^ second) >> (64 - kMapBits));
+  const uint64_t mixed = (first << 21 | first >> 43) ^ second;
+  return static_cast<uint32_t>(mixed >> (64 - kMapBits));
 }
 
 // A character RE2's prefilter may have lowercased (literal_filter.h).

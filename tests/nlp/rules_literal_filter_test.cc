@@ -247,6 +247,29 @@ TEST(LiteralFilterTest, WhichPatternsAreFiltered) {
   EXPECT_TRUE(may("Сыныпта бес оқушы", words));
 }
 
+// An atom is looked for by the pairs of neighbouring characters it is
+// made of, not by its characters alone: a text holding every letter of
+// "лицензи" but none of its pairs (and "ен", "нз" least of all) rules it
+// out. (When the bit of a pair was the bit of its second character, every
+// such text passed.)
+TEST(LiteralFilterTest, PairsNotLettersAlone) {
+  LiteralFilter filter;
+  const int licence = filter.Add("л[иі](?:ц|тс|с)енз[иі]");
+  filter.Build();
+  LiteralFilter::Memo memo;
+  auto may = [&](const std::string& text) {
+    std::vector<WordIndex::Run> runs;
+    WordIndex::CharMap map;
+    EXPECT_TRUE(WordIndex::Segment(text, &runs, &map));
+    memo.Reset(filter);
+    return filter.MayMatch(licence, map, &memo);
+  };
+  EXPECT_TRUE(may("мектептің лицензиясы жоқ"));
+  EXPECT_TRUE(may("литсензия"));
+  EXPECT_FALSE(may("ұлымды сыныптастары дразнят, күнде жылап келеді"));
+  EXPECT_FALSE(may("ицлзне"));  // each letter, in another order
+}
+
 TEST(LiteralFilterTest, RuleSetAgreesWithRe2) {
   struct Restore {
     ~Restore() {
