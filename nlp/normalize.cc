@@ -835,11 +835,13 @@ class Pass {
     Reserve(static_cast<size_t>(to - from));
     // Not word characters: the first ends the open token, if any.
     if (tokens_.on()) tokens_.EndWord();
-    std::memcpy(out_.text.data() + len_, s_ + from,
-                static_cast<size_t>(to - from));
+    // Gaps are mostly a byte or two: a loop, not a memcpy call.
+    const uint8_t* const in = s_;
+    char* text = out_.text.data() + len_;
     uint32_t* ob = ob_.data() + len_;
     uint32_t* oe = oe_.data() + len_;
     for (int32_t k = from; k < to; ++k) {
+      *text++ = static_cast<char>(in[k]);
       *ob++ = static_cast<uint32_t>(k);
       *oe++ = static_cast<uint32_t>(k + 1);
     }
