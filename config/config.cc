@@ -9,21 +9,13 @@
 #include <sstream>
 
 #include "config/yaml_reader.h"
+#include "nlp/entities.h"
 
 namespace shagym::config {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string>& RegionIds() {
-  static const std::vector<std::string>* const kIds =
-      new std::vector<std::string>{
-          "abai",          "akmola",    "aktobe",           "almaty",
-          "almaty_region", "astana",    "atyrau",           "east_kazakhstan",
-          "jambyl",        "jetisu",    "karaganda",        "kostanay",
-          "kyzylorda",     "mangystau", "north_kazakhstan", "pavlodar",
-          "shymkent",      "turkistan", "ulytau",           "west_kazakhstan"};
-  return *kIds;
-}
+const std::vector<std::string>& RegionIds() { return nlp::SpecRegionIds(); }
 
 bool IsRegionId(std::string_view id) {
   const auto& ids = RegionIds();

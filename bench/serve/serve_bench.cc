@@ -34,6 +34,7 @@
 #include "common/time_util.h"
 #include "dashboards/server.h"
 #include "dashboards/store_api.h"
+#include "nlp/entities.h"
 #include "store/store.h"
 
 namespace {
@@ -48,26 +49,6 @@ const char* const kCategories[] = {"bullying",
                                    "mental_health",
                                    "safety_security",
                                    "exams"};
-const char* const kRegions[] = {"abai",
-                                "akmola",
-                                "aktobe",
-                                "almaty_region",
-                                "atyrau",
-                                "east_kazakhstan",
-                                "jambyl",
-                                "jetisu",
-                                "karaganda",
-                                "kostanay",
-                                "kyzylorda",
-                                "mangystau",
-                                "north_kazakhstan",
-                                "pavlodar",
-                                "turkistan",
-                                "ulytau",
-                                "west_kazakhstan",
-                                "astana",
-                                "almaty",
-                                "shymkent"};
 
 Post MakePost(uint64_t i, int64_t now, uint32_t* rng) {
   auto next = [rng] { return *rng = *rng * 1103515245u + 12345u, *rng >> 8; };
@@ -90,7 +71,7 @@ Post MakePost(uint64_t i, int64_t now, uint32_t* rng) {
     const int64_t s = static_cast<int64_t>(p.text.find("буллинг"));
     p.labels.matches = {{"bench.1", cat, s, s + 14}};
   }
-  p.labels.region = kRegions[next() % std::size(kRegions)];
+  p.labels.region = shagym::nlp::SpecRegionIds()[next() % 20];
   p.labels.rules_version = "bench";
   if (i > 10 && next() % 10 == 0) {
     p.duplicate_of = "b" + std::to_string(i - 1 - next() % 10);

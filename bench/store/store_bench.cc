@@ -38,7 +38,9 @@
 #include <vector>
 
 #include "common/time_util.h"
+#include "nlp/entities.h"
 #include "nlp/privacy.h"
+#include "nlp/rules/rule_spec.h"
 #include "store/codec.h"
 #include "store/export.h"
 #include "store/store.h"
@@ -48,42 +50,9 @@ namespace {
 using shagym::ParseIso8601;
 using shagym::Post;
 using shagym::Status;
+namespace nlp = shagym::nlp;
 namespace store = shagym::store;
 using Steady = std::chrono::steady_clock;
-
-const char* const kCategories[] = {"bullying",
-                                   "violence",
-                                   "extortion_corruption",
-                                   "safety_security",
-                                   "infrastructure",
-                                   "food",
-                                   "staff_misconduct",
-                                   "mental_health",
-                                   "licensing_legal",
-                                   "overcrowding_access",
-                                   "exams",
-                                   "camps_leisure",
-                                   "other_complaint"};
-const char* const kRegions[] = {"abai",
-                                "akmola",
-                                "aktobe",
-                                "almaty_region",
-                                "atyrau",
-                                "east_kazakhstan",
-                                "jambyl",
-                                "jetisu",
-                                "karaganda",
-                                "kostanay",
-                                "kyzylorda",
-                                "mangystau",
-                                "north_kazakhstan",
-                                "pavlodar",
-                                "turkistan",
-                                "ulytau",
-                                "west_kazakhstan",
-                                "astana",
-                                "almaty",
-                                "shymkent"};
 
 double Seconds(Steady::time_point a, Steady::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -141,12 +110,12 @@ Post MakePost(std::mt19937_64& rng, int64_t n, int64_t total,
       " опять проблемы: дети жалуются на буллинг, родители просят директора "
       "принять меры, но ничего не меняется уже месяц.";
   p.labels.lang = rng() % 3 ? "ru" : "kk";
-  p.labels.region = kRegions[rng() % 20];
+  p.labels.region = nlp::SpecRegionIds()[rng() % 20];
   p.labels.rules_version = "b3f1c2";
   if (rng() % 3 == 0) {
     int k = 1 + static_cast<int>(rng() % 2);
     for (int i = 0; i < k; ++i) {
-      std::string c = kCategories[rng() % 13];
+      std::string c = nlp::CategoryIds()[rng() % 13];
       if (std::find(p.labels.categories.begin(), p.labels.categories.end(),
                     c) == p.labels.categories.end()) {
         p.labels.categories.push_back(c);

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -194,17 +193,11 @@ TEST_F(LangidLetterFactsTest, SameAsDecodingEveryToken) {
     Check(s);
     if (HasFatalFailure()) return;
   }
-  const std::string dir = testing::RealworldDir();
-  if (dir.empty()) GTEST_SKIP() << "shared/realworld not found";
-  for (const char* f : {"corpora/kk_kaznerd_test_sentences.txt",
-                        "corpora/ru_taiga_ud_dev_test_sentences.tsv",
-                        "corpora/kk_kazsandra_sc_test.csv"}) {
-    std::ifstream in(dir + "/" + f);
-    std::string line;
-    for (int n = 0; n < 3000 && std::getline(in, line); ++n) {
-      Check(line);
-      if (HasFatalFailure()) return;
-    }
+  const std::vector<std::string> lines = testing::RealCorpusLines(3000);
+  if (lines.empty()) GTEST_SKIP() << "shared/realworld not found";
+  for (const std::string& line : lines) {
+    Check(line);
+    if (HasFatalFailure()) return;
   }
   EXPECT_GT(checked_, 10000);
 }

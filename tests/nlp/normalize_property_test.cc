@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -168,22 +167,13 @@ TEST_F(NormalizePropertyTest, RandomText) {
 }
 
 TEST_F(NormalizePropertyTest, RealCorpora) {
-  const std::string dir = testing::RealworldDir();
-  if (dir.empty()) GTEST_SKIP() << "shared/realworld not found";
-  const char* files[] = {"corpora/kk_kazsandra_sc_test.csv",
-                         "corpora/kk_kaznerd_test_sentences.txt",
-                         "corpora/kk_ktb_ud_test_sentences.txt",
-                         "corpora/ru_taiga_ud_dev_test_sentences.tsv"};
+  const std::vector<std::string> lines = testing::RealCorpusLines(2500);
+  if (lines.empty()) GTEST_SKIP() << "shared/realworld not found";
   int lines_checked = 0, failures = 0;
-  for (const char* f : files) {
-    std::ifstream in(dir + "/" + f);
-    if (!in) GTEST_SKIP() << dir << "/" << f << " not found";
-    std::string line;
-    for (int n = 0; n < 2500 && std::getline(in, line); ++n) {
-      failures += CheckOne(*normalizer_, line);
-      ++lines_checked;
-      if (failures > 10) break;
-    }
+  for (const std::string& line : lines) {
+    failures += CheckOne(*normalizer_, line);
+    ++lines_checked;
+    if (failures > 10) break;
   }
   EXPECT_GT(lines_checked, 5000);
   EXPECT_EQ(failures, 0);

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -177,21 +176,13 @@ TEST_F(NormalizeTokensTest, RandomText) {
 }
 
 TEST_F(NormalizeTokensTest, RealText) {
-  const std::string dir = testing::RealworldDir();
-  if (dir.empty()) GTEST_SKIP() << "shared/realworld not found";
-  int lines = 0;
-  for (const char* f : {"corpora/kk_kaznerd_test_sentences.txt",
-                        "corpora/ru_taiga_ud_dev_test_sentences.tsv",
-                        "corpora/kk_kazsandra_sc_test.csv"}) {
-    std::ifstream in(dir + "/" + f);
-    std::string line;
-    for (int n = 0; n < 3000 && std::getline(in, line); ++n) {
-      Cut(line);
-      ++lines;
-      if (HasFailure()) return;
-    }
+  const std::vector<std::string> lines = testing::RealCorpusLines(3000);
+  if (lines.empty()) GTEST_SKIP() << "shared/realworld not found";
+  for (const std::string& line : lines) {
+    Cut(line);
+    if (HasFailure()) return;
   }
-  EXPECT_GT(lines, 1000);
+  EXPECT_GT(lines.size(), 1000u);
 }
 
 TEST_F(NormalizeTokensTest, AnalyzeUsesTheSameTokens) {

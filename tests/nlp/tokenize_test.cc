@@ -5,7 +5,6 @@
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
 
-#include <fstream>
 #include <memory>
 #include <random>
 #include <set>
@@ -157,17 +156,8 @@ TEST(TokenizeTest, AgreesWithIcuWordBreakOnRealText) {
       "Мектепте балаларды ұрып-соғып жатыр, 12-мектеп!",
       "В школе №7 избили ученика 5 класса 😡 #буллинг",
       "Keremet oin eken, rahmet 100%"};
-  const std::string dir = testing::RealworldDir();
-  if (!dir.empty()) {
-    for (const char* f : {"corpora/kk_kaznerd_test_sentences.txt",
-                          "corpora/ru_taiga_ud_dev_test_sentences.tsv",
-                          "corpora/kk_kazsandra_sc_test.csv"}) {
-      std::ifstream in(dir + "/" + f);
-      std::string line;
-      for (int n = 0; n < 1500 && std::getline(in, line); ++n) {
-        lines.push_back(line);
-      }
-    }
+  for (std::string& line : testing::RealCorpusLines(1500)) {
+    lines.push_back(std::move(line));
   }
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<icu::BreakIterator> bi(

@@ -46,10 +46,32 @@ std::string ReadFile(const std::string& path) {
 
 std::string RealworldDir() {
   if (const char* env = std::getenv("SHAGYM_REALWORLD")) return env;
-  fs::path p =
-      fs::path(SHAGYM_SOURCE_DIR).parent_path() / "shared" / "realworld";
+  // ../shared/realworld next to the checkout, or next to any folder above it
+  // (a git worktree kept in a sub-folder of the project's parent).
   std::error_code ec;
-  return fs::is_directory(p, ec) ? p.string() : "";
+  for (fs::path dir = fs::path(SHAGYM_SOURCE_DIR).parent_path(); !dir.empty();
+       dir = dir.parent_path()) {
+    const fs::path p = dir / "shared" / "realworld";
+    if (fs::is_directory(p, ec)) return p.string();
+    if (dir == dir.root_path()) break;
+  }
+  return "";
+}
+
+std::vector<std::string> RealCorpusLines(int per_file) {
+  std::vector<std::string> lines;
+  const std::string dir = RealworldDir();
+  if (dir.empty()) return lines;
+  for (const char* f :
+       {"kk_kaznerd_test_sentences.txt", "ru_taiga_ud_dev_test_sentences.tsv",
+        "kk_kazsandra_sc_test.csv", "kk_ktb_ud_test_sentences.txt"}) {
+    std::ifstream in(dir + "/corpora/" + f);
+    std::string line;
+    for (int n = 0; n < per_file && std::getline(in, line); ++n) {
+      lines.push_back(line);
+    }
+  }
+  return lines;
 }
 
 }  // namespace shagym::testing

@@ -4,6 +4,7 @@
 // destructor (ninja's ScopedTempDir). Not copyable.
 
 #include <string>
+#include <vector>
 
 namespace shagym::testing {
 
@@ -27,8 +28,14 @@ class TempDir {
 // Reads a whole file; empty on failure.
 std::string ReadFile(const std::string& path);
 
-// The directory of the shared real-world data (../shared/realworld next to
-// the source tree), or "" when absent.
+// The directory of the shared real-world data ($SHAGYM_REALWORLD, else
+// shared/realworld next to the source tree or next to a folder above it), or
+// "" when absent.
 std::string RealworldDir();
+
+// The first `per_file` lines of each of the real Kazakh and Russian corpora
+// under RealworldDir()/corpora (KazNERD, Taiga UD, KazSAnDRA, KTB UD), in
+// that order; empty when the real-world data is absent.
+std::vector<std::string> RealCorpusLines(int per_file);
 
 }  // namespace shagym::testing
