@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "nlp/rules/stem.h"
+#include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
 namespace {
@@ -108,8 +109,8 @@ TEST(KazakhStemTest, VerbalNounStandsForTheVerbsFiniteForms) {
 // The verb шақыру against every single-word, clitic-free, affirmative form of
 // the apertium paradigm of шақыр.
 TEST(KazakhStemTest, FormsOfShaqyruFromTheVerbParadigmFile) {
-  const std::string path = std::string(SHAGYM_SOURCE_DIR) +
-                           "/../shared/realworld/morphology/"
+  const std::string path = testing::RealworldDir() +
+                           "/morphology/"
                            "apertium_kaz_paradigm_verb_shaqyr.txt.gz";
   FILE* probe = std::fopen(path.c_str(), "r");
   if (probe == nullptr) GTEST_SKIP() << "realworld morphology data not present";
@@ -157,8 +158,8 @@ TEST(KazakhStemTest, RussianKeyboardAndChatLatinSpellings) {
 
 TEST(KazakhStemTest, AllFormsOfMektepFromTheParadigmFile) {
   // Every surface form of the apertium paradigm without clitics.
-  std::string dir = std::string(SHAGYM_SOURCE_DIR) +
-                    "/../shared/realworld/morphology/"
+  std::string dir = testing::RealworldDir() +
+                    "/morphology/"
                     "apertium_kaz_paradigm_noun_mektep.txt";
   FILE* f = std::fopen(dir.c_str(), "r");
   if (f == nullptr) GTEST_SKIP() << "realworld morphology data not present";
