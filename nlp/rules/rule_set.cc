@@ -1007,6 +1007,7 @@ struct MatchState {
   std::vector<unsigned char> flags;   // [term]: in matched
   std::vector<uint64_t> masks;        // [rule]: groups with a matched term
   std::vector<int> candidates;        // rules with a non-zero mask
+  std::vector<int> full;              // of those, rules with a full mask
   std::vector<int> occ_slot;          // [term]: index in occ, or -1
   std::deque<std::vector<Span>> occ;  // occurrences of the terms in use
   size_t occ_used = 0;
@@ -1264,8 +1265,14 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     }
     scan(raw_set, raw_term, false);
   }
-  if (st.candidates.empty()) return out;
-  std::vector<int>& candidates = st.candidates;
+  // The rules each of whose groups has a matched term, in rule order
+  // (most candidates share a context term and miss a group).
+  std::vector<int>& candidates = st.full;
+  candidates.clear();
+  for (int r : st.candidates) {
+    if (masks[r] == full_mask[r]) candidates.push_back(r);
+  }
+  if (candidates.empty()) return out;
   std::sort(candidates.begin(), candidates.end());
 
   auto any_in_set = [&](const std::vector<int>& g) {
@@ -1532,7 +1539,6 @@ std::vector<RuleHit> RuleSet::Impl::Match(
 
   for (int ri : candidates) {
     const CompiledRule& r = rules[ri];
-    if (masks[ri] != full_mask[ri]) continue;
     if (many_groups[ri]) {
       if (!r.any.empty() && !any_in_set(r.any)) continue;
       bool pre = true;
