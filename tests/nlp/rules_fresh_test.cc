@@ -186,13 +186,13 @@ TEST(RulesFreshTest, ClassifyFifthFreshSet) {
 }
 
 // A sixth set (260 posts: 105 ru, 64 kk, 45 Latin-script kk, 46 mixed; 92
-// hard negatives, 19 high), written before the eighth round read any rule
+// hard negatives, 23 high), written before the eighth round read any rule
 // and scored first with the rules as they were (docs/RULES.md "A sixth fresh
-// set"). Baseline with the seventh round's rules: macro F1 0.75,
+// set"). Baseline with the seventh round's rules: macro F1 0.77,
 // complaint-vs-not F1 0.88 (P 0.99, R 0.79), groups 0.84 (Latin) to 0.90
-// (ru), high severity P 0.73 R 0.58.
+// (ru), high severity P 0.87 R 0.57.
 TEST(RulesFreshTest, ClassifySixthFreshSet) {
-  CheckFreshSet("rules_fresh6.jsonl", {.macro_f1 = 0.74,
+  CheckFreshSet("rules_fresh6.jsonl", {.macro_f1 = 0.76,
                                        .complaint_f1 = 0.87,
                                        .complaint_precision = 0.98,
                                        .group_complaint_f1 = 0.83});
