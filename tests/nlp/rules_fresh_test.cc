@@ -134,7 +134,7 @@ TEST(RulesFreshTest, ClassifyFreshPosts) {
 // hard negatives), written after the first one's round and scored before
 // any rule of the next round changed (docs/RULES.md "A second fresh set").
 TEST(RulesFreshTest, ClassifySecondFreshSet) {
-  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.93,
+  CheckFreshSet("rules_fresh2.jsonl", {.macro_f1 = 0.94,
                                        .complaint_f1 = 0.97,
                                        .complaint_precision = 0.98,
                                        .group_complaint_f1 = 0.94});
@@ -163,7 +163,7 @@ TEST(RulesFreshTest, ClassifyThirdFreshSet) {
 // after the fifth round 0.77 and 0.92 (P 0.98, R 0.86), groups 0.89 (ru)
 // to 0.95.
 TEST(RulesFreshTest, ClassifyFourthFreshSet) {
-  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.82,
+  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.83,
                                        .complaint_f1 = 0.93,
                                        .complaint_precision = 0.98,
                                        .group_complaint_f1 = 0.92});
@@ -188,14 +188,16 @@ TEST(RulesFreshTest, ClassifyFifthFreshSet) {
 // A sixth set (260 posts: 105 ru, 64 kk, 45 Latin-script kk, 46 mixed; 92
 // hard negatives, 23 high), written before the eighth round read any rule
 // and scored first with the rules as they were (docs/RULES.md "A sixth fresh
-// set"). Baseline with the seventh round's rules: macro F1 0.77,
+// set"). Baseline with the seventh round's rules: macro F1 0.78,
 // complaint-vs-not F1 0.88 (P 0.99, R 0.79), groups 0.84 (Latin) to 0.90
-// (ru), high severity P 0.87 R 0.57.
+// (ru), high severity P 0.87 R 0.57; after the eighth round, whose rules were
+// written from this set's misses (so it no longer measures generalisation),
+// 0.91 and 0.98 (P 0.99, R 0.97), groups 0.98 to 0.99.
 TEST(RulesFreshTest, ClassifySixthFreshSet) {
-  CheckFreshSet("rules_fresh6.jsonl", {.macro_f1 = 0.76,
-                                       .complaint_f1 = 0.87,
+  CheckFreshSet("rules_fresh6.jsonl", {.macro_f1 = 0.90,
+                                       .complaint_f1 = 0.97,
                                        .complaint_precision = 0.98,
-                                       .group_complaint_f1 = 0.83});
+                                       .group_complaint_f1 = 0.97});
 }
 
 }  // namespace
