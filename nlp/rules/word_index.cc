@@ -66,6 +66,7 @@ void WordIndex::Add(const std::vector<std::string>& forms, bool prefix,
         prefix_lengths_.resize(f.size() + 1, 0);
       }
       prefix_lengths_[f.size()] = 1;
+      if (f.size() < 64) prefix_short_ |= uint64_t{1} << f.size();
     }
   }
 }
@@ -198,31 +199,48 @@ bool ChangesCase(UChar32 c) {
          u_hasBinaryProperty(c, UCHAR_CHANGES_WHEN_CASEFOLDED);
 }
 
-// ChangesCase for U+0080..U+07FF, one bit each.
-struct TwoByteCase {
-  uint64_t bits[2048 / 64] = {};
-  TwoByteCase() {
+// What SegmentText needs of a two-byte code point (U+0080..U+07FF), one
+// byte each: one load instead of a bit test per question.
+enum : uint8_t {
+  kFlagWord = 1,    // a word character (IsRuleWordChar)
+  kFlagCase = 2,    // ChangesCase
+  kFlagRefuse = 4,  // ј: in a Kazakh look-alike form, but no word character
+  kFlagLetter = 8,  // u_isalpha: no CharMap bit of its own (see note())
+};
+struct TwoByteFlags {
+  uint8_t of[2048] = {};
+  TwoByteFlags() {
     for (UChar32 c = 0x80; c < 0x800; ++c) {
-      if (ChangesCase(c)) bits[c / 64] |= uint64_t{1} << (c % 64);
+      uint8_t f = 0;
+      if (ByteClasses::IsWordChar(static_cast<char32_t>(c))) f |= kFlagWord;
+      if (ChangesCase(c)) f |= kFlagCase;
+      if (c == 0x458) f |= kFlagRefuse;
+      if (u_isalpha(c)) f |= kFlagLetter;
+      of[c] = f;
     }
   }
 };
 
-const TwoByteCase& TwoByte() {
-  static const TwoByteCase table;
+const TwoByteFlags& TwoByte() {
+  static const TwoByteFlags table;
   return table;
 }
 
 // Segment() without anything else to do per word character and per run.
 struct NoHooks {
-  void Word(const unsigned char*, size_t, size_t, size_t) {}
-  void End(size_t, size_t, uint32_t) {}
+  void Start() {}
+  void Word(size_t, size_t, uint64_t) {}
+  void End(size_t, size_t, uint32_t, uint64_t) {}
 };
 
-// Segment(), and `map` when kMap; `hooks.Word(p, i, len, start)` for each
-// word character p[i, i + len) of the run starting at `start`, and
-// `hooks.End(start, end, index)` for each run.
-template <bool kMap, typename Hooks>
+// Segment(), and `map` when kMap; `hooks.Start()` where a run starts,
+// `hooks.Word(start, length, hash)` after each word character of the run
+// starting at `start` (`length` bytes of it so far, whose FNV-1a hash of
+// characters is `hash` when kHash), and `hooks.End(start, end,
+// index, hash)` for each run. The state of the pass is kept in locals
+// (the map's bits too, copied out at the end) so that no store through a
+// pointer makes the compiler reload it.
+template <bool kMap, bool kHash, typename Hooks>
 bool SegmentText(std::string_view text, std::vector<WordIndex::Run>* runs,
                  WordIndex::CharMap* map, Hooks& hooks) {
   using Run = WordIndex::Run;
@@ -230,20 +248,25 @@ bool SegmentText(std::string_view text, std::vector<WordIndex::Run>* runs,
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   if (n > std::numeric_limits<uint32_t>::max()) return false;
-  const uint64_t* case2 = nullptr;
-  uint64_t* bits = nullptr;
+  const uint8_t* flags2 = TwoByte().of;
+  uint64_t bits[64] = {};
+  static_assert(sizeof(bits) == sizeof(map->bits));
   uint64_t prev = 0;
+  uint64_t h = kFnvOffset;
   bool changes_case = false;
-  if constexpr (kMap) {
-    case2 = TwoByte().bits;
-    map->bits.fill(0);
-    bits = map->bits.data();
-  }
-  auto note = [&](uint32_t c) {
+  // The bit of each pair of neighbouring characters, and the bit of the
+  // character alone unless it is a letter: the literal filter drops every
+  // clause with a one-letter atom (literal_filter.cc), so no atom of one
+  // letter is ever looked up. (A bit set needlessly only lets more texts
+  // through; one missing would rule a match out.)
+  auto note = [&](uint32_t c, bool letter) __attribute__((always_inline)) {
     if constexpr (kMap) {
       const uint64_t h = CharHash(c);
-      const uint32_t one = OneBit(h), pair = PairBit(prev, h);
-      bits[one / 64] |= uint64_t{1} << (one % 64);
+      if (!letter) {
+        const uint32_t one = OneBit(h);
+        bits[one / 64] |= uint64_t{1} << (one % 64);
+      }
+      const uint32_t pair = PairBit(prev, h);
       bits[pair / 64] |= uint64_t{1} << (pair % 64);
       prev = h;
     }
@@ -251,46 +274,68 @@ bool SegmentText(std::string_view text, std::vector<WordIndex::Run>* runs,
   size_t i = 0;
   size_t start = 0;
   bool in_word = false;
+  // A run starts or ends before p[i].
+  auto edge = [&](bool word) __attribute__((always_inline)) {
+    if (word) {
+      start = i;
+      h = kFnvOffset;
+      hooks.Start();
+    } else {
+      hooks.End(start, i, static_cast<uint32_t>(runs->size()), h);
+      runs->push_back(
+          Run{static_cast<uint32_t>(start), static_cast<uint32_t>(i)});
+    }
+    in_word = word;
+  };
   while (i < n) {
     const unsigned char b = p[i];
-    bool word;
+    if (b >= 0xC2 && b <= 0xDF) {  // two bytes (Cyrillic): the common case
+      if (i + 1 >= n || (p[i + 1] & 0xC0) != 0x80) return false;
+      const uint32_t c = (uint32_t{b} & 0x1F) << 6 | (p[i + 1] & 0x3Fu);
+      const uint8_t f = flags2[c];
+      if ((f & kFlagRefuse) != 0) return false;
+      if constexpr (kMap) {
+        changes_case |= (f & kFlagCase) != 0;
+        note(c, (f & kFlagLetter) != 0);
+      }
+      const bool word = (f & kFlagWord) != 0;
+      if (word != in_word) edge(word);
+      if (kHash && word) {
+        h = (h ^ (uint64_t{b} << 8 | p[i + 1])) * kFnvPrime;
+        hooks.Word(start, i + 2 - start, h);
+      }
+      i += 2;
+      continue;
+    }
+    if (b < 0x80) {
+      const bool word = kBytes.lead[b] != 0;
+      if constexpr (kMap) {
+        changes_case |= b >= 'A' && b <= 'Z';
+        note(b, (b | 0x20) >= 'a' && (b | 0x20) <= 'z');
+      }
+      if (word != in_word) edge(word);
+      if (kHash && word) {
+        h = (h ^ b) * kFnvPrime;
+        hooks.Word(start, i + 1 - start, h);
+      }
+      ++i;
+      continue;
+    }
+    // Three and four bytes: never word characters.
     size_t len;
     switch (kBytes.lead[b]) {
-      case 0:
-      case 1:
-        word = kBytes.lead[b] != 0;
-        len = 1;
-        if constexpr (kMap) {
-          changes_case |= b >= 'A' && b <= 'Z';
-          note(b);
-        }
-        break;
-      case 2: {
-        if (i + 1 >= n || (p[i + 1] & 0xC0) != 0x80) return false;
-        const char32_t c = (char32_t{b} & 0x1F) << 6 | (p[i + 1] & 0x3F);
-        // ј: in a Kazakh look-alike form, but no word character.
-        if (c == 0x458) return false;
-        word = (kBytes.word2[c / 64] >> (c % 64)) & 1;
-        len = 2;
-        if constexpr (kMap) {
-          changes_case |= (case2[c / 64] >> (c % 64)) & 1;
-          note(c);
-        }
-        break;
-      }
       case 3: {
         if (i + 2 >= n) return false;
         const unsigned char c1 = p[i + 1], c2 = p[i + 2];
         if ((c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80) return false;
         if (b == 0xE0 && c1 < 0xA0) return false;   // overlong
         if (b == 0xED && c1 >= 0xA0) return false;  // surrogate
-        word = false;
         len = 3;
         if constexpr (kMap) {
           const uint32_t c =
               (b & 0x0Fu) << 12 | (c1 & 0x3Fu) << 6 | (c2 & 0x3Fu);
           changes_case |= ChangesCase(static_cast<UChar32>(c));
-          note(c);
+          note(c, false);
         }
         break;
       }
@@ -302,38 +347,30 @@ bool SegmentText(std::string_view text, std::vector<WordIndex::Run>* runs,
         }
         if (b == 0xF0 && c1 < 0x90) return false;   // overlong
         if (b == 0xF4 && c1 >= 0x90) return false;  // beyond U+10FFFF
-        word = false;
         len = 4;
         if constexpr (kMap) {
           const uint32_t c = (b & 0x07u) << 18 | (c1 & 0x3Fu) << 12 |
                              (c2 & 0x3Fu) << 6 | (c3 & 0x3Fu);
           changes_case |= ChangesCase(static_cast<UChar32>(c));
-          note(c);
+          note(c, false);
         }
         break;
       }
       default:
         return false;
     }
-    if (word != in_word) {
-      if (word) {
-        start = i;
-      } else {
-        hooks.End(start, i, static_cast<uint32_t>(runs->size()));
-        runs->push_back(
-            Run{static_cast<uint32_t>(start), static_cast<uint32_t>(i)});
-      }
-      in_word = word;
-    }
-    if (word) hooks.Word(p, i, len, start);
+    if (in_word) edge(false);
     i += len;
   }
   if (in_word) {
-    hooks.End(start, n, static_cast<uint32_t>(runs->size()));
+    hooks.End(start, n, static_cast<uint32_t>(runs->size()), h);
     runs->push_back(
         Run{static_cast<uint32_t>(start), static_cast<uint32_t>(n)});
   }
-  if constexpr (kMap) map->changes_case = changes_case;
+  if constexpr (kMap) {
+    std::memcpy(map->bits.data(), bits, sizeof(bits));
+    map->changes_case = changes_case;
+  }
   return true;
 }
 
@@ -341,13 +378,13 @@ bool SegmentText(std::string_view text, std::vector<WordIndex::Run>* runs,
 
 bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs) {
   NoHooks none;
-  return SegmentText<false>(text, runs, nullptr, none);
+  return SegmentText<false, false>(text, runs, nullptr, none);
 }
 
 bool WordIndex::Segment(std::string_view text, std::vector<Run>* runs,
                         CharMap* map) {
   NoHooks none;
-  return SegmentText<true>(text, runs, map, none);
+  return SegmentText<true, false>(text, runs, map, none);
 }
 
 bool WordIndex::SegmentAndLookup(std::string_view text, std::vector<Run>* runs,
@@ -361,20 +398,16 @@ bool WordIndex::SegmentAndLookup(std::string_view text, std::vector<Run>* runs,
     const char* text;
     std::vector<Hit>* hits;
     std::vector<uint32_t>* ids;
-    uint64_t h = kFnvOffset;
-    void Word(const unsigned char* p, size_t i, size_t len, size_t start) {
-      if (i == start) {
-        h = kFnvOffset;
-        ids->clear();
-      }
-      const uint64_t unit = len == 1 ? p[i] : (uint64_t{p[i]} << 8 | p[i + 1]);
-      h = (h ^ unit) * kFnvPrime;
-      const size_t at = i + len - start;
-      if (at < index.prefix_lengths_.size() && index.prefix_lengths_[at] != 0) {
+    const uint64_t prefix_short;
+    [[gnu::always_inline]] void Start() { ids->clear(); }
+    [[gnu::always_inline]] void Word(size_t start, size_t at, uint64_t h) {
+      if (at < 64 ? ((prefix_short >> at) & 1) != 0
+                  : at < index.prefix_lengths_.size() &&
+                        index.prefix_lengths_[at] != 0) {
         index.prefix_.Probe(h, text + start, at, ids);
       }
     }
-    void End(size_t start, size_t end, uint32_t run) {
+    void End(size_t start, size_t end, uint32_t run, uint64_t h) {
       index.whole_.Probe(h, text + start, end - start, ids);
       if (ids->size() > 1) {
         std::sort(ids->begin(), ids->end());
@@ -382,11 +415,11 @@ bool WordIndex::SegmentAndLookup(std::string_view text, std::vector<Run>* runs,
       }
       for (uint32_t id : *ids) hits->push_back(Hit{run, id});
     }
-  } hooks{*this, text.data(), hits, ids};
+  } hooks{*this, text.data(), hits, ids, prefix_short_};
   hits->clear();
   ids->clear();
-  return map == nullptr ? SegmentText<false>(text, runs, nullptr, hooks)
-                        : SegmentText<true>(text, runs, map, hooks);
+  return map == nullptr ? SegmentText<false, true>(text, runs, nullptr, hooks)
+                        : SegmentText<true, true>(text, runs, map, hooks);
 }
 
 std::vector<uint16_t> WordIndex::GramBits(std::string_view s) {

@@ -120,6 +120,7 @@ class WordIndex {
                std::vector<uint32_t>* out) const;
   };
   std::vector<uint8_t> prefix_lengths_;  // [byte length] = 1 when a prefix
+  uint64_t prefix_short_ = 0;            // bit L: prefix_lengths_[L], L < 64
   Table whole_;
   Table prefix_;
 };
