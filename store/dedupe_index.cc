@@ -32,6 +32,22 @@ uint64_t GetBE(std::string_view s, size_t pos, int bytes) {
 std::string ReverseKey(const std::string& id) { return "xp" + id; }
 std::string SignatureKey(const std::string& id) { return "xm" + id; }
 
+// The reverse entry names what the other keys are derived from rather than
+// repeating them (10 bytes instead of ~850 per post): the marker, the
+// SimHash (BE64, 0 = none) and whether a signature record exists (its
+// MinHash gives the band keys). Entries written before list every key,
+// length-prefixed: 10 bytes of those cannot start with 1 (a key of at least
+// 256 bytes).
+constexpr char kCompactReverse = 1;
+constexpr size_t kCompactReverseSize = 10;
+
+std::string CompactReverse(uint64_t simhash, bool has_signature) {
+  std::string r(1, kCompactReverse);
+  PutBE(simhash, 8, &r);
+  r.push_back(has_signature ? 1 : 0);
+  return r;
+}
+
 // Band prefix lengths: "xs" band(1) BE16, "xb" band(1) two BE32.
 constexpr size_t kSimHashBandPrefixBytes = 2 + 1 + 2;
 constexpr size_t kMinHashBandPrefixBytes = 2 + 1 + 8;
@@ -227,28 +243,59 @@ Status DedupeIndex::Add(const std::string& id, const std::string& original_id,
   rocksdb::Status s =
       db_->raw()->Get(rocksdb::ReadOptions(), cf, ReverseKey(id), &old);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read dedupe index");
-  for (size_t pos = 0; s.ok() && pos + 2 <= old.size();) {
-    const size_t n = GetBE(old, pos, 2);
-    if (pos + 2 + n > old.size()) break;
-    std::string key = old.substr(pos + 2, n);
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      batch.Delete(cf, key);
+  if (s.ok()) {
+    std::vector<std::string> old_keys;
+    SHAGYM_RETURN_IF_ERROR(KeysOf(id, old, &old_keys));
+    for (const std::string& key : old_keys) {
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        batch.Delete(cf, key);
+      }
     }
-    pos += 2 + n;
   }
   if (!keys.empty()) {
-    std::string reverse;
-    for (const std::string& k : keys) {
-      PutBE(k.size(), 2, &reverse);
-      reverse += k;
-    }
-    batch.Put(cf, ReverseKey(id), reverse);
+    batch.Put(cf, ReverseKey(id), CompactReverse(simhash, !minhash.empty()));
   } else if (s.ok()) {
     batch.Delete(cf, ReverseKey(id));
   }
   if (batch.Count() == 0) return Status::Ok();
   return FromRocks(db_->raw()->Write(rocksdb::WriteOptions(), &batch),
                    "write dedupe index");
+}
+
+Status DedupeIndex::KeysOf(const std::string& id, std::string_view reverse,
+                           std::vector<std::string>* keys) const {
+  if (reverse.size() == kCompactReverseSize && reverse[0] == kCompactReverse) {
+    const uint64_t simhash = GetBE(reverse, 1, 8);
+    for (int band = 0; simhash != 0 && band < kBands; ++band) {
+      keys->push_back(BandPrefix(band, simhash) + id);
+    }
+    if (reverse[9] == 0) return Status::Ok();
+    // The MinHash bands follow from the signature record.
+    std::string record;
+    rocksdb::Status s =
+        db_->raw()->Get(rocksdb::ReadOptions(), db_->cf(Cf::kIncidents),
+                        SignatureKey(id), &record);
+    if (s.IsNotFound()) return Status::Ok();
+    if (!s.ok()) return FromRocks(s, "read dedupe index");
+    keys->push_back(SignatureKey(id));
+    if (record.size() < 8 + 4 * kDedupeMinHashSize) return Status::Ok();
+    std::vector<uint32_t> minhash(kDedupeMinHashSize);
+    for (size_t i = 0; i < kDedupeMinHashSize; ++i) {
+      minhash[i] = static_cast<uint32_t>(GetBE(record, 8 + 4 * i, 4));
+    }
+    for (size_t band = 0; band < kMinHashBands; ++band) {
+      keys->push_back(MinHashBandPrefix(band, minhash) + id);
+    }
+    return Status::Ok();
+  }
+  // Written before the compact form: every key, length-prefixed.
+  for (size_t pos = 0; pos + 2 <= reverse.size();) {
+    const size_t n = GetBE(reverse, pos, 2);
+    if (pos + 2 + n > reverse.size()) break;
+    keys->push_back(std::string(reverse.substr(pos + 2, n)));
+    pos += 2 + n;
+  }
+  return Status::Ok();
 }
 
 Status DedupeIndex::Forget(const Post& post,
@@ -259,12 +306,9 @@ Status DedupeIndex::Forget(const Post& post,
   rocksdb::Status s = db_->raw()->Get(rocksdb::ReadOptions(), cf,
                                       ReverseKey(post.id), &reverse);
   if (s.ok()) {
-    for (size_t pos = 0; pos + 2 <= reverse.size();) {
-      const size_t n = GetBE(reverse, pos, 2);
-      if (pos + 2 + n > reverse.size()) break;
-      batch->Delete(cf, reverse.substr(pos + 2, n));
-      pos += 2 + n;
-    }
+    std::vector<std::string> keys;
+    SHAGYM_RETURN_IF_ERROR(KeysOf(post.id, reverse, &keys));
+    for (const std::string& key : keys) batch->Delete(cf, key);
     batch->Delete(cf, ReverseKey(post.id));
   } else if (s.IsNotFound()) {
     if (post.simhash != 0) {

@@ -10,9 +10,13 @@
 //   "xm" id                                   -> BE64 time, the MinHash
 //                                                signature (BE32 each),
 //                                                original post id
-//   "xp" id                                   -> the other keys of id
-//                                                (length-prefixed), so
-//                                                that Forget finds them
+//   "xp" id                                   -> 1, BE64 simhash, 1 if
+//                                                "xm" id exists else 0:
+//                                                what the other keys of
+//                                                id derive from, so that
+//                                                Forget finds them (older
+//                                                stores: every key,
+//                                                length-prefixed)
 // SimHash matching uses 4 bands of 16 bits: two fingerprints within Hamming
 // distance 3 agree on at least one band, so a lookup reads 4 short ranges.
 // It catches near-identical texts. MinHash matching (locality-sensitive
@@ -33,6 +37,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/post.h"
 #include "common/status.h"
@@ -96,6 +101,10 @@ class DedupeIndex {
                 rocksdb::WriteBatch* batch) const;
 
  private:
+  // The keys of `id` named by its reverse entry `reverse` (either form).
+  Status KeysOf(const std::string& id, std::string_view reverse,
+                std::vector<std::string>* keys) const;
+
   Db* db_;  // not owned
   int max_distance_;
   double min_similarity_;

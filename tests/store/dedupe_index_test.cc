@@ -92,5 +92,102 @@ TEST(DedupeIndexTest, MostSimilarOfManyMinHashCandidatesWins) {
   EXPECT_FALSE(none->has_value());
 }
 
+std::vector<std::string> IncidentKeys(Db* db) {
+  std::vector<std::string> keys;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->raw()->NewIterator(rocksdb::ReadOptions(), db->cf(Cf::kIncidents)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    keys.push_back(it->key().ToString());
+  }
+  return keys;
+}
+
+std::vector<uint32_t> Signature(uint32_t seed) {
+  std::vector<uint32_t> m(kDedupeMinHashSize);
+  for (size_t i = 0; i < m.size(); ++i) {
+    m[i] = static_cast<uint32_t>(seed * 7919u + i);
+  }
+  return m;
+}
+
+// Recording an id again with new fingerprints (an edited post) leaves only
+// the new ones; forgetting it leaves nothing. The reverse entry names the
+// SimHash and the signature rather than every key.
+TEST(DedupeIndexTest, EditedPostReplacesItsFingerprintsAndForgetRemovesAll) {
+  testing::TempDir dir;
+  auto db = Db::Open(dir.File("db"));
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  DedupeIndex index(db->get());
+  const uint64_t first = 0x1111222233334444ULL, second = 0x5555666677778888ULL;
+  ASSERT_TRUE(index.Add("e", "e", "", first, 1700000000, Signature(1)).ok());
+  const size_t one_post = IncidentKeys(db->get()).size();
+  EXPECT_EQ(one_post, 4 + 1 + kDedupeMinHashSize / 2 + 1);
+  std::string reverse;
+  ASSERT_TRUE((*db)
+                  ->raw()
+                  ->Get(rocksdb::ReadOptions(), (*db)->cf(Cf::kIncidents),
+                        "xpe", &reverse)
+                  .ok());
+  EXPECT_EQ(reverse.size(), 10u);
+  ASSERT_TRUE(index.Add("e", "e", "", second, 1700000001, Signature(2)).ok());
+  EXPECT_EQ(IncidentKeys(db->get()).size(), one_post);
+  EXPECT_FALSE(index.Find("x", "", first, Signature(1)).value().has_value());
+  EXPECT_EQ(index.Find("x", "", second).value()->original_id, "e");
+  EXPECT_EQ(index.Find("x", "", 0, Signature(2)).value()->original_id, "e");
+  // SimHash only: the signature record and its bands go as well.
+  ASSERT_TRUE(index.Add("e", "e", "", first, 1700000002).ok());
+  EXPECT_EQ(IncidentKeys(db->get()).size(), 4u + 1);
+  EXPECT_EQ(index.Find("x", "", first).value()->original_id, "e");
+  Post post;
+  post.id = "e";
+  rocksdb::WriteBatch batch;
+  ASSERT_TRUE(index
+                  .Forget(
+                      post, [](const std::string&) { return false; }, &batch)
+                  .ok());
+  ASSERT_TRUE((*db)->raw()->Write(rocksdb::WriteOptions(), &batch).ok());
+  EXPECT_TRUE(IncidentKeys(db->get()).empty());
+}
+
+// Stores written before the compact reverse entry list every key in it:
+// Add and Forget still find them all.
+TEST(DedupeIndexTest, ReverseEntriesListingEveryKeyAreStillRead) {
+  testing::TempDir dir;
+  auto db = Db::Open(dir.File("db"));
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  DedupeIndex index(db->get());
+  rocksdb::ColumnFamilyHandle* cf = (*db)->cf(Cf::kIncidents);
+  auto rewrite_reverse_as_before = [&](const std::string& id) {
+    std::string listing;
+    for (const std::string& k : IncidentKeys(db->get())) {
+      if (k.rfind("xp", 0) == 0 || k.rfind("xh", 0) == 0) continue;
+      listing.push_back(static_cast<char>(k.size() >> 8));
+      listing.push_back(static_cast<char>(k.size() & 0xff));
+      listing += k;
+    }
+    ASSERT_TRUE((*db)
+                    ->raw()
+                    ->Put(rocksdb::WriteOptions(), cf, "xp" + id, listing)
+                    .ok());
+  };
+  const uint64_t first = 0x0123456789abcdefULL, second = 0x0fedcba987654321ULL;
+  ASSERT_TRUE(index.Add("o", "o", "", first, 1700000000, Signature(3)).ok());
+  const size_t one_post = IncidentKeys(db->get()).size();
+  rewrite_reverse_as_before("o");
+  ASSERT_TRUE(index.Add("o", "o", "", second, 1700000001, Signature(4)).ok());
+  EXPECT_EQ(IncidentKeys(db->get()).size(), one_post);
+  EXPECT_FALSE(index.Find("x", "", first, Signature(3)).value().has_value());
+  rewrite_reverse_as_before("o");
+  Post post;
+  post.id = "o";
+  rocksdb::WriteBatch batch;
+  ASSERT_TRUE(index
+                  .Forget(
+                      post, [](const std::string&) { return false; }, &batch)
+                  .ok());
+  ASSERT_TRUE((*db)->raw()->Write(rocksdb::WriteOptions(), &batch).ok());
+  EXPECT_TRUE(IncidentKeys(db->get()).empty());
+}
+
 }  // namespace
 }  // namespace shagym::store
