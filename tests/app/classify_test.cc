@@ -10,7 +10,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym {
-namespace {
+namespace classify_test {
 
 using testing::RunCommand;
 using testing::ShagymBinary;
@@ -131,5 +131,5 @@ TEST_F(ClassifyCommandTest, RulesTestShowsMatchesWithOriginalSpans) {
   EXPECT_TRUE(found) << r.out;
 }
 
-}  // namespace
+}  // namespace classify_test
 }  // namespace shagym

@@ -6,7 +6,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym {
-namespace {
+namespace cli_test {
 
 using testing::RunCommand;
 using testing::ShagymBinary;
@@ -47,5 +47,5 @@ TEST(CliTest, UnknownFlagIsUsageError) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
-}  // namespace
+}  // namespace cli_test
 }  // namespace shagym

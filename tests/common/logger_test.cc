@@ -5,7 +5,7 @@
 #include <cstdio>
 
 namespace shagym {
-namespace {
+namespace logger_test {
 
 TEST(LoggerTest, FormatsKeyValueLine) {
   std::string line = FormatLogLine(LogFormat::kText, "2026-01-01T00:00:00Z",
@@ -50,5 +50,5 @@ TEST(LoggerTest, ParsesLevels) {
   EXPECT_FALSE(ParseLogLevel("loud", &l));
 }
 
-}  // namespace
+}  // namespace logger_test
 }  // namespace shagym

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 namespace shagym {
-namespace {
+namespace post_test {
 
 TEST(PostTest, JsonHasSpecFieldsInOrder) {
   Post p;
@@ -60,5 +60,5 @@ TEST(PostTest, RejectsWrongTypes) {
       nlohmann::json::parse(R"({"published_at":"yesterday"})"), &p));
 }
 
-}  // namespace
+}  // namespace post_test
 }  // namespace shagym

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace shagym {
-namespace {
+namespace status_test {
 
 TEST(StatusTest, OkHasNoMessage) {
   Status s;
@@ -44,5 +44,5 @@ TEST(StatusOrTest, HoldsValueOrStatus) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
 }
 
-}  // namespace
+}  // namespace status_test
 }  // namespace shagym

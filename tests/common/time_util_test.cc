@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace shagym {
-namespace {
+namespace time_util_test {
 
 TEST(TimeUtilTest, FormatsUtc) {
   EXPECT_EQ(FormatIso8601Utc(0), "1970-01-01T00:00:00Z");
@@ -63,11 +63,11 @@ TEST(TimeUtilTest, ParsesSizes) {
   EXPECT_EQ(ParseSizeBytes("MB"), std::nullopt);
 }
 
-}  // namespace
+}  // namespace time_util_test
 }  // namespace shagym
 
 namespace shagym {
-namespace {
+namespace time_util_test {
 
 // Found by fuzz_time_util: a large count times a binary unit overflowed.
 TEST(TimeUtilTest, SizeThatOverflowsIsRejected) {
@@ -75,5 +75,5 @@ TEST(TimeUtilTest, SizeThatOverflowsIsRejected) {
   EXPECT_EQ(ParseSizeBytes("2G"), int64_t{2} * 1024 * 1024 * 1024);
 }
 
-}  // namespace
+}  // namespace time_util_test
 }  // namespace shagym

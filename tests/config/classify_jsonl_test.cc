@@ -7,7 +7,7 @@
 #include <vector>
 
 namespace shagym::config {
-namespace {
+namespace classify_jsonl_test {
 
 std::vector<Labels> SomeLabels() {
   std::vector<Labels> out;
@@ -129,5 +129,5 @@ TEST(ClassifyJsonlTest, LabelledSetsSameOutput) {
               fast);
 }
 
-}  // namespace
+}  // namespace classify_jsonl_test
 }  // namespace shagym::config

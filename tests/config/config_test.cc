@@ -6,7 +6,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::config {
-namespace {
+namespace config_test {
 
 StatusOr<Config> FromText(const std::string& text) {
   return LoadFromString(text, "t.yaml", "/base");
@@ -197,11 +197,11 @@ TEST(ConfigTest, SuggestsCloseWords) {
   EXPECT_EQ(Suggest("xyz", {"max_connections", "retries"}), "");
 }
 
-}  // namespace
+}  // namespace config_test
 }  // namespace shagym::config
 
 namespace shagym::config {
-namespace {
+namespace config_test {
 
 // Found by fuzzing: a multi-line scalar echoed into an error made it span
 // several lines.
@@ -220,5 +220,5 @@ TEST(ConfigTest, ErrorsStayOneLineWithMultiLineValues) {
   EXPECT_LT(c.status().message().size(), 400u);
 }
 
-}  // namespace
+}  // namespace config_test
 }  // namespace shagym::config

@@ -7,7 +7,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::config {
-namespace {
+namespace gazetteer_test {
 
 TEST(GazetteerTest, ShippedFileCoversAllRegions) {
   auto g = LoadGazetteer("config/gazetteer/regions.yaml");
@@ -107,5 +107,5 @@ TEST(GazetteerTest, MissingFile) {
   EXPECT_NE(g.status().message().find("nope.yaml"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace gazetteer_test
 }  // namespace shagym::config

@@ -9,7 +9,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::config {
-namespace {
+namespace rules_loader_test {
 
 class RulesLoaderTest : public ::testing::Test {
  protected:
@@ -194,11 +194,11 @@ TEST_F(RulesLoaderTest, ReloaderSwapsGoodSetsAndKeepsRunningOnBroken) {
   EXPECT_EQ(reloader->failures(), 1);
 }
 
-}  // namespace
+}  // namespace rules_loader_test
 }  // namespace shagym::config
 
 namespace shagym::config {
-namespace {
+namespace rules_loader_test {
 
 // Found by the rules fuzz target: a double-quoted id spanning lines put a
 // line break into the error, which must stay one line.
@@ -219,5 +219,5 @@ TEST(RulesLoaderOneLineTest, AQuotedValueSpanningLinesStaysOnOneErrorLine) {
   }
 }
 
-}  // namespace
+}  // namespace rules_loader_test
 }  // namespace shagym::config

@@ -5,7 +5,7 @@
 #include "config/config.h"
 
 namespace shagym::config {
-namespace {
+namespace store_memory_config_test {
 
 TEST(StoreMemoryConfigTest, DefaultsToZeroMeaningTheStoreDefault) {
   auto c = LoadFromString("data_dir: d\n", "t.yaml", "/base");
@@ -30,5 +30,5 @@ TEST(StoreMemoryConfigTest, RefusesTooSmallOrMalformedWithItsLine) {
   EXPECT_NE(c.status().message().find("store_memory"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace store_memory_config_test
 }  // namespace shagym::config

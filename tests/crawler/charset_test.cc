@@ -6,7 +6,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
-namespace {
+namespace charset_test {
 
 // An independent reference decoder (glibc iconv) for the real-world files.
 std::string Iconv(const std::string& bytes, const char* from) {
@@ -155,5 +155,5 @@ TEST(CharsetTest, ContentTypeParts) {
   EXPECT_EQ(MediaType(""), "");
 }
 
-}  // namespace
+}  // namespace charset_test
 }  // namespace shagym::crawler

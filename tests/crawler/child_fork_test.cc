@@ -28,7 +28,7 @@
 #endif
 
 namespace shagym::crawler {
-namespace {
+namespace child_fork_test {
 
 using shagym::testing::ChildProcess;
 using shagym::testing::RunCommand;
@@ -93,5 +93,5 @@ TEST_F(ChildForkTest, ChildProcessDoesNotAllocateBeforeExec) {
       << " = allocated between fork and exec; output: " << child.output();
 }
 
-}  // namespace
+}  // namespace child_fork_test
 }  // namespace shagym::crawler

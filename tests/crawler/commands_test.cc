@@ -7,7 +7,7 @@
 #include "tests/testing/test_server.h"
 
 namespace shagym::crawler {
-namespace {
+namespace commands_test {
 
 using shagym::testing::RunCommand;
 using shagym::testing::ShagymBinary;
@@ -152,5 +152,5 @@ TEST(CommandsTest, FetchPrintsWhatTheAdapterExtracts) {
   EXPECT_EQ(server.CountRequests("/t/private"), 0);
 }
 
-}  // namespace
+}  // namespace commands_test
 }  // namespace shagym::crawler

@@ -22,7 +22,7 @@
 #include "tests/testing/test_server.h"
 
 namespace shagym::crawler {
-namespace {
+namespace crawl_test {
 
 using shagym::testing::CannedResponse;
 using shagym::testing::ServedRequest;
@@ -677,5 +677,5 @@ TEST_F(CrawlTest, StopFlagEndsTheCrawl) {
   EXPECT_LT(stats.pages(), 200);
 }
 
-}  // namespace
+}  // namespace crawl_test
 }  // namespace shagym::crawler

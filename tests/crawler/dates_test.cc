@@ -8,7 +8,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
-namespace {
+namespace dates_test {
 
 // 2024-05-13T10:00:00Z = 15:00 in Almaty (UTC+5 since 2024-03-01).
 constexpr int64_t kNow = 1715594400;
@@ -126,11 +126,11 @@ TEST(DatesTest, TengrinewsRelativeDates) {
   EXPECT_EQ(dates, 56u);
 }
 
-}  // namespace
+}  // namespace dates_test
 }  // namespace shagym::crawler
 
 namespace shagym::crawler {
-namespace {
+namespace dates_test {
 
 // Found by fuzz_rss: a no-break space right after a letter run used to make
 // the date tokenizer loop for ever.
@@ -140,5 +140,5 @@ TEST(DatesFuzzRegressionTest, NoBreakSpaceEndsATokenAndIsSkipped) {
             Parse("13 мая 2024 10:00"));
 }
 
-}  // namespace
+}  // namespace dates_test
 }  // namespace shagym::crawler

@@ -20,7 +20,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
-namespace {
+namespace dedupe_recall_test {
 
 std::vector<std::string> SplitWords(const std::string& text) {
   std::vector<std::string> out;
@@ -252,5 +252,5 @@ TEST_F(DedupeRecallTest, RecallOnRealSentences) {
   EXPECT_LE(false_links, static_cast<int>(items.size() - indexed) / 100);
 }
 
-}  // namespace
+}  // namespace dedupe_recall_test
 }  // namespace shagym::crawler

@@ -42,7 +42,7 @@
 #include "tests/testing/test_server.h"
 
 namespace shagym::crawler {
-namespace {
+namespace faults_test {
 
 using shagym::testing::CannedResponse;
 using shagym::testing::ServedRequest;
@@ -742,5 +742,5 @@ TEST_F(FaultsTest, DiskFullStopsTheCrawlCleanlyAndARestartResumes) {
   EXPECT_LT(server.total_requests(), 31 + 8);
 }
 
-}  // namespace
+}  // namespace faults_test
 }  // namespace shagym::crawler

@@ -6,7 +6,7 @@
 #include "tests/testing/test_server.h"
 
 namespace shagym::crawler {
-namespace {
+namespace fetcher_test {
 
 using shagym::testing::CannedResponse;
 using shagym::testing::TestServer;
@@ -268,5 +268,5 @@ TEST(RetryAfterTest, SecondsAndHttpDate) {
       0);
 }
 
-}  // namespace
+}  // namespace fetcher_test
 }  // namespace shagym::crawler

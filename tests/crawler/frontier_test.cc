@@ -11,7 +11,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
-namespace {
+namespace frontier_test {
 
 constexpr int64_t kNow = 1'780'000'000'000;  // 2026-05-28, Unix ms
 
@@ -248,11 +248,11 @@ TEST(FrontierStoreTest, UrlHashIsStable) {
   EXPECT_NE(UrlHash("http://a.kz/1"), UrlHash("http://a.kz/2"));
 }
 
-}  // namespace
+}  // namespace frontier_test
 }  // namespace shagym::crawler
 
 namespace shagym::crawler {
-namespace {
+namespace frontier_test {
 
 // A changed page (sitemap lastmod) is queued again once: a second change
 // report while it waits adds nothing, a later scheduled recrawl is brought
@@ -484,5 +484,5 @@ TEST(FrontierWindowStoreTest, ReopenAfterAKillYieldsEveryUrlExactlyOnce) {
   for (const std::string& url : in_flight) EXPECT_EQ(second[url], 1) << url;
 }
 
-}  // namespace
+}  // namespace frontier_test
 }  // namespace shagym::crawler

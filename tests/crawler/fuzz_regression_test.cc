@@ -9,7 +9,7 @@
 #include "crawler/url.h"
 
 namespace shagym::crawler {
-namespace {
+namespace fuzz_regression_test {
 
 // A host with '%' survived IDNA as "xn--%d1-j4d", whose canonical form was
 // then rejected: canonicalisation must be idempotent.
@@ -74,5 +74,5 @@ TEST(FuzzRegressionTest, Telegram_ViewsThatAreNotANumberAreUnknown) {
   }
 }
 
-}  // namespace
+}  // namespace fuzz_regression_test
 }  // namespace shagym::crawler

@@ -7,7 +7,7 @@
 #include <vector>
 
 namespace shagym::crawler {
-namespace {
+namespace hash_set_test {
 
 TEST(HashSet64Test, InsertContainsEraseIncludingZero) {
   HashSet64 s;
@@ -38,9 +38,7 @@ TEST(HashSet64Test, AgreesWithUnorderedSet) {
     std::mt19937_64 rng(11 + pool_kind);
     std::vector<uint64_t> pool;
     for (uint64_t i = 0; i < 3000; ++i) {
-      pool.push_back(pool_kind == 0   ? rng()
-                     : pool_kind == 1 ? i
-                                      : i << 52);
+      pool.push_back(pool_kind == 0 ? rng() : pool_kind == 1 ? i : i << 52);
     }
     HashSet64 s;
     std::unordered_set<uint64_t> ref;
@@ -75,5 +73,5 @@ TEST(HashSet64Test, MillionKeysInAFlatTable) {
   EXPECT_LE(s.bytes(), 1000000u * 22);
 }
 
-}  // namespace
+}  // namespace hash_set_test
 }  // namespace shagym::crawler

@@ -7,7 +7,7 @@
 #include "crawler/adapter.h"
 
 namespace shagym::crawler {
-namespace {
+namespace html_source_test {
 
 constexpr char kThreadPage1[] = R"(<!doctype html>
 <html><head><title>Форум: школа №12</title></head><body>
@@ -167,5 +167,5 @@ TEST(MakeAdapterTest, BadSelectorsNameTheOrigin) {
   EXPECT_TRUE(MakeAdapter(json).ok());
 }
 
-}  // namespace
+}  // namespace html_source_test
 }  // namespace shagym::crawler

@@ -7,7 +7,7 @@
 #include "crawler/html/selector.h"
 
 namespace shagym::crawler::html {
-namespace {
+namespace html_test {
 
 TEST(HtmlTextTest, KeepsBreaksAndCollapsesSpace) {
   struct Case {
@@ -162,5 +162,5 @@ TEST_F(HostileHtmlTest, BinaryGarbage) {
   ParseAndExtract(html);
 }
 
-}  // namespace
+}  // namespace html_test
 }  // namespace shagym::crawler::html

@@ -16,7 +16,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
-namespace {
+namespace ingest_analysis_test {
 
 TEST(IngestAnalysisTest, OneAnalysisServesHashesLinksAndLabels) {
   testing::TempDir dir;
@@ -37,19 +37,18 @@ TEST(IngestAnalysisTest, OneAnalysisServesHashesLinksAndLabels) {
       },
       StoreHook(store->get()));
   std::vector<std::string> seen_normalised;
-  ingest.SetAnalyzedClassifier(
-      [&](const Post& p, const nlp::AnalyzedText& a) {
-        seen_normalised.push_back(a.normalized.text);
-        // The analysis is of this post's text, with tokens.
-        EXPECT_FALSE(a.tokens.empty()) << p.text;
-        EXPECT_EQ(a.normalized.orig_begin.size(), a.normalized.text.size());
-        Labels l;
-        if (a.normalized.text.find("ақша жинайды") != std::string::npos) {
-          l.categories = {"extortion_corruption"};
-          l.severity = "medium";
-        }
-        return l;
-      });
+  ingest.SetAnalyzedClassifier([&](const Post& p, const nlp::AnalyzedText& a) {
+    seen_normalised.push_back(a.normalized.text);
+    // The analysis is of this post's text, with tokens.
+    EXPECT_FALSE(a.tokens.empty()) << p.text;
+    EXPECT_EQ(a.normalized.orig_begin.size(), a.normalized.text.size());
+    Labels l;
+    if (a.normalized.text.find("ақша жинайды") != std::string::npos) {
+      l.categories = {"extortion_corruption"};
+      l.severity = "medium";
+    }
+    return l;
+  });
 
   SourceConfig source;
   source.id = "tg_a";
@@ -85,13 +84,14 @@ TEST(IngestAnalysisTest, OneAnalysisServesHashesLinksAndLabels) {
   FetchedPage page2 = page;
   page2.url = page2.final_url = "https://t.me/s/b";
   ExtractResult repost;
-  repost.posts = {extracted(
-      "9", "мектепте мұғалім ақша жинайдыыы, ата-аналар наразы, "
-           "көмектесіңіздер")};
+  repost.posts = {
+      extracted("9",
+                "мектепте мұғалім ақша жинайдыыы, ата-аналар наразы, "
+                "көмектесіңіздер")};
   auto stats2 = ingest.Ingest(other, page2, repost);
   ASSERT_TRUE(stats2.ok()) << stats2.status().ToString();
   EXPECT_EQ(stats2->duplicates, 1);
 }
 
-}  // namespace
+}  // namespace ingest_analysis_test
 }  // namespace shagym::crawler

@@ -13,7 +13,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
-namespace {
+namespace ingest_test {
 
 class IngestTest : public ::testing::Test {
  protected:
@@ -221,5 +221,5 @@ TEST_F(IngestTest, SecretKeyIsCreatedOnceWithMode0600) {
   EXPECT_NE(b.status().message().find("secret.key"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace ingest_test
 }  // namespace shagym::crawler

@@ -8,7 +8,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
-namespace {
+namespace json_source_test {
 
 std::unique_ptr<SourceAdapter> Make(JsonFields fields,
                                     std::string cursor_param = "") {
@@ -138,5 +138,5 @@ TEST(JsonSourceTest, TengrinewsHeadlines) {
   EXPECT_LT(yesterday, 56);
 }
 
-}  // namespace
+}  // namespace json_source_test
 }  // namespace shagym::crawler

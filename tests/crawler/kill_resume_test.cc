@@ -20,7 +20,7 @@
 #include "tests/testing/test_server.h"
 
 namespace shagym::crawler {
-namespace {
+namespace kill_resume_test {
 
 using shagym::testing::CannedResponse;
 using shagym::testing::ServedRequest;
@@ -224,5 +224,5 @@ TEST_F(KillResumeTest, SigkillThenResumeKeepsThePerHostLimit) {
   EXPECT_EQ(*posts, kLimit);
 }
 
-}  // namespace
+}  // namespace kill_resume_test
 }  // namespace shagym::crawler

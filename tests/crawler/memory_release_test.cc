@@ -25,7 +25,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
-namespace {
+namespace memory_release_test {
 
 using testing::kReloadRules;
 using testing::kReloadRulesWithFood;
@@ -144,5 +144,5 @@ TEST(MemoryReleaseTest, FreedHeapAmidLiveMemoryIsGivenBack) {
 #endif
 }
 
-}  // namespace
+}  // namespace memory_release_test
 }  // namespace shagym::crawler

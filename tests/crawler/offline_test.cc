@@ -21,7 +21,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
-namespace {
+namespace offline_test {
 
 using shagym::testing::RunCommand;
 using shagym::testing::ShagymBinary;
@@ -166,5 +166,5 @@ TEST(OfflineCrawlTest, ShippedRealSourcesAllEnabledFailPerSource) {
   }
 }
 
-}  // namespace
+}  // namespace offline_test
 }  // namespace shagym::crawler

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace shagym::crawler {
-namespace {
+namespace robots_test {
 
 struct RobotsCase {
   const char* name;
@@ -178,5 +178,5 @@ TEST(RobotsTest, PathologicalWildcardsStayBounded) {
   EXPECT_FALSE(robots.Check(path).allowed);
 }
 
-}  // namespace
+}  // namespace robots_test
 }  // namespace shagym::crawler

@@ -8,7 +8,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
-namespace {
+namespace rss_test {
 
 std::unique_ptr<SourceAdapter> Make(SourceConfig s) {
   s.type = SourceType::kRss;
@@ -156,5 +156,5 @@ TEST(RssTest, FollowItemsExtractsComments) {
   EXPECT_EQ(page.posts[1].published_at, 0);
 }
 
-}  // namespace
+}  // namespace rss_test
 }  // namespace shagym::crawler

@@ -6,7 +6,7 @@
 #include <vector>
 
 namespace shagym::crawler::html {
-namespace {
+namespace selector_test {
 
 constexpr char kPage[] = R"(
 <div id="main" class="thread">
@@ -138,5 +138,5 @@ TEST(FieldSelectorTest, TextAndAttributes) {
   EXPECT_FALSE(FieldSelector::Parse("a[@href").ok());
 }
 
-}  // namespace
+}  // namespace selector_test
 }  // namespace shagym::crawler::html

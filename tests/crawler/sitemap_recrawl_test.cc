@@ -20,7 +20,7 @@
 #include "tests/testing/test_server.h"
 
 namespace shagym::crawler {
-namespace {
+namespace sitemap_recrawl_test {
 
 using shagym::testing::CannedResponse;
 using shagym::testing::ServedRequest;
@@ -237,5 +237,5 @@ TEST_F(SitemapRecrawlTest, AChangeSeenBeforeARestartIsFetchedAfterIt) {
   }
 }
 
-}  // namespace
+}  // namespace sitemap_recrawl_test
 }  // namespace shagym::crawler

@@ -8,7 +8,7 @@
 #include "crawler/adapter.h"
 
 namespace shagym::crawler {
-namespace {
+namespace sitemap_test {
 
 std::string Gzip(const std::string& in) {
   z_stream z{};
@@ -92,5 +92,5 @@ TEST(SitemapTest, ListedPagesAreReadWithPostSelectors) {
   EXPECT_EQ(r.posts[0].text, "Пікір");
 }
 
-}  // namespace
+}  // namespace sitemap_test
 }  // namespace shagym::crawler

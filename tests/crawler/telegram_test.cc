@@ -12,7 +12,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::crawler {
-namespace {
+namespace telegram_test {
 
 class TelegramTest : public ::testing::Test {
  protected:
@@ -213,5 +213,5 @@ TEST_F(TelegramTest, EveryFragmentParses) {
   EXPECT_EQ(files, 20);
 }
 
-}  // namespace
+}  // namespace telegram_test
 }  // namespace shagym::crawler

@@ -7,7 +7,7 @@
 #include <httplib.h>
 
 namespace shagym::testing {
-namespace {
+namespace test_server_test {
 
 TEST(TestServerTest, ServesPagesAndRecordsRequests) {
   TestServer server;
@@ -114,5 +114,5 @@ TEST(TestServerTest, StalledBodyIsCutAndServerStillStops) {
   EXPECT_TRUE(server.WaitForRequests(1, std::chrono::seconds(5)));
 }
 
-}  // namespace
+}  // namespace test_server_test
 }  // namespace shagym::testing

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace shagym::crawler {
-namespace {
+namespace url_test {
 
 struct CanonicalCase {
   const char* in;
@@ -138,5 +138,5 @@ TEST(UrlTest, SplitAndHostKey) {
   EXPECT_EQ(HostKey("nonsense"), "");
 }
 
-}  // namespace
+}  // namespace url_test
 }  // namespace shagym::crawler

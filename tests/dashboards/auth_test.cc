@@ -8,7 +8,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::dashboards {
-namespace {
+namespace auth_test {
 
 class FakeClock : public Clock {
  public:
@@ -173,5 +173,5 @@ TEST(AuthHelpersTest, RolesParseAndOrder) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-}  // namespace
+}  // namespace auth_test
 }  // namespace shagym::dashboards

@@ -17,7 +17,7 @@
 #include "tests/testing/run_command.h"
 
 namespace shagym::dashboards {
-namespace {
+namespace browser_test {
 
 namespace fs = std::filesystem;
 
@@ -261,5 +261,5 @@ TEST_F(BrowserTest, PressOfficerAnalystAndAdminFlows) {
   std::cout << result.out;
 }
 
-}  // namespace
+}  // namespace browser_test
 }  // namespace shagym::dashboards

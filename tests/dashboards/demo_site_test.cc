@@ -15,7 +15,7 @@
 #include <vector>
 
 namespace shagym::dashboards {
-namespace {
+namespace demo_site_test {
 
 namespace fs = std::filesystem;
 
@@ -352,5 +352,5 @@ TEST_F(DemoSiteTest, ExpectedTotalsAddUp) {
   EXPECT_GE(expected_["spikes"].size(), 2u);
 }
 
-}  // namespace
+}  // namespace demo_site_test
 }  // namespace shagym::dashboards

@@ -23,7 +23,7 @@
 #include "tests/dashboards/server_fixture.h"
 
 namespace shagym::dashboards {
-namespace {
+namespace listen_queue_test {
 
 class ListenQueueTest : public ServerFixture {};
 
@@ -138,5 +138,5 @@ TEST_F(ListenQueueTest, ManyWaitingClientsAllConnectAndServerStillAnswers) {
   EXPECT_EQ(r->status, 200);
 }
 
-}  // namespace
+}  // namespace listen_queue_test
 }  // namespace shagym::dashboards

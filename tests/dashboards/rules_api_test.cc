@@ -13,7 +13,7 @@
 #include "tests/dashboards/server_fixture.h"
 
 namespace shagym::dashboards {
-namespace {
+namespace rules_api_test {
 
 namespace fs = std::filesystem;
 
@@ -345,5 +345,5 @@ TEST(ParseRuleErrorTest, SplitsFileLineAndColumn) {
   EXPECT_EQ(e.file, "");
 }
 
-}  // namespace
+}  // namespace rules_api_test
 }  // namespace shagym::dashboards

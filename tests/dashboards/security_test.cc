@@ -28,7 +28,7 @@
 #include "tests/dashboards/server_fixture.h"
 
 namespace shagym::dashboards {
-namespace {
+namespace security_test {
 
 // Every endpoint behind a login, with the least role it needs.
 struct Endpoint {
@@ -522,5 +522,5 @@ TEST_F(SecurityTest, OversizedUrlIs414AndHugeHeaderIsRefused) {
   ExpectAlive();
 }
 
-}  // namespace
+}  // namespace security_test
 }  // namespace shagym::dashboards

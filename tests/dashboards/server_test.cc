@@ -11,7 +11,7 @@
 #include "tests/dashboards/server_fixture.h"
 
 namespace shagym::dashboards {
-namespace {
+namespace server_test {
 
 class ServerTest : public ServerFixture {
  protected:
@@ -353,5 +353,5 @@ TEST(ServerStartTest, ParseListen) {
   EXPECT_FALSE(ParseListen(":80", &host, &port));
 }
 
-}  // namespace
+}  // namespace server_test
 }  // namespace shagym::dashboards

@@ -11,7 +11,7 @@
 #include "tests/dashboards/server_fixture.h"
 
 namespace shagym::dashboards {
-namespace {
+namespace store_api_test {
 
 // Byte offset of `needle` in `hay` (the tests build texts with known words).
 int64_t At(const std::string& hay, const std::string& needle) {
@@ -532,5 +532,5 @@ TEST(MaskForDisplayTest, OutOfRangeMatchLosesItsHighlightNotTheText) {
   EXPECT_EQ(m.labels.matches[0].start, m.labels.matches[0].end);
 }
 
-}  // namespace
+}  // namespace store_api_test
 }  // namespace shagym::dashboards

@@ -21,7 +21,7 @@
 #include "tests/testing/test_server.h"
 
 namespace shagym {
-namespace {
+namespace crawl_rules_reload_test {
 
 using std::chrono::milliseconds;
 
@@ -122,5 +122,5 @@ TEST(CrawlRulesReloadTest, PostsFetchedAfterAnEditUseTheNewRules) {
   EXPECT_EQ(seen, 1) << crawl.output();
 }
 
-}  // namespace
+}  // namespace crawl_rules_reload_test
 }  // namespace shagym

@@ -28,7 +28,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym {
-namespace {
+namespace demo_test {
 
 namespace fs = std::filesystem;
 using testing::RunCommand;
@@ -377,5 +377,5 @@ TEST(DemoTest, CrawlsEverythingFindsTheSpikesAndServes) {
   }
 }
 
-}  // namespace
+}  // namespace demo_test
 }  // namespace shagym

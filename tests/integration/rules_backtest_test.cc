@@ -14,7 +14,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym {
-namespace {
+namespace rules_backtest_test {
 
 using testing::RunCommand;
 using testing::ShagymBinary;
@@ -238,5 +238,5 @@ TEST_F(RulesBacktestTest, BrokenCandidateFailsWithEveryProblemOnItsLine) {
   EXPECT_NE(bad_flag.err.find("--format"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace rules_backtest_test
 }  // namespace shagym

@@ -19,7 +19,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym {
-namespace {
+namespace rules_hot_reload_test {
 
 using std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
@@ -127,5 +127,5 @@ TEST_F(ServeRulesTest, EditedRulesAreReloadedAndBrokenEditsKeepTheRunningSet) {
   EXPECT_EQ(serve.Wait(milliseconds(30000)), 0) << serve.output();
 }
 
-}  // namespace
+}  // namespace rules_hot_reload_test
 }  // namespace shagym

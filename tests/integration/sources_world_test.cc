@@ -23,7 +23,7 @@
 #include "tests/testing/test_server.h"
 
 namespace shagym {
-namespace {
+namespace sources_world_test {
 
 constexpr char kStory[] =
     "В школе №12 города Тараз старшеклассники уже месяц отбирают деньги у "
@@ -281,5 +281,5 @@ TEST(SourcesWorldTest, CrawlsTheFixtureWorld) {
   EXPECT_TRUE(evidence.Get((*comment)->evidence_id).value().has_value());
 }
 
-}  // namespace
+}  // namespace sources_world_test
 }  // namespace shagym

@@ -6,7 +6,7 @@
 #include "tests/nlp/term_spec_fixture.h"
 
 namespace shagym::nlp {
-namespace {
+namespace classifier_test {
 
 class ClassifierTest : public ::testing::Test {
  protected:
@@ -130,5 +130,5 @@ TEST_F(ClassifierTest, SourceHintsWin) {
   EXPECT_EQ(l.categories, std::vector<std::string>{"infrastructure"});
 }
 
-}  // namespace
+}  // namespace classifier_test
 }  // namespace shagym::nlp

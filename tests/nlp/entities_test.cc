@@ -6,7 +6,7 @@
 #include "tests/nlp/entity_fixture.h"
 
 namespace shagym::nlp {
-namespace {
+namespace entities_test {
 
 class EntitiesTest : public EntityFixture {
  protected:
@@ -248,5 +248,5 @@ TEST(EntityExtractorTest, ShortNamesWhateverFollowsThem) {
   for (const Case& c : cases) EXPECT_EQ(region(c.text), c.want) << c.text;
 }
 
-}  // namespace
+}  // namespace entities_test
 }  // namespace shagym::nlp

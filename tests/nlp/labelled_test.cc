@@ -19,7 +19,7 @@
 #include "nlp/normalize.h"
 
 namespace shagym::nlp {
-namespace {
+namespace labelled_test {
 
 struct Tally {
   int right = 0;
@@ -158,5 +158,5 @@ TEST(LabelledSetTest, HeldOutSetAccuracy) {
   EXPECT_GE(acc.school.Rate(), 0.97);
 }
 
-}  // namespace
+}  // namespace labelled_test
 }  // namespace shagym::nlp

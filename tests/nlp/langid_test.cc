@@ -11,7 +11,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
-namespace {
+namespace langid_test {
 
 class LangidTest : public ::testing::Test {
  protected:
@@ -209,5 +209,5 @@ TEST(LanguageCodeTest, Names) {
   EXPECT_EQ(LanguageCode(Language::kOther), "other");
 }
 
-}  // namespace
+}  // namespace langid_test
 }  // namespace shagym::nlp

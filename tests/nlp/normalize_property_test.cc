@@ -15,7 +15,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
-namespace {
+namespace normalize_property_test {
 
 // Latin letters (ASCII or Latin-1/Extended-A/B) and Cyrillic letters.
 bool HasLatin(std::string_view s) {
@@ -179,5 +179,5 @@ TEST_F(NormalizePropertyTest, RealCorpora) {
   EXPECT_EQ(failures, 0);
 }
 
-}  // namespace
+}  // namespace normalize_property_test
 }  // namespace shagym::nlp

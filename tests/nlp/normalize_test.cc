@@ -5,7 +5,7 @@
 #include <string>
 
 namespace shagym::nlp {
-namespace {
+namespace normalize_test {
 
 class NormalizeTest : public ::testing::Test {
  protected:
@@ -312,5 +312,5 @@ TEST_F(NormalizeTest, InvalidUtf8NeverCrashes) {
   EXPECT_EQ(z.text.find("www"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace normalize_test
 }  // namespace shagym::nlp

@@ -16,7 +16,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
-namespace {
+namespace normalize_tokens_test {
 
 std::string Show(const std::string& text, const std::vector<Token>& tokens) {
   std::string s;
@@ -192,5 +192,5 @@ TEST_F(NormalizeTokensTest, AnalyzeUsesTheSameTokens) {
             Show(a.normalized.text, Tokenize(a.normalized.text)));
 }
 
-}  // namespace
+}  // namespace normalize_tokens_test
 }  // namespace shagym::nlp

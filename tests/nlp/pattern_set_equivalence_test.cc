@@ -32,7 +32,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
-namespace {
+namespace pattern_set_equivalence_test {
 
 using Hits =
     std::vector<std::pair<int, std::vector<std::pair<size_t, size_t>>>>;
@@ -366,5 +366,5 @@ TEST(PatternSetEquivalenceTest, GeneratedPatternsSameIds) {
               texts.size(), found);
 }
 
-}  // namespace
+}  // namespace pattern_set_equivalence_test
 }  // namespace shagym::nlp

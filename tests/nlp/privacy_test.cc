@@ -5,7 +5,7 @@
 #include <string>
 
 namespace shagym::nlp {
-namespace {
+namespace privacy_test {
 
 TEST(PrivacyTest, MasksKazakhPhones) {
   struct Case {
@@ -57,5 +57,5 @@ TEST(PrivacyTest, KeepsByteLengthAndUtf8) {
   EXPECT_EQ(MaskPersonalData(""), "");
 }
 
-}  // namespace
+}  // namespace privacy_test
 }  // namespace shagym::nlp

@@ -32,7 +32,7 @@
 #include "tests/testing/run_command.h"
 
 namespace shagym::nlp {
-namespace {
+namespace rules_fresh_test {
 
 // The levels a fresh set must keep.
 struct Floors {
@@ -200,5 +200,5 @@ TEST(RulesFreshTest, ClassifySixthFreshSet) {
                                        .group_complaint_f1 = 0.97});
 }
 
-}  // namespace
+}  // namespace rules_fresh_test
 }  // namespace shagym::nlp

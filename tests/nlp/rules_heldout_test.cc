@@ -29,7 +29,7 @@
 #include "tests/testing/run_command.h"
 
 namespace shagym::nlp {
-namespace {
+namespace rules_heldout_test {
 
 // Floors on the `final` half (all groups together).
 constexpr double kMinFinalMacroF1 = 0.90;
@@ -185,5 +185,5 @@ TEST(RulesHeldoutTest, ClassifyOnUnseenPosts) {
   EXPECT_GE(double(all.school_ok) / all.posts, kMinSchoolNumberAccuracy);
 }
 
-}  // namespace
+}  // namespace rules_heldout_test
 }  // namespace shagym::nlp

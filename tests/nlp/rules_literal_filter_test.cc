@@ -23,7 +23,7 @@
 #include "tests/nlp/term_spec_fixture.h"
 
 namespace shagym::nlp {
-namespace {
+namespace rules_literal_filter_test {
 
 const std::vector<std::string>& Patterns() {
   static const auto* p = new std::vector<std::string>{
@@ -358,5 +358,5 @@ TEST(LiteralFilterTest, RuleSetAgreesWithRe2) {
   EXPECT_GT(hits, texts.size());
 }
 
-}  // namespace
+}  // namespace rules_literal_filter_test
 }  // namespace shagym::nlp

@@ -9,7 +9,7 @@
 #include "nlp/rules/pattern_set.h"
 
 namespace shagym::nlp {
-namespace {
+namespace rules_pattern_set_test {
 
 // Pseudo-words over a Cyrillic alphabet, deterministic.
 std::vector<std::string> Words(int n, uint32_t seed) {
@@ -118,5 +118,5 @@ TEST(PatternSetTest, LargeSetOverBudgetLosesNoMatch) {
               whole.set_count());  // the texts really exercise the sets
 }
 
-}  // namespace
+}  // namespace rules_pattern_set_test
 }  // namespace shagym::nlp

@@ -11,7 +11,7 @@
 #include "nlp/rules/word_index.h"
 
 namespace shagym::nlp {
-namespace {
+namespace rules_segment_lookup_test {
 
 TEST(SegmentAndLookupTest, SameAsSegmentThenLookup) {
   const std::vector<std::string> words = {
@@ -84,5 +84,5 @@ TEST(SegmentAndLookupTest, SameAsSegmentThenLookup) {
   EXPECT_GT(found, texts.size());
 }
 
-}  // namespace
+}  // namespace rules_segment_lookup_test
 }  // namespace shagym::nlp

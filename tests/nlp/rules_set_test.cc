@@ -7,7 +7,7 @@
 #include "tests/nlp/term_spec_fixture.h"
 
 namespace shagym::nlp {
-namespace {
+namespace rules_set_test {
 
 RuleSpec Rule(const std::string& id, const std::string& category,
               const std::string& lang = "ru") {
@@ -355,11 +355,11 @@ TEST_F(RuleSetTest, ManyRulesShareOneSet) {
   EXPECT_EQ(Fire(*set, "тут слово17 и слово299"), (Ids{"r17", "r299"}));
 }
 
-}  // namespace
+}  // namespace rules_set_test
 }  // namespace shagym::nlp
 
 namespace shagym::nlp {
-namespace {
+namespace rules_set_test {
 
 // A rule fires only when every one of its groups has a term in the text,
 // however many groups it has (more than the 64 of the matcher's group
@@ -392,5 +392,5 @@ TEST_F(RuleSetTest, EveryGroupCountsWithManyGroupsAndSharedTerms) {
             (Ids{"two", "near"}));
 }
 
-}  // namespace
+}  // namespace rules_set_test
 }  // namespace shagym::nlp

@@ -27,7 +27,7 @@
 #include "tests/nlp/term_spec_fixture.h"
 
 namespace shagym::nlp {
-namespace {
+namespace rules_set_word_index_test {
 
 using Hits =
     std::vector<std::pair<int, std::vector<std::pair<size_t, size_t>>>>;
@@ -381,5 +381,5 @@ TEST(WordIndexTest, IndexAgreesWithRe2OnEdgeCases) {
               (*indexed)->pattern_count());
 }
 
-}  // namespace
+}  // namespace rules_set_word_index_test
 }  // namespace shagym::nlp

@@ -8,7 +8,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
-namespace {
+namespace rules_stem_test {
 
 // True when `word` is one whole form of the expanded stem.
 bool Matches(const StemPattern& p, const std::string& word) {
@@ -221,5 +221,5 @@ TEST(StemTest, RejectsShortOrNonLetterStems) {
   EXPECT_FALSE(ExpandKazakhStem("мек теп").ok());
 }
 
-}  // namespace
+}  // namespace rules_stem_test
 }  // namespace shagym::nlp

@@ -10,7 +10,7 @@
 #include "tests/nlp/entity_fixture.h"
 
 namespace shagym::nlp {
-namespace {
+namespace school_number_test {
 
 class SchoolNumberTest : public EntityFixture {
  protected:
@@ -165,5 +165,5 @@ TEST_F(SchoolNumberTest, SpanCoversTheNumber) {
   }
 }
 
-}  // namespace
+}  // namespace school_number_test
 }  // namespace shagym::nlp

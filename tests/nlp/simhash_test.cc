@@ -7,7 +7,7 @@
 #include "nlp/normalize.h"
 
 namespace shagym::nlp {
-namespace {
+namespace simhash_test {
 
 TEST(SimHashTest, StableAndSensitive) {
   const char* a =
@@ -45,5 +45,5 @@ TEST(SimHashTest, NearCopiesAreCloseOthersFar) {
   EXPECT_GT(HammingDistance(fp(base), fp(other)), 10);
 }
 
-}  // namespace
+}  // namespace simhash_test
 }  // namespace shagym::nlp

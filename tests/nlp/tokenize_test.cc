@@ -16,7 +16,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
-namespace {
+namespace tokenize_test {
 
 std::vector<std::string> Words(std::string_view s) {
   std::vector<std::string> out;
@@ -142,11 +142,11 @@ TEST(TokenizeTest, TokenIndexAt) {
   EXPECT_EQ(TokenIndexAt(t, s.size()), 3u);
 }
 
-}  // namespace
+}  // namespace tokenize_test
 }  // namespace shagym::nlp
 
 namespace shagym::nlp {
-namespace {
+namespace tokenize_test {
 
 // Every word ICU's word BreakIterator finds (letters or numbers) that has no
 // inner punctuation (ICU joins "e.g", "don't", "3.5", "x86_64"; we split them)
@@ -190,5 +190,5 @@ TEST(TokenizeTest, AgreesWithIcuWordBreakOnRealText) {
   EXPECT_EQ(mismatches, 0);
 }
 
-}  // namespace
+}  // namespace tokenize_test
 }  // namespace shagym::nlp

@@ -8,7 +8,7 @@
 #include <vector>
 
 namespace shagym::nlp {
-namespace {
+namespace word_table_test {
 
 // InlineKeyTable against std::unordered_map: keys of every length up to
 // kMaxKey, keys that differ from a stored one in a single byte at every
@@ -74,5 +74,5 @@ TEST(InlineKeyTableTest, EmptyTableAndEmptyKey) {
   EXPECT_EQ(table.size(), 2u);
 }
 
-}  // namespace
+}  // namespace word_table_test
 }  // namespace shagym::nlp

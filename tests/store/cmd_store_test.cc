@@ -11,7 +11,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
-namespace {
+namespace cmd_store_test {
 
 using testing::RunCommand;
 using testing::ShagymBinary;
@@ -162,5 +162,5 @@ TEST_F(CmdStoreTest, RetentionRemovesUnreferencedEvidencePages) {
   EXPECT_EQ(*n, 5);
 }
 
-}  // namespace
+}  // namespace cmd_store_test
 }  // namespace shagym::store

@@ -20,7 +20,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
-namespace {
+namespace crash_test {
 
 const char* const kCategories[] = {"bullying", "violence", "food",
                                    "infrastructure", "mental_health"};
@@ -216,5 +216,5 @@ TEST(CrashTest, CheckReportsACounterThatDisagreesWithLabels) {
   EXPECT_GE(bad->index_mismatches, 1);
 }
 
-}  // namespace
+}  // namespace crash_test
 }  // namespace shagym::store

@@ -12,7 +12,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
-namespace {
+namespace db_memory_test {
 
 uint64_t Property(Db* db, const std::string& name) {
   uint64_t v = 0;
@@ -97,5 +97,5 @@ TEST(DbMemoryTest, MemtablesAndCacheStayWithinTheBudgetWhateverIsWritten) {
   EXPECT_LE(max_cache, static_cast<uint64_t>(o.memory_bytes) * 5 / 4);
 }
 
-}  // namespace
+}  // namespace db_memory_test
 }  // namespace shagym::store

@@ -5,7 +5,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
-namespace {
+namespace db_test {
 
 TEST(DbTest, OpensWithEveryColumnFamilyAndReopens) {
   testing::TempDir dir;
@@ -67,11 +67,11 @@ TEST(DbTest, UnopenableDirIsAnErrorNamingIt) {
       << db.status().message();
 }
 
-}  // namespace
+}  // namespace db_test
 }  // namespace shagym::store
 
 namespace shagym::store {
-namespace {
+namespace db_test {
 
 std::string Vec(std::initializer_list<int64_t> xs) {
   std::string s;
@@ -114,5 +114,5 @@ TEST(DbTest, SlottedOperandsAddIntoTheirSlotOfADenseVector) {
   EXPECT_EQ(v, Vec({0, 1, 0, 0, 10, 2}));
 }
 
-}  // namespace
+}  // namespace db_test
 }  // namespace shagym::store

@@ -14,7 +14,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
-namespace {
+namespace dedupe_index_test {
 
 TEST(DedupeIndexTest, BandPrefixesEndWhereThePostIdStarts) {
   testing::TempDir dir;
@@ -189,5 +189,5 @@ TEST(DedupeIndexTest, ReverseEntriesListingEveryKeyAreStillRead) {
   EXPECT_TRUE(IncidentKeys(db->get()).empty());
 }
 
-}  // namespace
+}  // namespace dedupe_index_test
 }  // namespace shagym::store

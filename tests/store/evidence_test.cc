@@ -14,7 +14,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
-namespace {
+namespace evidence_test {
 
 class EvidenceTest : public ::testing::Test {
  protected:
@@ -199,5 +199,5 @@ TEST_F(EvidenceTest, DedupeIndexFindsExactAndNear) {
   EXPECT_EQ((*chain)->original_id, "A");
 }
 
-}  // namespace
+}  // namespace evidence_test
 }  // namespace shagym::store

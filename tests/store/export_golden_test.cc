@@ -21,7 +21,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
-namespace {
+namespace export_golden_test {
 
 using testutil::ExportToString;
 using testutil::FixedClock;
@@ -282,5 +282,5 @@ TEST_F(ExportGoldenTest, Schema2StoreIsMigratedAndReadsTheSame) {
   EXPECT_EQ(version, std::to_string(Store::kSchemaVersion));
 }
 
-}  // namespace
+}  // namespace export_golden_test
 }  // namespace shagym::store

@@ -8,7 +8,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
-namespace {
+namespace export_test {
 
 using testutil::ExportToString;
 using testutil::MakePost;
@@ -133,5 +133,5 @@ TEST_F(ExportTest, ManyPostsStreamInBoundedChunks) {
   EXPECT_GT(total, 3000u * 100);
 }
 
-}  // namespace
+}  // namespace export_test
 }  // namespace shagym::store

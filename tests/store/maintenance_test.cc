@@ -16,7 +16,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
-namespace {
+namespace maintenance_test {
 
 using testutil::FixedClock;
 using testutil::MakePost;
@@ -637,5 +637,5 @@ TEST_F(MaintenanceTest, NewerSchemaIsRefusedWithAClearError) {
       << s.status().message();
 }
 
-}  // namespace
+}  // namespace maintenance_test
 }  // namespace shagym::store

@@ -31,7 +31,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
-namespace {
+namespace migration_test {
 
 using testutil::ExportToString;
 using testutil::FixedClock;
@@ -685,5 +685,5 @@ TEST_P(KilledMigrationTest, IsResumedByTheNextOpen) {
 INSTANTIATE_TEST_SUITE_P(FromVersion, KilledMigrationTest,
                          ::testing::Values(1, 2));
 
-}  // namespace
+}  // namespace migration_test
 }  // namespace shagym::store

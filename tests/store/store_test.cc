@@ -6,7 +6,7 @@
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
-namespace {
+namespace store_test {
 
 class FixedClock : public Clock {
  public:
@@ -634,5 +634,5 @@ TEST_F(StoreTest, SourceHealthFromOneBatchEqualsOneByOne) {
   EXPECT_FALSE(store_->RecordFetches({&anonymous, 1}).ok());
 }
 
-}  // namespace
+}  // namespace store_test
 }  // namespace shagym::store
