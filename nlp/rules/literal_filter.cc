@@ -87,42 +87,44 @@ LiteralFilter::~LiteralFilter() = default;
 LiteralFilter::LiteralFilter(LiteralFilter&&) noexcept = default;
 LiteralFilter& LiteralFilter::operator=(LiteralFilter&&) noexcept = default;
 
-uint32_t LiteralFilter::AtomId(const std::string& atom) {
-  auto [it, added] =
-      atom_ids_.emplace(atom, static_cast<uint32_t>(atom_first_.size() - 1));
+const std::vector<uint16_t>& LiteralFilter::AtomGrams(const std::string& atom) {
+  auto [it, added] = atom_grams_.try_emplace(atom);
   if (added) {
-    std::vector<uint16_t> grams = WordIndex::GramBits(atom);
-    // The last pair first: word endings vary more than word starts.
-    std::reverse(grams.begin(), grams.end());
-    grams_.insert(grams_.end(), grams.begin(), grams.end());
-    atom_first_.push_back(static_cast<uint32_t>(grams_.size()));
+    it->second = WordIndex::GramBits(atom);
+    std::reverse(it->second.begin(), it->second.end());
   }
   return it->second;
 }
 
 int LiteralFilter::Add(const std::string& pattern) {
   for (const std::vector<std::string>& clause : Clauses(pattern)) {
+    // Counts are 16-bit: a clause too large to write is left out (fewer
+    // clauses only let more texts through).
+    bool fits = clause.size() <= 0xFFFF;
     for (const std::string& atom : clause) {
-      clause_atoms_.push_back(AtomId(atom));
+      fits = fits && AtomGrams(atom).size() <= 0xFFFF;
     }
-    clause_first_.push_back(static_cast<uint32_t>(clause_atoms_.size()));
+    if (!fits) continue;
+    program_.push_back(static_cast<uint16_t>(clause.size()));
+    for (const std::string& atom : clause) {
+      const std::vector<uint16_t>& grams = AtomGrams(atom);
+      program_.push_back(static_cast<uint16_t>(grams.size()));
+      program_.insert(program_.end(), grams.begin(), grams.end());
+    }
   }
-  pattern_first_.push_back(static_cast<uint32_t>(clause_first_.size() - 1));
+  pattern_first_.push_back(static_cast<uint32_t>(program_.size()));
   return static_cast<int>(pattern_first_.size() - 2);
 }
 
-void LiteralFilter::Build() { atom_ids_.clear(); }
+void LiteralFilter::Build() { atom_grams_.clear(); }
 
 bool LiteralFilter::filtered(int id) const {
   return pattern_first_[id + 1] > pattern_first_[id];
 }
 
 void LiteralFilter::Memo::Reset(const LiteralFilter& filter) {
-  for (uint32_t a : known) atom[a] = 0;
   for (uint32_t p : known_patterns) pattern[p] = 0;
-  known.clear();
   known_patterns.clear();
-  if (atom.size() < filter.atom_count()) atom.resize(filter.atom_count(), 0);
   if (pattern.size() < filter.size()) pattern.resize(filter.size(), 0);
 }
 
@@ -132,33 +134,31 @@ bool LiteralFilter::MayMatch(int id, const WordIndex::CharMap& map,
   uint8_t& verdict = memo->pattern[id];
   if (verdict != 0) return verdict == 2;
   memo->known_patterns.push_back(static_cast<uint32_t>(id));
-  verdict = 2;
-  for (uint32_t c = pattern_first_[id]; c < pattern_first_[id + 1]; ++c) {
+  const uint16_t* at = program_.data() + pattern_first_[id];
+  const uint16_t* const end = program_.data() + pattern_first_[id + 1];
+  const uint64_t* bits = map.bits.data();
+  while (at < end) {
+    // One clause: one of its atoms must have all its bits; the atoms
+    // after the first that has are skipped over.
+    const uint32_t atoms = *at++;
     bool hit = false;
-    for (uint32_t k = clause_first_[c]; k < clause_first_[c + 1]; ++k) {
-      const uint32_t a = clause_atoms_[k];
-      uint8_t& known = memo->atom[a];
-      if (known == 0) {
-        known = 2;
-        for (uint32_t g = atom_first_[a]; g < atom_first_[a + 1]; ++g) {
-          const uint16_t bit = grams_[g];
-          if (((map.bits[bit / 64] >> (bit % 64)) & 1) == 0) {
-            known = 1;
-            break;
-          }
-        }
-        memo->known.push_back(a);
+    for (uint32_t k = 0; k < atoms; ++k) {
+      const uint16_t* grams = at + 1;
+      const uint16_t* const grams_end = grams + *at;
+      at = grams_end;
+      if (hit) continue;
+      while (grams < grams_end &&
+             ((bits[*grams / 64] >> (*grams % 64)) & 1) != 0) {
+        ++grams;
       }
-      if (known == 2) {
-        hit = true;
-        break;
-      }
+      hit = grams == grams_end;
     }
     if (!hit) {
       verdict = 1;
       return false;
     }
   }
+  verdict = 2;
   return true;
 }
 

@@ -10,7 +10,8 @@
 // matches. A text is read once, by WordIndex::Segment, into a CharMap: a
 // bit for each character and each pair of neighbouring characters; an
 // atom may occur only when all the bits of its pairs are set, so
-// MayMatch() is a few bit tests (each atom judged once per text). A
+// MayMatch() is a few bit tests over one flat array per pattern (each
+// pattern judged once per text). A
 // pattern RE2 finds no atoms for (`[0-9]+`, `.*`), or only one-letter
 // atoms (they are in almost every text), always may match.
 //
@@ -43,11 +44,10 @@ namespace shagym::nlp {
 
 class LiteralFilter {
  public:
-  // Which atoms were judged on the current text; reused from text to text.
+  // Which patterns were judged on the current text; reused from text to
+  // text.
   struct Memo {
-    std::vector<uint8_t> atom;     // [atom]: 0 unknown, 1 absent, 2 maybe
-    std::vector<uint8_t> pattern;  // [pattern]: the same
-    std::vector<uint32_t> known;   // atoms not 0
+    std::vector<uint8_t> pattern;  // [pattern]: 0 unknown, 1 absent, 2 maybe
     std::vector<uint32_t> known_patterns;
     // Forgets the last text.
     void Reset(const LiteralFilter& filter);
@@ -70,21 +70,20 @@ class LiteralFilter {
   bool filtered(int id) const;
 
   size_t size() const { return pattern_first_.size() - 1; }
-  size_t atom_count() const { return atom_first_.size() - 1; }
 
  private:
-  uint32_t AtomId(const std::string& atom);
+  // The CharMap bits of `atom`, the last pair first (word endings vary
+  // more than word starts), computed once per atom until Build().
+  const std::vector<uint16_t>& AtomGrams(const std::string& atom);
 
-  // Pattern p's clauses are [pattern_first_[p], pattern_first_[p + 1])
-  // (none: unfiltered); clause c's atoms clause_atoms_[clause_first_[c],
-  // clause_first_[c + 1]); atom a's CharMap bits (WordIndex::GramBits)
-  // grams_[atom_first_[a], atom_first_[a + 1]).
+  // Pattern p's clauses are program_[pattern_first_[p],
+  // pattern_first_[p + 1]) (empty: unfiltered), one after the other:
+  // the clause's atom count, then each atom as its count of CharMap bits
+  // (WordIndex::GramBits) followed by those bits. A flat array read
+  // front to back: no look-up per atom.
   std::vector<uint32_t> pattern_first_{0};
-  std::vector<uint32_t> clause_first_{0};
-  std::vector<uint32_t> clause_atoms_;
-  std::vector<uint32_t> atom_first_{0};
-  std::vector<uint16_t> grams_;
-  std::map<std::string, uint32_t> atom_ids_;  // until Build()
+  std::vector<uint16_t> program_;
+  std::map<std::string, std::vector<uint16_t>> atom_grams_;  // until Build()
 };
 
 }  // namespace shagym::nlp
