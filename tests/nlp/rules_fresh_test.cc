@@ -163,8 +163,8 @@ TEST(RulesFreshTest, ClassifyThirdFreshSet) {
 // after the fifth round 0.77 and 0.92 (P 0.98, R 0.86), groups 0.89 (ru)
 // to 0.95.
 TEST(RulesFreshTest, ClassifyFourthFreshSet) {
-  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.83,
-                                       .complaint_f1 = 0.93,
+  CheckFreshSet("rules_fresh4.jsonl", {.macro_f1 = 0.84,
+                                       .complaint_f1 = 0.95,
                                        .complaint_precision = 0.98,
                                        .group_complaint_f1 = 0.92});
 }
@@ -179,7 +179,7 @@ TEST(RulesFreshTest, ClassifyFourthFreshSet) {
 // 0.81), groups 0.84 (kk) to 0.90, high severity P 0.95 R 0.82. The other
 // sets' floors were raised to the seventh round's levels too.
 TEST(RulesFreshTest, ClassifyFifthFreshSet) {
-  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.75,
+  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.76,
                                        .complaint_f1 = 0.87,
                                        .complaint_precision = 0.95,
                                        .group_complaint_f1 = 0.81});
