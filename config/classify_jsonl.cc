@@ -1,7 +1,10 @@
 #include "config/classify_jsonl.h"
 
+#include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 
 #include "common/json_escape.h"
 #include "common/utf8.h"
@@ -71,24 +74,73 @@ size_t Utf8Length(std::string_view s, size_t i) {
   return 0;
 }
 
+// How many of the eight bytes of `w` (s[i, i + 8), loaded little-endian)
+// JSON strings carry as they are, or 0: all eight when they are ASCII
+// without a byte that needs an escape and whole two-byte sequences
+// (C2..DF then 80..BF, Cyrillic); seven when the eighth starts a two-byte
+// sequence. Anything else (three- and four-byte sequences, a byte that
+// needs an escape, anything invalid) is left to the byte-by-byte loop.
+// `trusted`: bytes >= 0x80 are known to be valid UTF-8. Each test is
+// exact per byte: no carry crosses from one byte into the next.
+inline size_t PlainChunk(uint64_t w, bool trusted) {
+  constexpr uint64_t k80 = 0x8080808080808080ull;
+  constexpr uint64_t k7F = 0x7F7F7F7F7F7F7F7Full;
+  const uint64_t high = w & k80;
+  const uint64_t low7 = w & k7F;
+  // ASCII bytes below 0x20, '"' and '\\' (NeedsJsonEscape).
+  const uint64_t control = ~(low7 + 0x6060606060606060ull) & k80;
+  const uint64_t quote = ~((low7 ^ 0x2222222222222222ull) + k7F) & k80;
+  const uint64_t backslash = ~((low7 ^ 0x5C5C5C5C5C5C5C5Cull) + k7F) & k80;
+  if (((control | quote | backslash) & ~high) != 0) return 0;
+  if (high == 0 || trusted) return 8;
+  // Bit 7 of (w << 1) is each byte's bit 6, of (w << 2) its bit 5.
+  const uint64_t cont = high & ~(w << 1);             // 10xxxxxx
+  const uint64_t lead = high & (w << 1) & ~(w << 2);  // 110xxxxx
+  if ((high & ~(cont | lead)) != 0) return 0;         // 111xxxxx
+  // C0 and C1 (overlong): a lead whose bits 1-4 are zero.
+  const uint64_t wide = ((w & 0x1E1E1E1E1E1E1E1Eull) + k7F) & k80;
+  if ((lead & ~wide) != 0) return 0;
+  // Each continuation byte right after a lead, each lead (but the last
+  // byte's) right before one.
+  if (cont != (lead << 8)) return 0;
+  return (lead >> 56) != 0 ? 7 : 8;
+}
+
 // End of the run from s[i] of bytes that JSON strings carry as they are:
-// printable ASCII but '"' and '\\', and (unless `trusted`, already known
-// to be valid UTF-8) well-formed UTF-8 sequences.
+// ASCII other than what needs an escape, and whole UTF-8 sequences.
+// `trusted`: `s` is known to be valid UTF-8.
 size_t PlainRun(std::string_view s, size_t i, bool trusted) {
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (NeedsJsonEscape(c)) break;
-      ++i;
-    } else if (trusted) {
-      ++i;
-    } else if (c >= 0xC2 && c <= 0xDF && i + 1 < s.size() &&
-               (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {
-      i += 2;  // the common case: Cyrillic
-    } else {
-      size_t n = Utf8Length(s, i);
-      if (n == 0) break;
-      i += n;
+  const size_t n = s.size();
+  while (i < n) {
+    size_t stop = n;  // where to try eight bytes at once again
+    if constexpr (std::endian::native == std::endian::little) {
+      if (i + 8 <= n) {
+        uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        const size_t plain = PlainChunk(w, trusted);
+        if (plain != 0) {
+          i += plain;
+          continue;
+        }
+      }
+      // Those eight bytes byte by byte (a quote ends most strings there).
+      stop = std::min(n, i + 8);
+    }
+    while (i < stop) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c < 0x80) {
+        if (NeedsJsonEscape(c)) return i;
+        ++i;
+      } else if (trusted) {
+        ++i;
+      } else if (c >= 0xC2 && c <= 0xDF && i + 1 < n &&
+                 (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {
+        i += 2;  // the common case: Cyrillic
+      } else {
+        const size_t len = Utf8Length(s, i);
+        if (len == 0) return i;
+        i += len;
+      }
     }
   }
   return i;

@@ -104,6 +104,68 @@ TEST(ClassifyJsonlTest, EverythingElseFallsBackWithSameResult) {
   }
 }
 
+// Strings are read eight bytes at a time where they hold only ASCII and
+// two-byte sequences: random mixes of valid, invalid and escaped pieces,
+// so that every piece falls at every offset of an eight-byte chunk (a
+// sequence cut by the chunk's end, an overlong C0/C1 lead, a lone
+// continuation byte, a raw quote or control byte inside a chunk).
+TEST(ClassifyJsonlTest, RandomPiecesAtEveryChunkOffset) {
+  const std::vector<std::string> pieces = {"a",
+                                           " ",
+                                           "Zz",
+                                           "\xd0\xb6",
+                                           "\xd2\x9b",
+                                           "\xc3\xa9",
+                                           "\xc2\x80",
+                                           "\xdf\xbf",
+                                           "\xe2\x82\xac",
+                                           "\xf0\x9f\x98\x80",
+                                           "\\n",
+                                           "\\\"",
+                                           "\\u0416",
+                                           "\"",
+                                           "\\",
+                                           "\x01",
+                                           "\x1f",
+                                           "\x7f",
+                                           "\xff",
+                                           "\x80",
+                                           "\xbf",
+                                           "\xc0\xaf",
+                                           "\xc1\xbf",
+                                           "\xd0",
+                                           "\xe0\x80\x80",
+                                           "\xed\xa0\x80",
+                                           "\xf5\x80\x80\x80"};
+  uint32_t rng = 17;
+  auto next = [&rng](size_t n) {
+    rng = rng * 1103515245u + 12345u;
+    return static_cast<size_t>((rng >> 16) % n);
+  };
+  int fast = 0, slow = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::string text;
+    const size_t parts = next(40);
+    // Half the lines of valid pieces only (the first ten), the others
+    // mostly, so that long plain runs occur.
+    for (size_t k = 0; k < parts; ++k) {
+      const bool valid = i % 2 == 0 || next(4) != 0;
+      text += pieces[valid ? next(10) : next(pieces.size())];
+    }
+    std::string line =
+        "{\"id\":\"" + std::to_string(i) + "\",\"text\":\"" + text + "\"";
+    if (i % 3 == 0) line += ",\"k" + text + "\":\"" + text + "\"";
+    line += "}";
+    if (SameAsReference(line)) {
+      ++fast;
+    } else {
+      ++slow;
+    }
+  }
+  EXPECT_GT(fast, 1000);
+  EXPECT_GT(slow, 1000);
+}
+
 // The team's labelled posts, as lines of their own files: whatever keys and
 // types they carry, the same output.
 TEST(ClassifyJsonlTest, LabelledSetsSameOutput) {
