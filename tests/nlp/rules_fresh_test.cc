@@ -179,8 +179,8 @@ TEST(RulesFreshTest, ClassifyFourthFreshSet) {
 // 0.81), groups 0.84 (kk) to 0.90, high severity P 0.95 R 0.82. The other
 // sets' floors were raised to the seventh round's levels too.
 TEST(RulesFreshTest, ClassifyFifthFreshSet) {
-  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.76,
-                                       .complaint_f1 = 0.87,
+  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.77,
+                                       .complaint_f1 = 0.88,
                                        .complaint_precision = 0.95,
                                        .group_complaint_f1 = 0.81});
 }
