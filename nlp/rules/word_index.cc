@@ -305,6 +305,25 @@ bool SegmentText(std::string_view text, std::vector<WordIndex::Run>* runs,
         hooks.Word(start, i + 2 - start, h);
       }
       i += 2;
+      if (!word) continue;
+      // The rest of a run of two-byte word characters, without the tests
+      // a run's edge needs (no word character is refused).
+      while (i + 1 < n) {
+        const unsigned char b0 = p[i], b1 = p[i + 1];
+        if (b0 < 0xC2 || b0 > 0xDF || (b1 & 0xC0) != 0x80) break;
+        const uint32_t c2 = (uint32_t{b0} & 0x1F) << 6 | (b1 & 0x3Fu);
+        const uint8_t f2 = flags2[c2];
+        if ((f2 & kFlagWord) == 0) break;
+        if constexpr (kMap) {
+          changes_case |= (f2 & kFlagCase) != 0;
+          note(c2, (f2 & kFlagLetter) != 0);
+        }
+        if (kHash) {
+          h = (h ^ (uint64_t{b0} << 8 | b1)) * kFnvPrime;
+          hooks.Word(start, i + 2 - start, h);
+        }
+        i += 2;
+      }
       continue;
     }
     if (b < 0x80) {
