@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -59,8 +60,11 @@ bool ForEachLine(std::FILE* in, Fn fn) {
     size_t n = std::fread(block.data(), 1, block.size(), in);
     if (n == 0) break;
     size_t begin = 0;
-    for (size_t i = 0; i < n; ++i) {
-      if (block[i] != '\n') continue;
+    while (begin < n) {
+      const void* nl = std::memchr(block.data() + begin, '\n', n - begin);
+      if (nl == nullptr) break;
+      const size_t i =
+          static_cast<size_t>(static_cast<const char*>(nl) - block.data());
       if (buf.empty()) {
         fn(std::string_view(block.data() + begin, i - begin));
       } else {
