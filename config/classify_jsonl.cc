@@ -372,17 +372,17 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
     return -1;
   };
   bool ok = true;
-  bool first = true;
-  auto key = [&](std::string_view k) {
-    out->append(first ? "{\""sv : ",\""sv);
-    first = false;
-    out->append(k);
-    out->append("\":"sv);
+  // Each key is written with what stands before it and its colon in one
+  // piece: `{"id":` (always first), `,"source":`, ...
+  auto key = [&](std::string_view piece) { out->append(piece); };
+  // The key's name inside such a piece.
+  auto name = [](std::string_view piece) {
+    return piece.substr(2, piece.size() - 4);
   };
   // A key the input may carry: its value, else the Post default.
-  auto passed = [&](std::string_view k, std::string_view dflt) {
-    key(k);
-    const int f = input(k);
+  auto passed = [&](std::string_view piece, std::string_view dflt) {
+    key(piece);
+    const int f = input(name(piece));
     if (f < 0) {
       out->append(dflt);
     } else if (plain_[f]) {
@@ -398,31 +398,28 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
     auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), v);
     out->append(digits, static_cast<size_t>(end - digits));
   };
-  passed("id", "\"\""sv);
-  passed("source", "\"\""sv);
-  passed("url", "\"\""sv);
-  passed("published_at", "null"sv);
-  passed("fetched_at", "null"sv);
-  passed("author", "\"\""sv);
-  passed("text", "\"\""sv);  // always in the input
-  key("lang");
+  passed("{\"id\":"sv, "\"\""sv);
+  passed(",\"source\":"sv, "\"\""sv);
+  passed(",\"url\":"sv, "\"\""sv);
+  passed(",\"published_at\":"sv, "null"sv);
+  passed(",\"fetched_at\":"sv, "null"sv);
+  passed(",\"author\":"sv, "\"\""sv);
+  passed(",\"text\":"sv, "\"\""sv);  // always in the input
+  key(",\"lang\":"sv);
   ok = ok && AppendString(l.lang, out);
-  key("categories");
-  out->push_back('[');
+  key(",\"categories\":["sv);
   for (size_t c = 0; c < l.categories.size(); ++c) {
     if (c) out->push_back(',');
     ok = ok && AppendString(l.categories[c], out);
   }
-  out->push_back(']');
-  key("severity");
+  key("],\"severity\":"sv);
   ok = ok && AppendString(l.severity, out);
-  key("region");
+  key(",\"region\":"sv);
   ok = ok && AppendStringOrNull(l.region, out);
-  key("school_number");
+  key(",\"school_number\":"sv);
   ok = ok && AppendStringOrNull(l.school_number, out);
-  passed("duplicate_of", "null"sv);
-  key("matches");
-  out->push_back('[');
+  passed(",\"duplicate_of\":"sv, "null"sv);
+  key(",\"matches\":["sv);
   for (size_t m = 0; m < l.matches.size(); ++m) {
     const Match& x = l.matches[m];
     out->append(m ? ",{\"rule\":"sv : "{\"rule\":"sv);
@@ -436,11 +433,11 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
     out->push_back('}');
   }
   out->push_back(']');
-  passed("review", "\"new\""sv);
-  key("institution");
+  passed(",\"review\":"sv, "\"new\""sv);
+  key(",\"institution\":"sv);
   ok = ok && AppendStringOrNull(l.institution, out);
-  passed("incident", "null"sv);
-  key("rules_version");
+  passed(",\"incident\":"sv, "null"sv);
+  key(",\"rules_version\":"sv);
   ok = ok && AppendString(l.rules_version, out);
   static constexpr std::string_view kSpecKeys[] = {
       "id",           "source",       "url",    "published_at",
