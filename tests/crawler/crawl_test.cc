@@ -188,14 +188,17 @@ TEST_F(CrawlTest, PolitenessDelayBetweenRequestStarts) {
   // The server sees arrivals, timed when a server thread gets to each
   // request; on a loaded machine one late arrival shortens the next gap by
   // as much as it lengthened its own. The whole span cannot be shortened
-  // that way: six gaps take at least six delays (less 25 ms for the first
-  // arrival's lateness). No single gap may fall to half the delay either.
+  // that way: six gaps take at least six delays, less the first arrival's
+  // lateness (a new connection; under ASan on a loaded machine it has been
+  // 26 ms), allowed up to half a delay. Without the delay the span is a few
+  // milliseconds; with a delay 20% short it is 720 ms, below the bound. No
+  // single gap may fall to half the delay either.
   for (size_t i = 1; i < log.size(); ++i) {
     EXPECT_GE(log[i].start_ms - log[i - 1].start_ms, 75)
         << log[i - 1].target << " -> " << log[i].target;
   }
   EXPECT_GE(log.back().start_ms - log.front().start_ms,
-            static_cast<int64_t>(log.size() - 1) * 150 - 25);
+            static_cast<int64_t>(log.size() - 1) * 150 - 75);
 }
 
 TEST_F(CrawlTest, PolitenessConnectionsPerHost) {
