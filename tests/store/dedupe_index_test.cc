@@ -102,6 +102,18 @@ std::vector<std::string> IncidentKeys(Db* db) {
   return keys;
 }
 
+// Forgets a post as retention does (no other post keeps its keys alive).
+void ForgetPost(DedupeIndex& index, Db* db, const std::string& id) {
+  Post post;
+  post.id = id;
+  rocksdb::WriteBatch batch;
+  ASSERT_TRUE(index
+                  .Forget(
+                      post, [](const std::string&) { return false; }, &batch)
+                  .ok());
+  ASSERT_TRUE(db->raw()->Write(rocksdb::WriteOptions(), &batch).ok());
+}
+
 std::vector<uint32_t> Signature(uint32_t seed) {
   std::vector<uint32_t> m(kDedupeMinHashSize);
   for (size_t i = 0; i < m.size(); ++i) {
@@ -138,14 +150,7 @@ TEST(DedupeIndexTest, EditedPostReplacesItsFingerprintsAndForgetRemovesAll) {
   ASSERT_TRUE(index.Add("e", "e", "", first, 1700000002).ok());
   EXPECT_EQ(IncidentKeys(db->get()).size(), 4u + 1);
   EXPECT_EQ(index.Find("x", "", first).value()->original_id, "e");
-  Post post;
-  post.id = "e";
-  rocksdb::WriteBatch batch;
-  ASSERT_TRUE(index
-                  .Forget(
-                      post, [](const std::string&) { return false; }, &batch)
-                  .ok());
-  ASSERT_TRUE((*db)->raw()->Write(rocksdb::WriteOptions(), &batch).ok());
+  ForgetPost(index, db->get(), "e");
   EXPECT_TRUE(IncidentKeys(db->get()).empty());
 }
 
@@ -178,14 +183,7 @@ TEST(DedupeIndexTest, ReverseEntriesListingEveryKeyAreStillRead) {
   EXPECT_EQ(IncidentKeys(db->get()).size(), one_post);
   EXPECT_FALSE(index.Find("x", "", first, Signature(3)).value().has_value());
   rewrite_reverse_as_before("o");
-  Post post;
-  post.id = "o";
-  rocksdb::WriteBatch batch;
-  ASSERT_TRUE(index
-                  .Forget(
-                      post, [](const std::string&) { return false; }, &batch)
-                  .ok());
-  ASSERT_TRUE((*db)->raw()->Write(rocksdb::WriteOptions(), &batch).ok());
+  ForgetPost(index, db->get(), "o");
   EXPECT_TRUE(IncidentKeys(db->get()).empty());
 }
 
