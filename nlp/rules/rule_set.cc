@@ -211,6 +211,21 @@ const WordSet& OpensPredicate() {
       new WordSet{"нет", "нету", "отсутствует", "отсутствуют"};
   return *s;
 }
+// Words of a time phrase that may follow a denial of existence and close
+// its clause: "поборов в школе нет уже три года", "травли у нас нет давно",
+// "мектепте ондай жоқ екі жыл болды". Digits count as well.
+const WordSet& TimeTail() {
+  static const auto* s = new WordSet{
+      "уже",      "давно",     "больше",   "совсем", "вообще",    "почти",
+      "целый",    "год",       "года",     "лет",    "годы",      "месяц",
+      "месяца",   "месяцев",   "неделю",   "недели", "недель",    "два",
+      "две",      "три",       "четыре",   "пять",   "несколько", "второй",
+      "третий",   "четвертый", "пятый",    "с",      "тех",       "пор",
+      "прошлого", "этого",     "учебного", "жыл",    "жылдан",    "ай",
+      "айдан",    "бері",      "болды",    "екі",    "үш",        "төрт",
+      "бес",      "көп",       "баяғыда",  "қазір",  "мүлде",     "енді"};
+  return *s;
+}
 // Prepositions that open a place phrase ("в нашей школе", "на уроках").
 const WordSet& PlacePrepositions() {
   static const auto* s =
@@ -1377,6 +1392,20 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     const int n = static_cast<int>(token_list().size());
     return !(k + 1 < n && word_at(k + 1) == "только");
   };
+  // Word k ends its clause, or only a time phrase follows it there ("нет
+  // уже три года", "жоқ екі жыл болды").
+  auto time_tail_closes = [&](int k) {
+    const int n = static_cast<int>(token_list().size());
+    for (int j = k + 1;; ++j) {
+      if (j >= n || clause_break(j - 1, j)) return true;
+      const std::string_view w = word_at(j);
+      if (j - k > 4 ||
+          (!TimeTail().count(w) &&
+           w.find_first_not_of("0123456789") != std::string_view::npos)) {
+        return false;
+      }
+    }
+  };
   // A negator just before word k, skipping transparent words.
   auto negator_before = [&](int k) {
     for (int j = k - 1; j >= 0 && !clause_break(j, j + 1); --j) {
@@ -1396,6 +1425,8 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     for (int words = 0; k < n && words < kPlacePhrase; ++k, ++words) {
       if (clause_break(k - 1, k)) break;
       const std::string_view w = word_at(k);
+      // The denial is not part of the place ("в классе нет").
+      if (w == "не" || NegatorsAfter().count(w)) break;
       if (PlacePrepositions().count(w)) {
         after_preposition = 2;
       } else if (after_preposition > 0) {
@@ -1471,8 +1502,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
         return true;
       }
       if (NegatorsAfter().count(w) &&
-          (!OpensPredicate().count(w) || denial + 1 >= n ||
-           clause_break(denial, denial + 1))) {
+          (!OpensPredicate().count(w) || time_tail_closes(denial))) {
         return true;
       }
     }
@@ -1500,9 +1530,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
         word_at(last + 1).starts_with("емес")) {
       return true;
     }
-    auto closes_clause = [&](int k) {
-      return k + 1 >= n || clause_break(k, k + 1);
-    };
+    auto closes_clause = [&](int k) { return time_tail_closes(k); };
     // Russian "нет", "отсутствует" open their own predicate ("в школе нет
     // охраны"); a Kazakh жоқ or емес ends one, with or without a comma.
     int counted = 0;

@@ -149,6 +149,15 @@ TEST_F(RuleSetTest, DenialAfterAPlacePhraseCancelsTheTerm) {
   }
   EXPECT_EQ(Fire(*set, "Сына травят в школе нет психолога"), Ids{"r1"});
   EXPECT_EQ(Fire(*set, "Сына травят в школе, нет сил терпеть"), Ids{"r1"});
+  // Only a time phrase between the denial and the end of its clause.
+  for (const char* text :
+       {"Травли в нашей школе нет уже три года, спасибо",
+        "Травли у нас нет давно", "Травли в классе нет уже 2 года"}) {
+    EXPECT_EQ(Fire(*set, text), Ids{}) << text;
+  }
+  EXPECT_EQ(Fire(*set, "Сына травят в школе нет уже сил"), Ids{"r1"});
+  EXPECT_EQ(Fire(*set, "Сына травят в школе нет уже три года психолога"),
+            Ids{"r1"});
 }
 
 TEST_F(RuleSetTest, NegationOfTheClauseLeavesTheContextGroup) {
@@ -173,6 +182,8 @@ TEST_F(RuleSetTest, NegationOfTheClauseLeavesTheContextGroup) {
   // A negator of existence that closes the clause denies all of it.
   EXPECT_EQ(Fire(*set, "травли в нашей школе нет, все дружат"), Ids{});
   EXPECT_EQ(Fire(*set, "травли у нас в классе не было"), Ids{});
+  EXPECT_EQ(Fire(*set, "травли в школе нет уже три года"), Ids{});
+  EXPECT_EQ(Fire(*set, "в школе нет уже месяц психолога, травят"), Ids{"r1"});
   // The complaint term is still cancelled by its own negator, also when it
   // stands inside a clause opened by a negative pronoun and closed by the
   // negated verb.
