@@ -228,43 +228,71 @@ bool ParseString(std::string_view s, size_t* pos, std::string* out,
   return false;
 }
 
-// Appends `s` as a JSON string the way nlohmann's dump (ensure_ascii off)
-// writes it. False, with `out` unchanged, when `s` is not valid UTF-8 (the
-// caller then lets nlohmann replace the bad bytes).
+// Where WriteFast puts an output line: the end of a string whose size was
+// raised ahead by an upper bound of what is written, filled through a
+// pointer (no capacity check per piece); Finish() cuts the string to what
+// was written.
+class Sink {
+ public:
+  Sink(std::string* out, size_t bound) : out_(out), mark_(out->size()) {
+    out->resize(mark_ + bound);
+    p_ = out->data() + mark_;
+  }
+  void Put(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void Put(char c) { *p_++ = c; }
+  // Keeps what was written (ok) or drops the whole line.
+  void Finish(bool ok) {
+    out_->resize(ok ? static_cast<size_t>(p_ - out_->data()) : mark_);
+  }
+
+ private:
+  std::string* out_;
+  size_t mark_;
+  char* p_;
+};
+
+// What PutString may write for `s`, at most: every byte escaped as
+// `\u00XX`, and the quotes.
+size_t StringBound(std::string_view s) { return 6 * s.size() + 2; }
+
+// Writes `s` as a JSON string the way nlohmann's dump (ensure_ascii off)
+// writes it; at most StringBound(s) bytes. False when `s` is not valid
+// UTF-8 (the caller then lets nlohmann replace the bad bytes).
 // `trusted`: `s` is known to be valid UTF-8 (it was parsed by ParseString).
-bool AppendString(std::string_view s, std::string* out, bool trusted = false) {
-  const size_t mark = out->size();
-  out->push_back('"');
+bool PutString(std::string_view s, Sink* out, bool trusted = false) {
+  out->Put('"');
   size_t i = 0;
   while (i < s.size()) {
     size_t run = PlainRun(s, i, trusted);
-    out->append(s.data() + i, run - i);
+    out->Put(s.substr(i, run - i));
     i = run;
     if (i >= s.size()) break;
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       size_t n = Utf8Length(s, i);
-      if (n == 0) {
-        out->resize(mark);
-        return false;
-      }
-      out->append(s.data() + i, n);
+      if (n == 0) return false;
+      out->Put(s.substr(i, n));
       i += n;
       continue;
     }
-    AppendJsonEscape(c, out);
+    std::string escape;  // at most six bytes: no allocation
+    AppendJsonEscape(c, &escape);
+    out->Put(escape);
     ++i;
   }
-  out->push_back('"');
+  out->Put('"');
   return true;
 }
 
-bool AppendStringOrNull(std::string_view s, std::string* out) {
+bool PutStringOrNull(std::string_view s, Sink* out) {
   if (s.empty()) {
-    out->append("null"sv);
+    out->Put("null"sv);
     return true;
   }
-  return AppendString(s, out);
+  return PutString(s, out);
 }
 
 }  // namespace
@@ -364,7 +392,26 @@ std::string ClassifyJsonl::region() const {
 }
 
 bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
-  const size_t mark = out->size();
+  // An upper bound of the line: the keys with their punctuation and the
+  // defaults (about 300 bytes), then every string as StringBound counts it.
+  size_t bound = 512;
+  for (size_t k = 0; k < used_; ++k) {
+    // A value without escapes in the input is written as it came.
+    const size_t value = plain_[k] ? fields_[k].second.size() + 2
+                                   : StringBound(fields_[k].second);
+    bound += StringBound(fields_[k].first) + value + 2;
+  }
+  for (const std::string& c : l.categories) bound += StringBound(c) + 1;
+  for (const Match& x : l.matches) {
+    // Keys and punctuation (46 bytes) and two numbers of at most 20.
+    bound += StringBound(x.rule) + StringBound(x.category) + 96;
+  }
+  bound += StringBound(l.lang) + StringBound(l.severity) +
+           StringBound(l.region) + StringBound(l.school_number) +
+           StringBound(l.institution) + StringBound(l.rules_version);
+  Sink sink(out, bound);
+  // The input fields a SPEC key of the line took (bit k: fields_[k]).
+  uint64_t taken = 0;
   auto input = [&](std::string_view key) -> int {
     for (size_t k = 0; k < used_; ++k) {
       if (fields_[k].first == key) return static_cast<int>(k);
@@ -374,7 +421,7 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
   bool ok = true;
   // Each key is written with what stands before it and its colon in one
   // piece: `{"id":` (always first), `,"source":`, ...
-  auto key = [&](std::string_view piece) { out->append(piece); };
+  auto key = [&](std::string_view piece) { sink.Put(piece); };
   // The key's name inside such a piece.
   auto name = [](std::string_view piece) {
     return piece.substr(2, piece.size() - 4);
@@ -384,19 +431,22 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
     key(piece);
     const int f = input(name(piece));
     if (f < 0) {
-      out->append(dflt);
-    } else if (plain_[f]) {
-      out->push_back('"');
-      out->append(fields_[f].second);
-      out->push_back('"');
+      sink.Put(dflt);
+      return;
+    }
+    if (f < 64) taken |= uint64_t{1} << f;
+    if (plain_[f]) {
+      sink.Put('"');
+      sink.Put(fields_[f].second);
+      sink.Put('"');
     } else {
-      ok = ok && AppendString(fields_[f].second, out, /*trusted=*/true);
+      ok = ok && PutString(fields_[f].second, &sink, /*trusted=*/true);
     }
   };
   auto number = [&](int64_t v) {
     char digits[24];
     auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), v);
-    out->append(digits, static_cast<size_t>(end - digits));
+    sink.Put(std::string_view(digits, static_cast<size_t>(end - digits)));
   };
   passed("{\"id\":"sv, "\"\""sv);
   passed(",\"source\":"sv, "\"\""sv);
@@ -406,39 +456,39 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
   passed(",\"author\":"sv, "\"\""sv);
   passed(",\"text\":"sv, "\"\""sv);  // always in the input
   key(",\"lang\":"sv);
-  ok = ok && AppendString(l.lang, out);
+  ok = ok && PutString(l.lang, &sink);
   key(",\"categories\":["sv);
   for (size_t c = 0; c < l.categories.size(); ++c) {
-    if (c) out->push_back(',');
-    ok = ok && AppendString(l.categories[c], out);
+    if (c) sink.Put(',');
+    ok = ok && PutString(l.categories[c], &sink);
   }
   key("],\"severity\":"sv);
-  ok = ok && AppendString(l.severity, out);
+  ok = ok && PutString(l.severity, &sink);
   key(",\"region\":"sv);
-  ok = ok && AppendStringOrNull(l.region, out);
+  ok = ok && PutStringOrNull(l.region, &sink);
   key(",\"school_number\":"sv);
-  ok = ok && AppendStringOrNull(l.school_number, out);
+  ok = ok && PutStringOrNull(l.school_number, &sink);
   passed(",\"duplicate_of\":"sv, "null"sv);
   key(",\"matches\":["sv);
   for (size_t m = 0; m < l.matches.size(); ++m) {
     const Match& x = l.matches[m];
-    out->append(m ? ",{\"rule\":"sv : "{\"rule\":"sv);
-    ok = ok && AppendString(x.rule, out);
-    out->append(",\"category\":"sv);
-    ok = ok && AppendString(x.category, out);
-    out->append(",\"start\":"sv);
+    sink.Put(m ? ",{\"rule\":"sv : "{\"rule\":"sv);
+    ok = ok && PutString(x.rule, &sink);
+    sink.Put(",\"category\":"sv);
+    ok = ok && PutString(x.category, &sink);
+    sink.Put(",\"start\":"sv);
     number(x.start);
-    out->append(",\"end\":"sv);
+    sink.Put(",\"end\":"sv);
     number(x.end);
-    out->push_back('}');
+    sink.Put('}');
   }
-  out->push_back(']');
+  sink.Put(']');
   passed(",\"review\":"sv, "\"new\""sv);
   key(",\"institution\":"sv);
-  ok = ok && AppendStringOrNull(l.institution, out);
+  ok = ok && PutStringOrNull(l.institution, &sink);
   passed(",\"incident\":"sv, "null"sv);
   key(",\"rules_version\":"sv);
-  ok = ok && AppendString(l.rules_version, out);
+  ok = ok && PutString(l.rules_version, &sink);
   static constexpr std::string_view kSpecKeys[] = {
       "id",           "source",       "url",    "published_at",
       "fetched_at",   "author",       "text",   "lang",
@@ -446,17 +496,19 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
       "duplicate_of", "matches",      "review", "institution",
       "incident",     "rules_version"};
   for (size_t k = 0; k < used_; ++k) {
+    // A field a key above took is a SPEC key: nothing to compare.
+    if (k < 64 && (taken >> k & 1) != 0) continue;
     const std::string& name = fields_[k].first;
     bool spec = false;
     for (std::string_view s : kSpecKeys) spec = spec || s == name;
     if (spec) continue;
-    out->push_back(',');
-    ok = ok && AppendString(name, out, /*trusted=*/true);
-    out->push_back(':');
-    ok = ok && AppendString(fields_[k].second, out, /*trusted=*/true);
+    sink.Put(',');
+    ok = ok && PutString(name, &sink, /*trusted=*/true);
+    sink.Put(':');
+    ok = ok && PutString(fields_[k].second, &sink, /*trusted=*/true);
   }
-  out->append("}\n"sv);
-  if (!ok) out->resize(mark);
+  sink.Put("}\n"sv);
+  sink.Finish(ok);
   return ok;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -69,6 +71,45 @@ TEST(ClassifyJsonlTest, FlatStringObjectsTakeTheFastPathWithSameOutput) {
   };
   for (const std::string& line : lines) {
     EXPECT_TRUE(SameAsReference(line)) << "not on the fast path: " << line;
+  }
+}
+
+// The fast writer fills a buffer sized ahead by an upper bound of the line:
+// lines where every byte needs a six-byte escape, many matches and the
+// longest numbers still come out as nlohmann writes them.
+TEST(ClassifyJsonlTest, WorstCaseEscapesAndManyMatchesSameOutput) {
+  std::string controls;
+  for (int c = 1; c < 0x20; ++c) controls.push_back(static_cast<char>(c));
+  std::string escaped;  // `controls` as a JSON string's content
+  for (char c : controls) {
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+    escaped += buf;
+  }
+  const std::string line = "{\"id\":\"" + escaped + "\",\"text\":\"" + escaped +
+                           escaped + "\",\"" + escaped + "\":\"" + escaped +
+                           "\",\"region\":\"" + escaped + "\"}";
+  Labels l;
+  l.lang = controls;
+  l.categories = {controls, controls + controls};
+  l.severity = controls;
+  l.region = controls;
+  l.school_number = controls;
+  l.institution = controls;
+  l.rules_version = controls;
+  for (int m = 0; m < 300; ++m) {
+    l.matches.push_back(
+        Match{controls + std::to_string(m), controls, INT64_MIN, INT64_MAX});
+  }
+  for (std::string prefix : {"", "prefix"}) {
+    ClassifyJsonl fast(true), reference(false);
+    ASSERT_EQ(fast.Parse(line), "");
+    ASSERT_EQ(reference.Parse(line), "");
+    EXPECT_TRUE(fast.fast());
+    std::string o1 = prefix, o2 = prefix;
+    fast.Write(l, &o1);
+    reference.Write(l, &o2);
+    EXPECT_EQ(o1, o2);
   }
 }
 
