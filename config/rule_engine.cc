@@ -76,7 +76,7 @@ void RuleEngine::Classify(const nlp::RuleSet& rules, std::string_view text,
                           const nlp::ClassifyHints& hints,
                           nlp::AnalyzedText* analysis, Labels* labels) const {
   // What nlp::Analyze does, into the caller's buffers.
-  analysis->normalized = normalizer_->Normalize(text, &analysis->tokens);
+  normalizer_->Normalize(text, &analysis->normalized, &analysis->tokens);
   Label(rules, *analysis, hints, labels);
 }
 

@@ -675,21 +675,25 @@ struct Scratch {
 
 class Pass {
  public:
+  // Writes the result into `*out` (its buffers reused; the offset map is
+  // written in place when `map_in_place`, else in `scratch` and copied).
   // `tokens`: where to put the tokens of the result, or null.
   Pass(const icu::Normalizer2* nfkc_cf, std::string_view in, Scratch* scratch,
-       std::vector<Token>* tokens)
+       NormalizedText* out, bool map_in_place, std::vector<Token>* tokens)
       : nfkc_cf_(nfkc_cf),
         s_(reinterpret_cast<const uint8_t*>(in.data())),
         n_(static_cast<int32_t>(in.size())),
         cps_(scratch->cps),
         items_(scratch->items),
         word_(scratch->word),
-        ob_(scratch->orig_begin),
-        oe_(scratch->orig_end),
+        ob_(map_in_place ? out->orig_begin : scratch->orig_begin),
+        oe_(map_in_place ? out->orig_end : scratch->orig_end),
         cyrillic_(GetCyrillicFold()),
         fold_(cyrillic_.of),
         upper_(cyrillic_.upper),
+        out_(*out),
         tokens_(tokens) {
+    out_.capitalized.clear();
     if (tokens != nullptr) {
       tokens->clear();
       tokens->reserve(in.size() / 6 + 1);
@@ -705,7 +709,7 @@ class Pass {
     }
   }
 
-  NormalizedText Run();
+  void Run();
 
  private:
   // ASCII and two-byte sequences (Latin-1 Supplement to Cyrillic) inline.
@@ -888,7 +892,7 @@ class Pass {
   // of plain Cyrillic letters is written straight from the input.
   size_t emitted_ = 0;
   bool deferred_ = false;
-  NormalizedText out_;
+  NormalizedText& out_;
   size_t len_ = 0;  // bytes of out_.text written
   TokenBuilder tokens_;
 };
@@ -1225,7 +1229,7 @@ void Pass::PutCyrillicWord(int32_t from, int32_t to) {
   }
 }
 
-NormalizedText Pass::Run() {
+void Pass::Run() {
   bool in_word = false;
   bool prev_word_char = false;
   int32_t i = 0;
@@ -1308,10 +1312,15 @@ NormalizedText Pass::Run() {
   }
   if (tokens_.on()) tokens_.Finish();
   out_.text.resize(len_);
-  out_.orig_begin.assign(ob_.begin(),
-                         ob_.begin() + static_cast<ptrdiff_t>(len_));
-  out_.orig_end.assign(oe_.begin(), oe_.begin() + static_cast<ptrdiff_t>(len_));
-  return std::move(out_);
+  if (&ob_ == &out_.orig_begin) {
+    ob_.resize(len_);
+    oe_.resize(len_);
+  } else {
+    out_.orig_begin.assign(ob_.begin(),
+                           ob_.begin() + static_cast<ptrdiff_t>(len_));
+    out_.orig_end.assign(oe_.begin(),
+                         oe_.begin() + static_cast<ptrdiff_t>(len_));
+  }
 }
 
 // Decides whether the post's Latin words are Kazakh: at least one word that
@@ -1715,16 +1724,39 @@ NormalizedText Normalizer::Normalize(std::string_view in) const {
   return Normalize(in, nullptr);
 }
 
+namespace {
+
+// The Pass buffers of this thread.
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+// A huge post should not pin its buffers for the thread's lifetime.
+void TrimScratch(Scratch* scratch) {
+  if (scratch->cps.size() > (size_t{1} << 18) ||
+      scratch->orig_begin.size() > (size_t{1} << 18)) {
+    *scratch = Scratch();
+  }
+}
+
+}  // namespace
+
 NormalizedText Normalizer::Normalize(std::string_view in,
                                      std::vector<Token>* tokens) const {
-  thread_local Scratch scratch;
-  NormalizedText out = Pass(impl_->nfkc_cf, in, &scratch, tokens).Run();
-  // A huge post should not pin its buffers for the thread's lifetime.
-  if (scratch.cps.size() > (size_t{1} << 18) ||
-      scratch.orig_begin.size() > (size_t{1} << 18)) {
-    scratch = Scratch();
-  }
+  Scratch& scratch = ThreadScratch();
+  NormalizedText out;
+  Pass(impl_->nfkc_cf, in, &scratch, &out, /*map_in_place=*/false, tokens)
+      .Run();
+  TrimScratch(&scratch);
   return out;
+}
+
+void Normalizer::Normalize(std::string_view in, NormalizedText* out,
+                           std::vector<Token>* tokens) const {
+  Scratch& scratch = ThreadScratch();
+  Pass(impl_->nfkc_cf, in, &scratch, out, /*map_in_place=*/true, tokens).Run();
+  TrimScratch(&scratch);
 }
 
 }  // namespace shagym::nlp

@@ -55,6 +55,11 @@ class Normalizer {
   // the text is written instead of decoding it again.
   NormalizedText Normalize(std::string_view original,
                            std::vector<Token>* tokens) const;
+  // Same, written into `*out`: its buffers are reused, so that a loop over
+  // many posts allocates nothing per post once they are large enough (they
+  // keep the size of the longest post so far).
+  void Normalize(std::string_view original, NormalizedText* out,
+                 std::vector<Token>* tokens) const;
 
  private:
   Normalizer();

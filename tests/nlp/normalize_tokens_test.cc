@@ -185,6 +185,46 @@ TEST_F(NormalizeTokensTest, RealText) {
   EXPECT_GT(lines.size(), 1000u);
 }
 
+// Normalize(in, &out, &tokens) reuses the buffers of the previous post: the
+// result must be what a fresh Normalize(in, &tokens) gives, whatever came
+// before (longer and shorter posts, capitals, URLs, invalid bytes).
+TEST_F(NormalizeTokensTest, IntoReusedBuffersAsFresh) {
+  std::vector<std::string> texts = {
+      "В Школе №12 Семей избили ученика, http://x.kz/a жоқ",
+      "",
+      "Ә",
+      "\xFF\xD0 Қазақ Тілі ①",
+      "Qazaq tili MEKTEP mektebі Almaty",
+      std::string(3000, 'a') + " Астана " + std::string(500, ' ') + "Ы"};
+  for (const std::string& line : testing::RealCorpusLines(2000)) {
+    texts.push_back(line);
+  }
+  std::mt19937 rng(20261127);
+  const std::vector<std::string> pieces = {
+      "А", "ә", "Қ",    "M", "y", " ",       ".",        "7",
+      "#", "@", "\xFF", "😡", "ﬁ", "http://", "\xCC\x81", "\t"};
+  for (int t = 0; t < 500; ++t) {
+    texts.push_back(testing::RandomText(pieces, 1 + t % 60, rng));
+  }
+  NormalizedText out;
+  std::vector<Token> tokens;
+  // Forwards and backwards, so that each text follows a longer and a
+  // shorter one.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t k = 0; k < texts.size(); ++k) {
+      const std::string& in = texts[pass == 0 ? k : texts.size() - 1 - k];
+      std::vector<Token> want_tokens;
+      const NormalizedText want = normalizer_->Normalize(in, &want_tokens);
+      normalizer_->Normalize(in, &out, &tokens);
+      ASSERT_EQ(out.text, want.text) << in;
+      ASSERT_EQ(out.orig_begin, want.orig_begin) << in;
+      ASSERT_EQ(out.orig_end, want.orig_end) << in;
+      ASSERT_EQ(out.capitalized, want.capitalized) << in;
+      ASSERT_EQ(Show(out.text, tokens), Show(want.text, want_tokens)) << in;
+    }
+  }
+}
+
 TEST_F(NormalizeTokensTest, AnalyzeUsesTheSameTokens) {
   const std::string in = "①слово don't Qazaq tili №7 мектеп";
   AnalyzedText a = Analyze(*normalizer_, in);
