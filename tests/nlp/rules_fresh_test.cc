@@ -177,12 +177,14 @@ TEST(RulesFreshTest, ClassifyFourthFreshSet) {
 // high severity P 0.94 R 0.73; after the seventh round (engine and rules
 // changed from the misses of the other sets) 0.76 and 0.88 (P 0.96, R
 // 0.81), groups 0.84 (kk) to 0.90, high severity P 0.95 R 0.82. The other
-// sets' floors were raised to the seventh round's levels too.
+// sets' floors were raised to the seventh round's levels too. After the ninth
+// round (not read while writing it) 0.80 and 0.90 (P 0.97, R 0.84), groups
+// 0.87 (kk) to 0.92.
 TEST(RulesFreshTest, ClassifyFifthFreshSet) {
-  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.77,
-                                       .complaint_f1 = 0.88,
+  CheckFreshSet("rules_fresh5.jsonl", {.macro_f1 = 0.78,
+                                       .complaint_f1 = 0.89,
                                        .complaint_precision = 0.95,
-                                       .group_complaint_f1 = 0.81});
+                                       .group_complaint_f1 = 0.85});
 }
 
 // A sixth set (260 posts: 105 ru, 64 kk, 45 Latin-script kk, 46 mixed; 92
@@ -203,12 +205,16 @@ TEST(RulesFreshTest, ClassifySixthFreshSet) {
 // A seventh set (256 posts: 102 ru, 64 kk, 46 Latin-script kk, 44 mixed; 99
 // hard negatives, 12 high), written before the ninth round read any rule and
 // scored first with the rules as they were (docs/RULES.md "A seventh fresh
-// set").
+// set"). Baseline with the eighth round's rules: macro F1 0.63,
+// complaint-vs-not F1 0.80 (P 0.94, R 0.70), groups 0.71 (Latin) to 0.86,
+// high severity P 0.54 R 0.58; after the ninth round, whose rules were
+// written from this set's misses (so it no longer measures generalisation),
+// 0.84 and 0.97 (P 0.99, R 0.94), groups 0.92 (Latin) to 0.98.
 TEST(RulesFreshTest, ClassifySeventhFreshSet) {
-  CheckFreshSet("rules_fresh7.jsonl", {.macro_f1 = 0.62,
-                                       .complaint_f1 = 0.79,
-                                       .complaint_precision = 0.93,
-                                       .group_complaint_f1 = 0.70});
+  CheckFreshSet("rules_fresh7.jsonl", {.macro_f1 = 0.83,
+                                       .complaint_f1 = 0.96,
+                                       .complaint_precision = 0.98,
+                                       .group_complaint_f1 = 0.91});
 }
 
 }  // namespace rules_fresh_test
