@@ -267,8 +267,14 @@ enum class Indexed {
 struct Term {
   std::string set_pattern;
   std::string finder_pattern;  // group 1 is the occurrence
+  // kStemStart: the finder's group 1 alone; a run of word characters is
+  // an occurrence when it matches this whole (see FindAllInRuns).
+  std::string whole_pattern;
   std::string reject_pattern;  // optional: occurrences that are not forms
   bool wrapped = false;        // set_pattern runs on " " + text + " "
+  // The finder is "(" + pattern + ")": group 1 is the whole match, which
+  // RE2 finds with its DFAs alone (no submatch pass).
+  bool group_is_match = false;
   Indexed indexed = Indexed::kNo;
   // kWords: the term's pieces are consecutive runs of word characters
   // (the words of a phrase, the parts of "ұрып-соғып"). The index holds the
@@ -296,20 +302,37 @@ struct Term {
     }
     return false;
   }
-  mutable std::once_flag once;
+  // Each compiled on first use, apart: the index's terms need no finder
+  // (FindAllInRuns), the others no whole-run pattern.
+  mutable std::once_flag finder_once, reject_once, whole_once;
   mutable std::unique_ptr<RE2> finder;
   mutable std::unique_ptr<RE2> reject;
+  mutable std::unique_ptr<RE2> whole;  // kStemStart only
 
-  void Prepare() const {
-    std::call_once(once, [this] {
-      RE2::Options opt;
-      opt.set_log_errors(false);
-      opt.set_max_mem(64 << 20);
-      finder = std::make_unique<RE2>(finder_pattern, opt);
+  static RE2::Options FinderOptions() {
+    RE2::Options opt;
+    opt.set_log_errors(false);
+    opt.set_max_mem(64 << 20);
+    return opt;
+  }
+  void PrepareReject() const {
+    std::call_once(reject_once, [this] {
       if (!reject_pattern.empty()) {
-        reject = std::make_unique<RE2>(reject_pattern, opt);
+        reject = std::make_unique<RE2>(reject_pattern, FinderOptions());
       }
     });
+  }
+  void Prepare() const {
+    std::call_once(finder_once, [this] {
+      finder = std::make_unique<RE2>(finder_pattern, FinderOptions());
+    });
+    PrepareReject();
+  }
+  void PrepareWhole() const {
+    std::call_once(whole_once, [this] {
+      whole = std::make_unique<RE2>(whole_pattern, FinderOptions());
+    });
+    PrepareReject();
   }
 };
 
@@ -485,6 +508,13 @@ struct RuleSet::Impl {
   // its reject pattern refuses).
   void FindAll(int t, std::string_view text,
                std::vector<std::pair<size_t, size_t>>* out) const;
+  // The same for a kStemStart term, on a text the index cut into `runs`
+  // with `hits`: only the runs the index reports for t are tried, each
+  // matched whole without a search or submatches (see the definition).
+  void FindAllInRuns(int t, std::string_view text,
+                     const std::vector<WordIndex::Run>& runs,
+                     const std::vector<WordIndex::Hit>& hits,
+                     std::vector<std::pair<size_t, size_t>>* out) const;
 
   std::vector<RuleHit> Match(std::string_view text,
                              const std::vector<Token>* shared_tokens) const;
@@ -685,8 +715,12 @@ int RuleSet::Impl::AddTerm(const TermSpec& t, const std::string& lang,
   term.finder_pattern = finder;
   term.reject_pattern = reject;
   term.wrapped = wrapped;
+  term.group_is_match = !bounded;
   if (use_index && indexed != Indexed::kNo) {
     term.indexed = indexed;
+    if (indexed == Indexed::kStemStart) {
+      term.whole_pattern = "(?:" + exact + ")";
+    }
     // The anchor: the piece whose shortest form is longest.
     size_t best = 0;
     int anchor = 0;
@@ -1034,6 +1068,7 @@ struct MatchState {
   std::string wrapped;
   std::vector<int> set_ids;
   std::vector<Span> tokens;
+  std::vector<uint32_t> facts;  // [token]: see `fact` in Match
   WordIndex::CharMap char_map;
   LiteralFilter::Memo memo;
 };
@@ -1052,12 +1087,14 @@ void RuleSet::Impl::FindAll(int t, std::string_view text,
   if (!term.finder->ok()) return;
   re2::StringPiece input(text.data(), text.size());
   re2::StringPiece m[2];
+  const int groups = term.group_is_match ? 1 : 2;
+  const re2::StringPiece& found = m[groups - 1];
   size_t pos = 0;
-  while (pos <= text.size() &&
-         term.finder->Match(input, pos, text.size(), RE2::UNANCHORED, m, 2)) {
-    if (m[1].data() == nullptr) break;
-    size_t b = static_cast<size_t>(m[1].data() - text.data());
-    size_t e = b + m[1].size();
+  while (pos <= text.size() && term.finder->Match(input, pos, text.size(),
+                                                  RE2::UNANCHORED, m, groups)) {
+    if (found.data() == nullptr) break;
+    size_t b = static_cast<size_t>(found.data() - text.data());
+    size_t e = b + found.size();
     if (e > b && !(term.reject &&
                    RE2::PartialMatch(text.substr(b, e - b), *term.reject))) {
       out->emplace_back(b, e);
@@ -1065,6 +1102,43 @@ void RuleSet::Impl::FindAll(int t, std::string_view text,
     size_t next = e > b ? e : e + 1;
     if (next <= pos) next = pos + 1;
     pos = next;
+  }
+}
+
+// Equal to FindAll on a text for which the index's Segment() held (valid
+// UTF-8, no ј), for these reasons:
+//  - a stem's finder is kBegin(exact)kEnd, and exact (the stem's variants
+//    and their suffixes, letters of kWordChars or ј) matches only word
+//    characters of such a text, so an occurrence starts at the start of a
+//    run (kBegin) and ends at its end (kEnd): it is a whole run, and a run
+//    is one when exact matches all of it, whichever alternative RE2 would
+//    prefer;
+//  - every alternative of exact starts with one of the stem's starts, whose
+//    forms the index holds as prefixes for t, so every such run is a hit;
+//  - runs do not overlap and hits come in run order, as the finder's
+//    matches come in text order.
+// A search per occurrence asks RE2 for group 1: a forward and a reverse
+// DFA pass and then a submatch pass (BitState over the whole program, one
+// bit per instruction and byte), ~18,000 instructions for one word of a
+// shipped stem; the whole match of a run is one anchored DFA pass.
+void RuleSet::Impl::FindAllInRuns(int t, std::string_view text,
+                                  const std::vector<WordIndex::Run>& runs,
+                                  const std::vector<WordIndex::Hit>& hits,
+                                  std::vector<Span>* out) const {
+  const Term& term = terms[t];
+  term.PrepareWhole();
+  if (!term.whole->ok()) {  // too large for its budget: as the finder does
+    FindAll(t, text, out);
+    return;
+  }
+  const uint32_t id = static_cast<uint32_t>(t);
+  for (const WordIndex::Hit& h : hits) {
+    if (h.id != id) continue;
+    const WordIndex::Run& run = runs[h.run];
+    const std::string_view word = text.substr(run.begin, run.end - run.begin);
+    if (!RE2::FullMatch(word, *term.whole)) continue;
+    if (term.reject && RE2::PartialMatch(word, *term.reject)) continue;
+    out->emplace_back(run.begin, run.end);
   }
 }
 
@@ -1310,6 +1384,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
           tokens.emplace_back(t.begin, t.end);
         }
       }
+      st.facts.assign(tokens.size(), 0);
     }
     return tokens;
   };
@@ -1328,7 +1403,11 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     if (!in_set(t) || (fast && terms[t].indexed == Indexed::kWords)) {
       return v;
     }
-    FindAll(t, text, &v);
+    if (fast && terms[t].indexed == Indexed::kStemStart) {
+      FindAllInRuns(t, text, st.runs, st.hits, &v);
+    } else {
+      FindAll(t, text, &v);
+    }
     return v;
   };
   auto word_at = [&](int k) {
@@ -1377,10 +1456,39 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     }
     return sentence[k];
   };
+  // What the negation checks ask of word k, each decided once per text: a
+  // post that matched much (every "мектеп" of a long post is a span) has
+  // the same neighbouring words read for span after span. Two bits per
+  // fact: decided, and its value.
+  enum Fact : int {
+    kFactTransparent,
+    kFactNegator,
+    kFactNegatorAfter,
+    kFactPronoun,
+    kFactExperienceVerb,
+    kFactKazakhNegativeVerb,
+    kFactPlacePreposition,
+    kFactKazakhPlace,
+  };
+  auto fact = [&](int k, Fact f, auto&& decide) -> bool {
+    token_list();
+    uint32_t& facts = st.facts[static_cast<size_t>(k)];
+    const uint32_t known = uint32_t{1} << (2 * f);
+    if ((facts & known) == 0) facts |= known | (decide() ? known << 1 : 0);
+    return (facts & (known << 1)) != 0;
+  };
+  auto transparent = [&](int k) {
+    return fact(k, kFactTransparent,
+                [&] { return Transparent().count(word_at(k)) != 0; });
+  };
+  auto negator_after = [&](int k) {
+    return fact(k, kFactNegatorAfter,
+                [&] { return NegatorsAfter().count(word_at(k)) != 0; });
+  };
   // Word k negates what follows it. "не" after пока, чуть, едва or ли
   // ("пока не оплатим взнос", "чуть не убили") and before только ("не
   // только травят, но и бьют") does not.
-  auto negator_at = [&](int k) {
+  auto decide_negator = [&](int k) {
     const std::string_view w = word_at(k);
     if (!NegatorsBefore().count(w)) return false;
     if (w != "не") return true;
@@ -1406,12 +1514,14 @@ std::vector<RuleHit> RuleSet::Impl::Match(
       }
     }
   };
+  auto negator_at = [&](int k) {
+    return fact(k, kFactNegator, [&] { return decide_negator(k); });
+  };
   // A negator just before word k, skipping transparent words.
   auto negator_before = [&](int k) {
     for (int j = k - 1; j >= 0 && !clause_break(j, j + 1); --j) {
-      std::string_view w = word_at(j);
       if (negator_at(j)) return true;
-      if (!Transparent().count(w)) return false;
+      if (!transparent(j)) return false;
     }
     return false;
   };
@@ -1426,12 +1536,14 @@ std::vector<RuleHit> RuleSet::Impl::Match(
       if (clause_break(k - 1, k)) break;
       const std::string_view w = word_at(k);
       // The denial is not part of the place ("в классе нет").
-      if (w == "не" || NegatorsAfter().count(w)) break;
-      if (PlacePrepositions().count(w)) {
+      if (w == "не" || negator_after(k)) break;
+      if (fact(k, kFactPlacePreposition,
+               [&] { return PlacePrepositions().count(w) != 0; })) {
         after_preposition = 2;
       } else if (after_preposition > 0) {
         --after_preposition;
-      } else if (!KazakhPlaceWord(w)) {
+      } else if (!fact(k, kFactKazakhPlace,
+                       [&] { return KazakhPlaceWord(word_at(k)); })) {
         break;
       }
     }
@@ -1444,15 +1556,15 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     int counted = 0;
     for (int k = first - 1; k >= 0 && counted < kNegationBefore; --k) {
       if (clause_break(k, k + 1)) break;
-      std::string_view w = word_at(k);
       if (negator_at(k)) return true;
-      if (!Transparent().count(w)) ++counted;
+      if (!transparent(k)) ++counted;
     }
     // "не видела, чтобы ... дрался": a negated verb of seeing followed by
     // чтобы negates its whole clause.
     for (int k = first - 1; k >= 0 && first - k <= kExperienceClause; --k) {
       if (clause_break(k, k + 1)) break;
-      if (ExperienceVerb(word_at(k))) {
+      if (fact(k, kFactExperienceVerb,
+               [&] { return ExperienceVerb(word_at(k)); })) {
         const bool governs = first - k <= kExperienceVerbBefore ||
                              (k + 1 < first && (word_at(k + 1) == "чтобы" ||
                                                 word_at(k + 1) == "чтоб"));
@@ -1466,12 +1578,14 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     // "никто не помогает в классе, травят").
     auto negated_verb = [&](int k) {
       return (word_at(k) == "не" && k + 1 < n && negator_at(k)) ||
-             KazakhNegativeVerb(word_at(k));
+             fact(k, kFactKazakhNegativeVerb,
+                  [&] { return KazakhNegativeVerb(word_at(k)); });
     };
     bool opened = false;
     for (int k = first - 1; k >= 0 && first - k <= kClauseScopeBefore; --k) {
       if (clause_break(k, k + 1) || negated_verb(k)) break;
-      if (NegativePronouns().count(word_at(k))) {
+      if (fact(k, kFactPronoun,
+               [&] { return NegativePronouns().count(word_at(k)) != 0; })) {
         opened = true;
         break;
       }
@@ -1485,12 +1599,11 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     counted = 0;
     for (int k = last + 1; k < n && counted < kNegationAfter; ++k) {
       if (clause_break(k - 1, k)) break;
-      std::string_view w = word_at(k);
-      if (NegatorsAfter().count(w)) return true;
-      if (w == "не" && k + 1 < n && AfterNe().count(word_at(k + 1))) {
+      if (negator_after(k)) return true;
+      if (word_at(k) == "не" && k + 1 < n && AfterNe().count(word_at(k + 1))) {
         return true;
       }
-      if (!Transparent().count(w)) ++counted;
+      if (!transparent(k)) ++counted;
     }
     // A place between the term and the denial: "травли в нашей школе не
     // было", "буллинг біздің мектепте жоқ". Russian "нет" counts only
@@ -1501,7 +1614,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
       if (w == "не" && denial + 1 < n && AfterNe().count(word_at(denial + 1))) {
         return true;
       }
-      if (NegatorsAfter().count(w) &&
+      if (negator_after(denial) &&
           (!OpensPredicate().count(w) || time_tail_closes(denial))) {
         return true;
       }
@@ -1537,7 +1650,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
     for (int k = last + 1; k < n && counted < kNegationAfter; ++k) {
       if (clause_break(k - 1, k)) break;
       const std::string_view w = word_at(k);
-      if (NegatorsAfter().count(w) &&
+      if (negator_after(k) &&
           (!OpensPredicate().count(w) || closes_clause(k))) {
         return true;
       }
@@ -1545,7 +1658,7 @@ std::vector<RuleHit> RuleSet::Impl::Match(
           closes_clause(k + 1)) {
         return true;
       }
-      if (!Transparent().count(w)) ++counted;
+      if (!transparent(k)) ++counted;
     }
     return false;
   };
