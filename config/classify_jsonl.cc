@@ -6,6 +6,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/json_escape.h"
 #include "common/utf8.h"
 
@@ -106,6 +110,38 @@ inline size_t PlainChunk(uint64_t w, bool trusted) {
   return (lead >> 56) != 0 ? 7 : 8;
 }
 
+#if defined(__SSE2__)
+// PlainChunk for the sixteen bytes at `p`: all sixteen, fifteen when the
+// last starts a two-byte sequence, or 0 (the same rules, one bit per byte
+// of each mask).
+inline size_t PlainChunk16(const char* p, bool trusted) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  auto bytes = [](int b) { return _mm_set1_epi8(static_cast<char>(b)); };
+  auto mask = [](__m128i m) {
+    return static_cast<unsigned>(_mm_movemask_epi8(m));
+  };
+  const unsigned high = mask(v);
+  // Signed: bytes >= 0x80 compare below 0x20 too, and are masked out.
+  const unsigned escape =
+      mask(_mm_or_si128(_mm_cmplt_epi8(v, bytes(0x20)),
+                        _mm_or_si128(_mm_cmpeq_epi8(v, bytes('"')),
+                                     _mm_cmpeq_epi8(v, bytes('\\')))));
+  if ((escape & ~high) != 0) return 0;
+  if (high == 0 || trusted) return 16;
+  const unsigned cont =  // 10xxxxxx
+      mask(_mm_cmpeq_epi8(_mm_and_si128(v, bytes(0xC0)), bytes(0x80)));
+  const unsigned lead =  // 110xxxxx
+      mask(_mm_cmpeq_epi8(_mm_and_si128(v, bytes(0xE0)), bytes(0xC0)));
+  if ((high & ~(cont | lead)) != 0) return 0;  // 111xxxxx
+  // C0 and C1 (overlong).
+  if (mask(_mm_cmpeq_epi8(_mm_and_si128(v, bytes(0xFE)), bytes(0xC0))) != 0) {
+    return 0;
+  }
+  if (cont != ((lead << 1) & 0xFFFFu)) return 0;
+  return (lead & 0x8000u) != 0 ? 15 : 16;
+}
+#endif
+
 // End of the run from s[i] of bytes that JSON strings carry as they are:
 // ASCII other than what needs an escape, and whole UTF-8 sequences.
 // `trusted`: `s` is known to be valid UTF-8.
@@ -114,6 +150,15 @@ size_t PlainRun(std::string_view s, size_t i, bool trusted) {
   while (i < n) {
     size_t stop = n;  // where to try eight bytes at once again
     if constexpr (std::endian::native == std::endian::little) {
+#if defined(__SSE2__)
+      if (i + 16 <= n) {
+        const size_t plain = PlainChunk16(s.data() + i, trusted);
+        if (plain != 0) {
+          i += plain;
+          continue;
+        }
+      }
+#endif
       if (i + 8 <= n) {
         uint64_t w;
         std::memcpy(&w, s.data() + i, 8);
