@@ -96,21 +96,26 @@ measure() {
   [[ " $TOOLS " == *" $name "* ]] || return 0
   : > "$WORK/access.log"
   if [[ $RSS_EVERY != 0 && $name == shagym* ]]; then
-    # Samples "seconds pages rss_mb" while the crawl runs, to show whether
-    # memory stays flat as pages grow.
+    # Samples "seconds pages rss_mb cpu_s load" while the crawl runs, to show
+    # whether memory stays flat and whether CPU per page grows as pages do
+    # (cpu_s: the process's user+system seconds so far, all threads).
     /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" "$@" > "$out" 2>&1 &
     local tpid=$! cpid="" t=0
     for _ in $(seq 50); do
       cpid=$(pgrep -P "$tpid" | head -1) && [[ -n $cpid ]] && break
       sleep 0.1
     done
-    echo "rss samples of $name (seconds, pages fetched, RSS MB, load average):"
+    echo "rss samples of $name (seconds, pages fetched, RSS MB, load average, CPU s so far):"
+    local hz
+    hz=$(getconf CLK_TCK)
     while kill -0 "$tpid" 2>/dev/null; do
       sleep "$RSS_EVERY"; t=$((t + RSS_EVERY))
       local rss
       rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$cpid/status" 2>/dev/null) || break
       [[ -n $rss ]] || break
-      echo "  $t $(grep -cE '^(200|304) /p/' "$WORK/access.log" || true) $rss $(cut -d" " -f1 /proc/loadavg)"
+      local cpu
+      cpu=$(awk -v hz="$hz" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$cpid/stat" 2>/dev/null) || break
+      echo "  $t $(grep -cE '^(200|304) /p/' "$WORK/access.log" || true) $rss $(cut -d" " -f1 /proc/loadavg) $cpu"
     done
     wait "$tpid" || true
   else
