@@ -209,12 +209,12 @@ TEST(RulesFreshTest, ClassifySixthFreshSet) {
 // complaint-vs-not F1 0.80 (P 0.94, R 0.70), groups 0.71 (Latin) to 0.86,
 // high severity P 0.54 R 0.58; after the ninth round, whose rules were
 // written from this set's misses (so it no longer measures generalisation),
-// 0.84 and 0.97 (P 0.99, R 0.94), groups 0.92 (Latin) to 0.98.
+// 0.86 and 0.97 (P 0.99, R 0.95), groups 0.94 (Latin) to 0.98.
 TEST(RulesFreshTest, ClassifySeventhFreshSet) {
-  CheckFreshSet("rules_fresh7.jsonl", {.macro_f1 = 0.83,
+  CheckFreshSet("rules_fresh7.jsonl", {.macro_f1 = 0.85,
                                        .complaint_f1 = 0.96,
                                        .complaint_precision = 0.98,
-                                       .group_complaint_f1 = 0.91});
+                                       .group_complaint_f1 = 0.93});
 }
 
 }  // namespace rules_fresh_test
