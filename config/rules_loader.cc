@@ -253,7 +253,14 @@ class Parser {
         r.Fail(n, "unknown list '@" + name + "'" +
                       (sug.empty() ? "" : " (did you mean '@" + sug + "'?)"));
       }
-      return Group(*it->second.reader, it->second.node, depth + 1);
+      // A list is expanded once: rules refer to "@school" or "@exclude"
+      // hundreds of times, and walking its YAML nodes again each time was
+      // most of the cost of loading the shipped rules.
+      auto done = expanded_.find(name);
+      if (done != expanded_.end()) return done->second;
+      nlp::TermGroup g = Group(*it->second.reader, it->second.node, depth + 1);
+      expanded_.emplace(name, g);
+      return g;
     }
     out.push_back(nlp::TermSpec{nlp::TermSpec::Kind::kWord, s, r.Where(n)});
     return out;
@@ -262,6 +269,7 @@ class Parser {
   std::vector<std::string>* errors_;
   std::vector<std::unique_ptr<YamlReader>> readers_;
   std::map<std::string, ListDef> lists_;
+  std::map<std::string, nlp::TermGroup> expanded_;  // by list name
   std::vector<Pending> files_;
 };
 

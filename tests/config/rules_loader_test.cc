@@ -58,6 +58,58 @@ TEST_F(RulesLoaderTest, ParsesTermsListsAndDefaults) {
   EXPECT_EQ(rules[0].where, "r/b.yaml:6:5");
 }
 
+// A list used by several rules and inside another list gives every use the
+// same terms with the list's own positions; a cycle of lists is still an
+// error, not a hang.
+TEST_F(RulesLoaderTest, ListsExpandTheSameAtEveryUseAndCyclesFail) {
+  const std::string text = R"(category: bullying
+lang: ru
+lists:
+  school: [школ*, {stem: класс}]
+  place: ["@school", двор]
+rules:
+  - id: ru.b.1
+    any: [травля]
+    all: ["@school"]
+  - id: ru.b.2
+    any: [травят]
+    all: ["@place"]
+  - id: ru.b.3
+    any: [буллинг]
+    all: ["@school", "@place"]
+)";
+  std::vector<std::string> errors;
+  auto spec = ParseRuleFiles({{"r/b.yaml", text}}, &errors);
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  const auto& rules = spec->files[0].rules;
+  ASSERT_EQ(rules.size(), 3u);
+  ASSERT_EQ(rules[0].all.size(), 1u);
+  ASSERT_EQ(rules[0].all[0].size(), 2u);
+  ASSERT_EQ(rules[1].all[0].size(), 3u);
+  ASSERT_EQ(rules[2].all.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(rules[1].all[0][i].value, rules[0].all[0][i].value);
+    EXPECT_EQ(rules[1].all[0][i].where, rules[0].all[0][i].where);
+    EXPECT_EQ(rules[2].all[0][i].where, rules[0].all[0][i].where);
+  }
+  EXPECT_EQ(rules[0].all[0][1].kind, nlp::TermSpec::Kind::kStem);
+  EXPECT_EQ(rules[1].all[0][2].value, "двор");
+
+  const std::string cycle = R"(category: bullying
+lists:
+  a: ["@b"]
+  b: ["@a"]
+rules:
+  - id: ru.b.1
+    any: ["@a"]
+)";
+  errors.clear();
+  auto bad = ParseRuleFiles({{"r/c.yaml", cycle}}, &errors);
+  EXPECT_FALSE(bad.ok());
+  ASSERT_FALSE(errors.empty());
+  EXPECT_NE(errors[0].find("nest too deeply"), std::string::npos) << errors[0];
+}
+
 TEST_F(RulesLoaderTest, ReportsAllProblemsWithFileLineAndRule) {
   const std::string bad = R"(category: bullying
 rules:
