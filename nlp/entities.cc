@@ -113,9 +113,10 @@ const SkeletonBytes& GetSkeletonBytes() {
 }
 
 // Writes the skeleton of `s` at `out` (room for s.size() bytes: a skeleton
-// is never longer than its text) and returns its length.
-size_t WriteSkeleton(std::string_view s, char* out) {
-  const SkeletonBytes& table = GetSkeletonBytes();
+// is never longer than its text) and returns its length. `table`:
+// GetSkeletonBytes(), fetched once by callers that write many.
+size_t WriteSkeleton(std::string_view s, char* out,
+                     const SkeletonBytes& table = GetSkeletonBytes()) {
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   const int32_t n = static_cast<int32_t>(s.size());
   size_t o = 0;
@@ -147,8 +148,8 @@ size_t WriteSkeleton(std::string_view s, char* out) {
 
 // Same for a token of Cyrillic code points only (Token::cyrillic: two
 // bytes each), one table read per code point.
-size_t WriteCyrillicSkeleton(std::string_view s, char* out) {
-  const SkeletonBytes& table = GetSkeletonBytes();
+size_t WriteCyrillicSkeleton(std::string_view s, char* out,
+                             const SkeletonBytes& table) {
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   const size_t n = s.size();
   char* o = out;
@@ -1019,6 +1020,7 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
   };
   thread_local std::string arena;
   thread_local std::vector<Skel> skel_at;
+  const SkeletonBytes& skeleton_bytes = GetSkeletonBytes();
   if (arena.size() < s.size() + 16) arena.resize(s.size() + 16);
   skel_at.resize(tokens.size());
   {
@@ -1031,13 +1033,13 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
       size_t len;
       if (tokens[i].cyrillic) {
         // Two bytes per code point, in and out.
-        len = WriteCyrillicSkeleton(tok(i), arena.data() + at);
+        len = WriteCyrillicSkeleton(tok(i), arena.data() + at, skeleton_bytes);
         k.cps = static_cast<uint8_t>(std::min<size_t>(len / 2, 3));
         for (uint8_t c = 1; c <= k.cps; ++c) {
           k.end[c] = static_cast<uint8_t>(2 * c);
         }
       } else {
-        len = WriteSkeleton(tok(i), arena.data() + at);
+        len = WriteSkeleton(tok(i), arena.data() + at, skeleton_bytes);
         const char* sk = arena.data() + at;
         for (size_t b = 0; b < len && k.cps < 3;) {
           ++b;
