@@ -1211,12 +1211,15 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
             : InstitutionWord(t, head(i),
                               skel_at[i].institution == Institution::kAsk);
     // "бала бақша", "детский сад", "детском саду".
+    // The next token's skeleton only when this one can start such a pair.
     if (inst == Inst::kNone && i + 1 < tokens.size()) {
-      std::string_view u = skel(i + 1);
-      if (t == "бала" && (StartsWith(u, "бақша") || StartsWith(u, "бакша"))) {
-        inst = Inst::kKindergarten;
-      } else if (StartsWith(t, "детск") && StartsWith(u, "сад")) {
-        inst = Inst::kKindergarten;
+      const bool bala = t == "бала";
+      if (bala || StartsWith(t, "детск")) {
+        const std::string_view u = skel(i + 1);
+        if (bala ? StartsWith(u, "бақша") || StartsWith(u, "бакша")
+                 : StartsWith(u, "сад")) {
+          inst = Inst::kKindergarten;
+        }
       }
     }
     if (inst != Inst::kNone && first_inst == Inst::kNone) first_inst = inst;

@@ -180,6 +180,15 @@ TEST_F(EntitiesTest, Institutions) {
   EXPECT_EQ(E("школа-интернат №2").institution, "boarding_school");
   EXPECT_EQ(E("детский сад №5").institution, "kindergarten");
   EXPECT_EQ(E("балабақшада тәрбиеші").institution, "kindergarten");
+  // Two-word names: the pair only, not either word alone.
+  EXPECT_EQ(E("бала бақшада тәрбиеші").institution, "kindergarten");
+  EXPECT_EQ(E("бала бакшада").institution, "kindergarten");
+  EXPECT_EQ(E("в детском саду").institution, "kindergarten");
+  EXPECT_EQ(E("бала сабаққа барды").institution, "");
+  EXPECT_EQ(E("бақша бала").institution, "");
+  EXPECT_EQ(E("детская площадка").institution, "");
+  EXPECT_EQ(E("сад детский").institution, "");
+  EXPECT_EQ(E("мой сад").institution, "");
   EXPECT_EQ(E("колледж студенттері").institution, "college");
   EXPECT_EQ(E("в летнем лагере").institution, "camp");
   EXPECT_EQ(E("жазғы лагерьде").institution, "camp");
