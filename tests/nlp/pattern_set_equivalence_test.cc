@@ -30,6 +30,7 @@
 #include "nlp/rules/pattern_set.h"
 #include "nlp/rules/rule_set.h"
 #include "nlp/rules/stem.h"
+#include "tests/testing/sanitizers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
@@ -252,8 +253,8 @@ TEST(PatternSetEquivalenceTest, ShippedRulesSameHitsAndSpans) {
   auto normalizer = Normalizer::Create();
   ASSERT_TRUE(normalizer.ok());
   bool corpora = false;
-  std::vector<std::string> texts =
-      Normalised(**normalizer, Texts(40000, &corpora));
+  std::vector<std::string> texts = Normalised(
+      **normalizer, Texts(testing::SanitizerScaled(40000), &corpora));
   if (!corpora) std::printf("realworld corpora absent: tests/data only\n");
   const std::string dir = std::string(SHAGYM_SOURCE_DIR) + "/config/rules";
   size_t hits = CompareWays(
@@ -324,7 +325,8 @@ std::vector<std::string> StemDenseTexts(const RuleSetSpec& spec,
     rng = rng * 1103515245u + 12345u;
     return static_cast<size_t>((rng >> 16) % n);
   };
-  for (int i = 0; i < 1500 && !pools.empty(); ++i) {
+  const size_t n = testing::SanitizerScaled(1500);
+  for (size_t i = 0; i < n && !pools.empty(); ++i) {
     std::string t;
     const Pool& pool = pools[next(pools.size())];
     const Pool& other = pools[next(pools.size())];
@@ -356,7 +358,7 @@ TEST(PatternSetEquivalenceTest, ShippedRulesStemDenseTextsSameHitsAndSpans) {
   auto spec = config::ParseRuleFiles(*files, &errors);
   ASSERT_TRUE(spec.ok()) << (errors.empty() ? "" : errors[0]);
   const std::vector<std::string> texts = StemDenseTexts(*spec, **normalizer);
-  ASSERT_EQ(texts.size(), 1500u);
+  ASSERT_EQ(texts.size(), testing::SanitizerScaled(1500));
   size_t hits = CompareWays(
       [&]() -> std::shared_ptr<const RuleSet> {
         std::vector<std::string> e;
@@ -375,7 +377,7 @@ TEST(PatternSetEquivalenceTest, GeneratedRulesSameHitsAndSpans) {
   ASSERT_TRUE(normalizer.ok());
   bool corpora = false;
   std::vector<std::string> texts =
-      Normalised(**normalizer, Texts(3000, &corpora));
+      Normalised(**normalizer, Texts(testing::SanitizerScaled(3000), &corpora));
   std::vector<std::string> words = CorpusWords(texts, 3000);
   ASSERT_GT(words.size(), 100u);
   std::vector<std::string> made_up = MadeUp(3000, 23);
