@@ -10,6 +10,7 @@
 #   PAGES=1000 bash bench/crawl/compare_posts.sh /tmp/shagym-before build/app/shagym
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/crawl/bench_config.sh
 OLD=${1:?usage: compare_posts.sh OLD_BINARY NEW_BINARY}
 NEW=${2:?usage: compare_posts.sh OLD_BINARY NEW_BINARY}
 PAGES=${PAGES:-1000}
@@ -61,27 +62,7 @@ done
 for which in old new; do
   bin=$OLD
   [[ $which == new ]] && bin=$NEW
-  cat > "$WORK/$which.yaml" <<YAML
-data_dir: $WORK/data-$which
-rules_dir: $RULES_DIR
-gazetteer: $PWD/config/gazetteer/regions.yaml
-crawl:
-  user_agent: "shagym-bench/1.0"
-  max_connections: 64
-  per_host_connections: 16
-  per_host_delay_ms: 0
-  max_depth: 1000
-  max_pages_per_host: 1000000
-  allow_private_addresses: true
-sources:
-  - id: bench
-    type: html
-    seeds: [${seeds%, }]
-    follow: ['^http://127\.0\.0\.1:\d+/p/']
-    max_depth: 1000
-    post: {item: "div.post", text: "p.text", author: "span.author"}
-log: {level: warn}
-YAML
+  write_bench_config "$WORK/$which.yaml" "$WORK/data-$which" "$RULES_DIR" 16 "${seeds%, }"
   /usr/bin/time -f "$which ($bin): %e s wall, %U s user, %S s sys" -o "$WORK/time.txt" \
     "$bin" --config "$WORK/$which.yaml" crawl --until-idle > /dev/null 2> "$WORK/$which.err" ||
     { cat "$WORK/$which.err"; exit 1; }

@@ -25,6 +25,7 @@
 #   RULES_DIR=/tmp/rules PAGES=5000 HOSTS=20 RUNS=1 TOOLS=shagym bash bench/crawl/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/crawl/bench_config.sh
 PAGES=${PAGES:-20000}
 HOSTS=${HOSTS:-"1 20"}
 RUNS=${RUNS:-3}
@@ -137,28 +138,7 @@ for hosts in $HOSTS; do
   echo "load before $hosts host(s): $(cut -d" " -f1-3 /proc/loadavg)"
   seeds=""
   for ((h = 0; h < hosts; h++)); do seeds+="\"http://127.0.0.1:$((BASE_PORT + h))/p/0.html\", "; done
-  cat > "$WORK/shagym.yaml" <<YAML
-data_dir: data
-${STORE_MEMORY:+store_memory: $STORE_MEMORY}
-rules_dir: $RULES_DIR
-gazetteer: $PWD/config/gazetteer/regions.yaml
-crawl:
-  user_agent: "shagym-bench/1.0"
-  max_connections: 64
-  per_host_connections: $PARALLEL
-  per_host_delay_ms: 0
-  max_depth: 1000
-  max_pages_per_host: 1000000
-  allow_private_addresses: true
-sources:
-  - id: bench
-    type: html
-    seeds: [${seeds%, }]
-    follow: ['^http://127\.0\.0\.1:\d+/p/']
-    max_depth: 1000
-    post: {item: "div.post", text: "p.text", author: "span.author"}
-log: {level: warn}
-YAML
+  write_bench_config "$WORK/shagym.yaml" data "$RULES_DIR" "$PARALLEL" "${seeds%, }" "$STORE_MEMORY"
   sed "s#^rules_dir: .*#rules_dir: $WORK/no-rules#" "$WORK/shagym.yaml" > "$WORK/nocls.yaml"
   first_urls=()
   for ((h = 0; h < hosts; h++)); do first_urls+=("http://127.0.0.1:$((BASE_PORT + h))/p/0.html"); done
