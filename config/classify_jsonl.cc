@@ -340,11 +340,45 @@ bool PutStringOrNull(std::string_view s, Sink* out) {
   return PutString(s, out);
 }
 
+// The SPEC "Post" keys in the order of the output line.
+constexpr std::string_view kSpecKeys[] = {
+    "id",           "source",       "url",    "published_at",
+    "fetched_at",   "author",       "text",   "lang",
+    "categories",   "severity",     "region", "school_number",
+    "duplicate_of", "matches",      "review", "institution",
+    "incident",     "rules_version"};
+constexpr int kSpecKeyCount = std::size(kSpecKeys);
+
+// The index of `key` in kSpecKeys, or -1.
+constexpr int SpecKeyIndex(std::string_view key) {
+  for (int k = 0; k < kSpecKeyCount; ++k) {
+    if (kSpecKeys[k] == key) return k;
+  }
+  return -1;
+}
+constexpr int kIdKey = SpecKeyIndex("id");
+constexpr int kSourceKey = SpecKeyIndex("source");
+constexpr int kUrlKey = SpecKeyIndex("url");
+constexpr int kPublishedKey = SpecKeyIndex("published_at");
+constexpr int kFetchedKey = SpecKeyIndex("fetched_at");
+constexpr int kAuthorKey = SpecKeyIndex("author");
+constexpr int kTextKey = SpecKeyIndex("text");
+constexpr int kDuplicateKey = SpecKeyIndex("duplicate_of");
+constexpr int kReviewKey = SpecKeyIndex("review");
+constexpr int kIncidentKey = SpecKeyIndex("incident");
+static_assert(kIdKey == 0 && kSourceKey >= 0 && kUrlKey >= 0 &&
+              kPublishedKey >= 0 && kFetchedKey >= 0 && kAuthorKey >= 0 &&
+              kTextKey >= 0 && kDuplicateKey >= 0 && kReviewKey >= 0 &&
+              kIncidentKey >= 0);
+
 }  // namespace
 
 bool ClassifyJsonl::ParseFast(std::string_view s) {
+  static_assert(sizeof(field_of_spec_) / sizeof(field_of_spec_[0]) ==
+                kSpecKeyCount);
   used_ = 0;
   text_field_ = -1;
+  std::memset(field_of_spec_, -1, sizeof(field_of_spec_));
   size_t i = 0;
   auto skip = [&] {
     while (i < s.size() && IsJsonSpace(s[i])) ++i;
@@ -359,6 +393,7 @@ bool ClassifyJsonl::ParseFast(std::string_view s) {
     if (used_ == fields_.size()) {
       fields_.emplace_back();
       plain_.push_back(0);
+      spec_of_field_.push_back(-1);
     }
     auto& [key, value] = fields_[used_];
     bool plain = false;
@@ -373,7 +408,10 @@ bool ClassifyJsonl::ParseFast(std::string_view s) {
     for (size_t k = 0; k < used_; ++k) {
       if (fields_[k].first == key) return false;  // duplicate key
     }
-    if (key == "text") text_field_ = static_cast<int>(used_);
+    const int spec = SpecKeyIndex(key);
+    spec_of_field_[used_] = static_cast<signed char>(spec);
+    if (spec >= 0) field_of_spec_[spec] = static_cast<int>(used_);
+    if (spec == kTextKey) text_field_ = static_cast<int>(used_);
     ++used_;
     skip();
     if (i >= s.size()) return false;
@@ -455,31 +493,19 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
            StringBound(l.region) + StringBound(l.school_number) +
            StringBound(l.institution) + StringBound(l.rules_version);
   Sink sink(out, bound);
-  // The input fields a SPEC key of the line took (bit k: fields_[k]).
-  uint64_t taken = 0;
-  auto input = [&](std::string_view key) -> int {
-    for (size_t k = 0; k < used_; ++k) {
-      if (fields_[k].first == key) return static_cast<int>(k);
-    }
-    return -1;
-  };
   bool ok = true;
   // Each key is written with what stands before it and its colon in one
   // piece: `{"id":` (always first), `,"source":`, ...
   auto key = [&](std::string_view piece) { sink.Put(piece); };
-  // The key's name inside such a piece.
-  auto name = [](std::string_view piece) {
-    return piece.substr(2, piece.size() - 4);
-  };
-  // A key the input may carry: its value, else the Post default.
-  auto passed = [&](std::string_view piece, std::string_view dflt) {
+  // A key the input may carry (its index in kSpecKeys): its value, else
+  // the Post default.
+  auto passed = [&](std::string_view piece, int spec, std::string_view dflt) {
     key(piece);
-    const int f = input(name(piece));
+    const int f = field_of_spec_[spec];
     if (f < 0) {
       sink.Put(dflt);
       return;
     }
-    if (f < 64) taken |= uint64_t{1} << f;
     if (plain_[f]) {
       sink.Put('"');
       sink.Put(fields_[f].second);
@@ -493,13 +519,13 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
     auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), v);
     sink.Put(std::string_view(digits, static_cast<size_t>(end - digits)));
   };
-  passed("{\"id\":"sv, "\"\""sv);
-  passed(",\"source\":"sv, "\"\""sv);
-  passed(",\"url\":"sv, "\"\""sv);
-  passed(",\"published_at\":"sv, "null"sv);
-  passed(",\"fetched_at\":"sv, "null"sv);
-  passed(",\"author\":"sv, "\"\""sv);
-  passed(",\"text\":"sv, "\"\""sv);  // always in the input
+  passed("{\"id\":"sv, kIdKey, "\"\""sv);
+  passed(",\"source\":"sv, kSourceKey, "\"\""sv);
+  passed(",\"url\":"sv, kUrlKey, "\"\""sv);
+  passed(",\"published_at\":"sv, kPublishedKey, "null"sv);
+  passed(",\"fetched_at\":"sv, kFetchedKey, "null"sv);
+  passed(",\"author\":"sv, kAuthorKey, "\"\""sv);
+  passed(",\"text\":"sv, kTextKey, "\"\""sv);  // always in the input
   key(",\"lang\":"sv);
   ok = ok && PutString(l.lang, &sink);
   key(",\"categories\":["sv);
@@ -513,7 +539,7 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
   ok = ok && PutStringOrNull(l.region, &sink);
   key(",\"school_number\":"sv);
   ok = ok && PutStringOrNull(l.school_number, &sink);
-  passed(",\"duplicate_of\":"sv, "null"sv);
+  passed(",\"duplicate_of\":"sv, kDuplicateKey, "null"sv);
   key(",\"matches\":["sv);
   for (size_t m = 0; m < l.matches.size(); ++m) {
     const Match& x = l.matches[m];
@@ -528,27 +554,18 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
     sink.Put('}');
   }
   sink.Put(']');
-  passed(",\"review\":"sv, "\"new\""sv);
+  passed(",\"review\":"sv, kReviewKey, "\"new\""sv);
   key(",\"institution\":"sv);
   ok = ok && PutStringOrNull(l.institution, &sink);
-  passed(",\"incident\":"sv, "null"sv);
+  passed(",\"incident\":"sv, kIncidentKey, "null"sv);
   key(",\"rules_version\":"sv);
   ok = ok && PutString(l.rules_version, &sink);
-  static constexpr std::string_view kSpecKeys[] = {
-      "id",           "source",       "url",    "published_at",
-      "fetched_at",   "author",       "text",   "lang",
-      "categories",   "severity",     "region", "school_number",
-      "duplicate_of", "matches",      "review", "institution",
-      "incident",     "rules_version"};
+  // The input's other keys; its SPEC keys were taken above, or are labels
+  // the line computes.
   for (size_t k = 0; k < used_; ++k) {
-    // A field a key above took is a SPEC key: nothing to compare.
-    if (k < 64 && (taken >> k & 1) != 0) continue;
-    const std::string& name = fields_[k].first;
-    bool spec = false;
-    for (std::string_view s : kSpecKeys) spec = spec || s == name;
-    if (spec) continue;
+    if (spec_of_field_[k] >= 0) continue;
     sink.Put(',');
-    ok = ok && PutString(name, &sink, /*trusted=*/true);
+    ok = ok && PutString(fields_[k].first, &sink, /*trusted=*/true);
     sink.Put(':');
     ok = ok && PutString(fields_[k].second, &sink, /*trusted=*/true);
   }

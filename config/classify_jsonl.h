@@ -66,6 +66,10 @@ class ClassifyJsonl {
   std::vector<char> plain_;
   size_t used_ = 0;
   int text_field_ = -1;
+  // Fast path, for the writer: [field] its index in the SPEC "Post" keys
+  // (-1: another key), and [SPEC key] the field carrying it (-1: none).
+  std::vector<signed char> spec_of_field_;
+  int field_of_spec_[18] = {};
   // Generic path.
   nlohmann::ordered_json obj_;
   std::string text_;
