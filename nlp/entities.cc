@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cassert>
 #include <cstring>
 #include <map>
@@ -200,6 +201,30 @@ int SkeletonLetter(const char* p) {
   if (v - 0xD0B0u < 16) return static_cast<int>(v - 0xD0B0u) + 1;   // а..п
   if (v - 0xD180u < 16) return static_cast<int>(v - 0xD180u) + 17;  // р..я
   return 0;
+}
+
+// What a code point of U+0400..U+04FF adds to the first letters of a
+// skeleton, by c - 0x0400: 0 nothing (dropped: ь ъ), 1..32 the letter а..я
+// of its skeleton (SkeletonLetter's number), kOtherLetter a skeleton code
+// point that is not one of а..я (ё, ў, ...).
+constexpr uint8_t kOtherLetter = 33;
+struct SkeletonLetterTable {
+  uint8_t of[256];
+  SkeletonLetterTable() {
+    const SkeletonTable& t = Skeletons();
+    for (int k = 0; k < 256; ++k) {
+      const UChar32 r = t.of[k];
+      of[k] = r == 0 ? 0
+              : r >= 0x0430 && r <= 0x044F
+                  ? static_cast<uint8_t>(r - 0x0430 + 1)
+                  : kOtherLetter;
+    }
+  }
+};
+
+const SkeletonLetterTable& GetSkeletonLetters() {
+  static const SkeletonLetterTable table;
+  return table;
 }
 
 // Kazakh inflection suffixes as skeletons (see above), so "ға" is written
@@ -798,6 +823,10 @@ struct EntityExtractor::Impl {
     uint16_t begin = 0;  // candidates [begin, begin + count) in `merged`
     uint8_t count = 0;
     bool institution = false;
+    // Whether the skeleton may be "бала" or start with "детск" (the first
+    // words of the two-word kindergarten names): its first three letters
+    // are those of one of them.
+    bool kinder = false;
   };
   // False when a gazetteer too large for the 16-bit cells left the index
   // unbuilt: then every token takes the look-up by keys.
@@ -834,6 +863,14 @@ struct EntityExtractor::Impl {
       if (letters)
         institution.insert((l[0] * kLetters + l[1]) * kLetters + l[2]);
     }
+    std::unordered_set<int> kinder;
+    for (std::string_view w :
+         {std::string_view("бала"), std::string_view("детск")}) {
+      kinder.insert(
+          (SkeletonLetter(w.data()) * kLetters + SkeletonLetter(w.data() + 2)) *
+              kLetters +
+          SkeletonLetter(w.data() + 4));
+    }
     // Equal candidate lists share their place in `merged`, equal blocks
     // their cells: the index stays small enough for the cache.
     std::map<std::vector<uint32_t>, uint32_t> list_at;
@@ -867,9 +904,11 @@ struct EntityExtractor::Impl {
           cell.count = static_cast<uint8_t>(list.size());
           cell.institution =
               institution.count((a * kLetters + b) * kLetters + c) > 0;
-          any = any || cell.count > 0 || cell.institution;
+          cell.kinder = kinder.count((a * kLetters + b) * kLetters + c) > 0;
+          any = any || cell.count > 0 || cell.institution || cell.kinder;
           content.push_back(uint64_t{cell.begin} << 32 |
-                            uint64_t{cell.count} << 1 | cell.institution);
+                            uint64_t{cell.count} << 2 |
+                            uint64_t{cell.kinder} << 1 | cell.institution);
         }
         if (!any) continue;
         auto [it, fresh] = block_of.emplace(
@@ -892,6 +931,10 @@ struct EntityExtractor::Impl {
       l[k] = SkeletonLetter(sk.data() + 2 * k);
       if (l[k] == 0) return nullptr;
     }
+    return CellOf(l);
+  }
+  // The cell of the first three letters (1..32, 0 past the skeleton's end).
+  const Cell* CellOf(const int* l) const {
     const uint16_t block =
         pair_block[static_cast<size_t>(l[0] * kLetters + l[1])];
     return &cells[static_cast<size_t>(block) * kLetters +
@@ -939,6 +982,14 @@ struct EntityExtractor::Impl {
     return !out->tokens.empty();
   }
 };
+
+namespace {
+std::atomic<bool> g_letter_prefilter{true};
+}  // namespace
+
+void EntityExtractor::SetLetterPrefilterForTesting(bool on) {
+  g_letter_prefilter.store(on);
+}
 
 EntityExtractor::EntityExtractor() : impl_(std::make_unique<Impl>()) {}
 EntityExtractor::~EntityExtractor() = default;
@@ -1008,59 +1059,66 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
   };
 
   // --- Places ---
-  // Skeletons of all tokens in one buffer per thread (empty for numbers),
-  // with 8 spare bytes after the last for the padded filter look-ups.
+  // Skeletons of the tokens in one buffer per thread, each at its token's
+  // offset (a skeleton is never longer than its token) with 8 spare bytes
+  // after the last for the padded filter look-ups; written when first read
+  // (empty for numbers): most tokens start like no name and need none.
   struct Skel {
     uint32_t from = 0, len = 0;
     uint8_t cps = 0;                // code points, at most 3 counted
     uint8_t end[4] = {0, 0, 0, 0};  // byte end of the first 1..3
+    bool written = false;
     // Whether an institution word starts like it, when the letter index
     // told (else InstitutionWord asks its filter).
     Institution institution = Institution::kAsk;
+    // False when the letter index told that it is neither "бала" nor a
+    // "детск" word.
+    bool kinder = true;
   };
   thread_local std::string arena;
   thread_local std::vector<Skel> skel_at;
   const SkeletonBytes& skeleton_bytes = GetSkeletonBytes();
+  const SkeletonLetterTable& skeleton_letters = GetSkeletonLetters();
   if (arena.size() < s.size() + 16) arena.resize(s.size() + 16);
-  skel_at.resize(tokens.size());
-  {
-    size_t at = 0;
-    for (size_t i = 0; i < tokens.size(); ++i) {
-      Skel& k = skel_at[i];
-      k = Skel{};
-      k.from = static_cast<uint32_t>(at);
-      if (tokens[i].numeric) continue;
-      size_t len;
-      if (tokens[i].cyrillic) {
-        // Two bytes per code point, in and out.
-        len = WriteCyrillicSkeleton(tok(i), arena.data() + at, skeleton_bytes);
-        k.cps = static_cast<uint8_t>(std::min<size_t>(len / 2, 3));
-        for (uint8_t c = 1; c <= k.cps; ++c) {
-          k.end[c] = static_cast<uint8_t>(2 * c);
-        }
-      } else {
-        len = WriteSkeleton(tok(i), arena.data() + at, skeleton_bytes);
-        const char* sk = arena.data() + at;
-        for (size_t b = 0; b < len && k.cps < 3;) {
-          ++b;
-          while (b < len &&
-                 (static_cast<unsigned char>(sk[b]) & 0xC0) == 0x80) {
-            ++b;
-          }
-          k.end[++k.cps] = static_cast<uint8_t>(std::min<size_t>(b, 255));
-        }
+  skel_at.assign(tokens.size(), Skel{});
+  const bool prefilter = impl_->has_letter_index &&
+                         g_letter_prefilter.load(std::memory_order_relaxed);
+  auto write_skel = [&](size_t i) {
+    Skel& k = skel_at[i];
+    k.written = true;
+    if (tokens[i].numeric) return;
+    const size_t at = tokens[i].begin;
+    k.from = static_cast<uint32_t>(at);
+    size_t len;
+    if (tokens[i].cyrillic) {
+      // Two bytes per code point, in and out.
+      len = WriteCyrillicSkeleton(tok(i), arena.data() + at, skeleton_bytes);
+      k.cps = static_cast<uint8_t>(std::min<size_t>(len / 2, 3));
+      for (uint8_t c = 1; c <= k.cps; ++c) {
+        k.end[c] = static_cast<uint8_t>(2 * c);
       }
-      k.len = static_cast<uint32_t>(len);
-      at += len;
+    } else {
+      len = WriteSkeleton(tok(i), arena.data() + at, skeleton_bytes);
+      const char* sk = arena.data() + at;
+      for (size_t b = 0; b < len && k.cps < 3;) {
+        ++b;
+        while (b < len && (static_cast<unsigned char>(sk[b]) & 0xC0) == 0x80) {
+          ++b;
+        }
+        k.end[++k.cps] = static_cast<uint8_t>(std::min<size_t>(b, 255));
+      }
     }
-  }
+    k.len = static_cast<uint32_t>(len);
+  };
   auto skel = [&](size_t i) {
-    return std::string_view(arena).substr(skel_at[i].from, skel_at[i].len);
+    if (!skel_at[i].written) write_skel(i);
+    return std::string_view(arena.data() + skel_at[i].from, skel_at[i].len);
   };
   // First three code points of skel(i), for InstitutionWord().
   auto head = [&](size_t i) {
-    return std::string_view(arena).substr(skel_at[i].from,
-                                          skel_at[i].end[skel_at[i].cps]);
+    if (!skel_at[i].written) write_skel(i);
+    return std::string_view(arena.data() + skel_at[i].from,
+                            skel_at[i].end[skel_at[i].cps]);
   };
   struct Hit {
     size_t first, last;  // token range [first, last)
@@ -1068,11 +1126,40 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
   };
   std::vector<Hit> hits, blocks;
   for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& token = tokens[i];
+    if (token.numeric) continue;
+    // A Cyrillic token's cell of the letter index, from the first three
+    // letters of its skeleton read off the token itself.
+    const Impl::Cell* cell = nullptr;
+    if (token.cyrillic && prefilter) {
+      int l[3] = {0, 0, 0};
+      int n = 0;
+      const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+      for (uint32_t j = token.begin; j + 1 < token.end && n < 3; j += 2) {
+        const uint8_t v =
+            skeleton_letters
+                .of[((p[j] & 0x1F) << 6 | (p[j + 1] & 0x3F)) - 0x0400];
+        if (v == 0) continue;  // dropped
+        if (v == kOtherLetter) {
+          n = -1;  // the look-up by keys
+          break;
+        }
+        l[n++] = v;
+      }
+      if (n == 0) continue;  // an empty skeleton
+      if (n > 0) {
+        cell = impl_->CellOf(l);
+        skel_at[i].kinder = cell->kinder;
+        skel_at[i].institution =
+            cell->institution ? Institution::kMaybe : Institution::kNo;
+        if (cell->count == 0) continue;
+      }
+    }
+    const std::string_view sk = skel(i);
     const Skel& ref = skel_at[i];
     if (ref.len == 0) continue;
     const Hit* best = nullptr;
     Hit cand{};
-    const std::string_view sk = skel(i);
     const size_t cps = ref.cps;
     const uint8_t* prefix_end = ref.end;
     // Tries one candidate name at token i.
@@ -1122,9 +1209,15 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
         best = &cand;
       }
     };
-    if (const Impl::Cell* cell = impl_->LetterCell(sk, cps, prefix_end)) {
-      skel_at[i].institution =
-          cell->institution ? Institution::kMaybe : Institution::kNo;
+    if (cell == nullptr) {
+      cell = impl_->LetterCell(sk, cps, prefix_end);
+      if (cell != nullptr) {
+        if (prefilter) skel_at[i].kinder = cell->kinder;
+        skel_at[i].institution =
+            cell->institution ? Institution::kMaybe : Institution::kNo;
+      }
+    }
+    if (cell != nullptr) {
       const Impl::Candidate* const from = impl_->merged.data() + cell->begin;
       for (const Impl::Candidate* c = from; c != from + cell->count; ++c) {
         consider(*c);
@@ -1204,15 +1297,15 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
   for (size_t i = 0; i < tokens.size(); ++i) {
     // Skeletons, so that "гімназия" (Kazakh Latin "gimnaziya" folded) and
     // "балабакша" meet the same words.
-    std::string_view t = skel(i);
     Inst inst =
         tokens[i].numeric || skel_at[i].institution == Institution::kNo
             ? Inst::kNone
-            : InstitutionWord(t, head(i),
+            : InstitutionWord(skel(i), head(i),
                               skel_at[i].institution == Institution::kAsk);
     // "бала бақша", "детский сад", "детском саду".
     // The next token's skeleton only when this one can start such a pair.
-    if (inst == Inst::kNone && i + 1 < tokens.size()) {
+    if (inst == Inst::kNone && i + 1 < tokens.size() && skel_at[i].kinder) {
+      const std::string_view t = skel(i);
       const bool bala = t == "бала";
       if (bala || StartsWith(t, "детск")) {
         const std::string_view u = skel(i + 1);

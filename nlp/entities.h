@@ -87,6 +87,11 @@ class EntityExtractor {
   // Same, reusing the tokens of an analysed post (the pipeline's form).
   Entities Extract(const AnalyzedText& text) const;
 
+  // Testing, process-wide. While off, every token's skeleton is written
+  // before its first letters are looked at (the reference the letter
+  // prefilter, on by default, must agree with).
+  static void SetLetterPrefilterForTesting(bool on);
+
  private:
   Entities Extract(const NormalizedText& text,
                    const std::vector<Token>& tokens) const;

@@ -2,8 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "config/gazetteer_loader.h"
 #include "nlp/analysis.h"
 #include "tests/nlp/entity_fixture.h"
+#include "tests/testing/sanitizers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace shagym::nlp {
 namespace entities_test {
@@ -255,6 +264,112 @@ TEST(EntityExtractorTest, ShortNamesWhateverFollowsThem) {
       {"ойыл2", ""},
   };
   for (const Case& c : cases) EXPECT_EQ(region(c.text), c.want) << c.text;
+}
+
+// The letter prefilter (a Cyrillic token's first letters read off the
+// token, its skeleton written only when a name may start there or a
+// neighbour asks) finds what writing every skeleton first finds: every
+// field of every text of tests/data, of the real corpora when present, and
+// of every gazetteer name in forms that reach each path (inflected,
+// capitalised, after a number, with a dropped ь or ъ among its first
+// letters, with ё, Latin or digits glued on, in the kindergarten pairs).
+TEST_F(EntitiesTest, LetterPrefilterFindsWhatSkeletonsFind) {
+  std::vector<std::string> texts;
+  const std::string root = SHAGYM_SOURCE_DIR;
+  for (const char* f : {"rules_dev.jsonl", "rules_heldout.jsonl",
+                        "text_labelled.jsonl", "text_heldout.jsonl"}) {
+    std::ifstream in(root + "/tests/data/" + f);
+    std::string line;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_object() && j.contains("text") && j["text"].is_string()) {
+        texts.push_back(j["text"].get<std::string>());
+      }
+    }
+  }
+  const std::string rw = testing::RealworldDir();
+  const size_t max_corpus = testing::SanitizerScaled(20000);
+  for (const char* f :
+       {"kk_kaznerd_test_sentences.txt", "kk_kazsandra_sc_test.csv",
+        "kk_ktb_ud_test_sentences.txt", "ru_taiga_ud_dev_test_sentences.tsv"}) {
+    if (rw.empty()) break;
+    std::ifstream in(rw + "/corpora/" + f);
+    std::string line;
+    for (size_t n = 0; n < max_corpus / 4 && std::getline(in, line); ++n) {
+      texts.push_back(line);
+    }
+  }
+  if (rw.empty()) std::printf("realworld corpora absent: tests/data only\n");
+  auto g = config::LoadGazetteer("config/gazetteer/regions.yaml");
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  size_t names = 0;
+  for (const GazetteerPlace& p : g->places) {
+    ++names;
+    const std::string& n = p.name;
+    texts.push_back(n);
+    texts.push_back("Біз " + n + "да тұрамыз");
+    texts.push_back("в " + n + "е, школа №12");
+    texts.push_back("№12 мектеп " + n + "ға жақын");
+    // A dropped letter at the start and after each of the first two
+    // letters (two bytes each when Cyrillic), and letters that send the
+    // token to the look-up by keys.
+    texts.push_back("ь" + n);
+    for (size_t at : {size_t{2}, size_t{4}}) {
+      if (at < n.size()) {
+        texts.push_back(n.substr(0, at) + "ь" + n.substr(at) + " қаласы");
+        texts.push_back(n.substr(0, at) + "ъ" + n.substr(at));
+        texts.push_back(n.substr(0, at) + "ё" + n.substr(at));
+      }
+    }
+    texts.push_back("ё" + n);
+    texts.push_back(n + "x");
+    texts.push_back(n + "2");
+  }
+  ASSERT_GT(names, 100u);
+  for (const char* t :
+       {"бала бақша", "Бала бақшада тәрбиеші", "бәлә бақша", "бала бакша",
+        "балабақша", "бала", "бал бақша", "детский сад №5", "детском саду",
+        "Детьский сад", "дет сад", "детск сад", "детсад", "ДЕТСКИЙ САД"}) {
+    texts.push_back(t);
+  }
+  auto same = [](const Entities& a, const Entities& b) {
+    if (a.region != b.region || a.school_number != b.school_number ||
+        a.institution != b.institution ||
+        a.region_span.begin != b.region_span.begin ||
+        a.region_span.end != b.region_span.end ||
+        a.school_span.begin != b.school_span.begin ||
+        a.school_span.end != b.school_span.end ||
+        a.regions.size() != b.regions.size()) {
+      return false;
+    }
+    for (size_t k = 0; k < a.regions.size(); ++k) {
+      if (a.regions[k].region != b.regions[k].region ||
+          a.regions[k].kind != b.regions[k].kind ||
+          a.regions[k].span.begin != b.regions[k].span.begin ||
+          a.regions[k].span.end != b.regions[k].span.end) {
+        return false;
+      }
+    }
+    return true;
+  };
+  size_t found = 0, differ = 0;
+  for (const std::string& t : texts) {
+    const AnalyzedText a = Analyze(*normalizer_, t);
+    const Entities with = extractor_->Extract(a);
+    EntityExtractor::SetLetterPrefilterForTesting(false);
+    const Entities without = extractor_->Extract(a);
+    EntityExtractor::SetLetterPrefilterForTesting(true);
+    found += !with.regions.empty() || !with.institution.empty();
+    if (!same(with, without) && ++differ <= 20) {
+      ADD_FAILURE() << t << ": region '" << with.region << "' / '"
+                    << without.region << "', institution '" << with.institution
+                    << "' / '" << without.institution << "', mentions "
+                    << with.regions.size() << " / " << without.regions.size();
+    }
+  }
+  EXPECT_EQ(differ, 0u);
+  // The texts do reach the names and institutions.
+  EXPECT_GT(found, texts.size() / 4) << found << " of " << texts.size();
 }
 
 }  // namespace entities_test
