@@ -5,18 +5,29 @@
 // realworld folder, and a synthetic forum page for the `html` adapter.
 //
 //   build/bench/extract_bench [--realworld DIR] [--min-seconds S]
+//                             [--pages DIR [--max-pages N]]
+//
+// --pages reads the .html files under DIR (the crawl benchmark's generated
+// site, bench/crawl/gen_site.py) instead, and reports CPU milliseconds per
+// page for a bare Gumbo parse and for the `html` adapter with the crawl
+// benchmark's selectors: the floor under `shagym crawl`'s CPU per page,
+// next to the crawl issue's 0.25 CPU s per 1,000 pages.
 //
 // Single thread: the figure is per core.
 
 #include <gumbo.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "crawler/adapter.h"
 
@@ -61,17 +72,119 @@ std::string ForumPage() {
   return html + "<a class=next href=?page=2>next</a></div></body></html>";
 }
 
+double CpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec / 1e9;
+}
+
+// CPU ms per page of `fn` over `pages`, repeated until `min_seconds` of CPU.
+template <typename F>
+double MsPerPage(const std::vector<std::string>& pages, double min_seconds,
+                 F fn, size_t* sink) {
+  size_t calls = 0;
+  const double start = CpuSeconds();
+  double elapsed = 0;
+  do {
+    for (const std::string& page : pages) *sink += fn(page);
+    calls += pages.size();
+    elapsed = CpuSeconds() - start;
+  } while (elapsed < min_seconds);
+  return elapsed * 1e3 / static_cast<double>(calls);
+}
+
+// The crawl benchmark's pages: bare Gumbo and Gumbo + the html adapter with
+// the selectors of bench/crawl/bench_config.sh, in CPU ms per page.
+int RunPages(const std::string& dir, size_t max_pages, double min_seconds) {
+  using namespace shagym::crawler;
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->is_regular_file() && it->path().extension() == ".html") {
+      files.push_back(it->path().string());
+    }
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "no .html files under %s\n", dir.c_str());
+    return 1;
+  }
+  std::sort(files.begin(), files.end());
+  if (files.size() > max_pages) files.resize(max_pages);
+  std::vector<std::string> pages;
+  size_t bytes = 0;
+  for (const auto& f : files) {
+    pages.push_back(ReadAll(f));
+    bytes += pages.back().size();
+  }
+  SourceConfig source;
+  source.id = "bench";
+  source.type = SourceType::kHtml;
+  source.seeds = {"http://127.0.0.1:18100/p/0.html"};
+  source.post.item = "div.post";
+  source.post.text = "p.text";
+  source.post.author = "span.author";
+  auto adapter = MakeAdapter(source);
+  if (!adapter.ok()) {
+    std::fprintf(stderr, "%s\n", adapter.status().ToString().c_str());
+    return 1;
+  }
+  size_t sink = 0, posts = 0;
+  FetchedPage page;
+  page.url = page.final_url = source.seeds[0];
+  page.fetched_at = 1715594400;
+  for (const auto& body : pages) {
+    page.body = body;
+    posts += (*adapter)->Extract(page).posts.size();
+  }
+  const double gumbo = MsPerPage(
+      pages, min_seconds,
+      [](const std::string& body) {
+        GumboOutput* out = gumbo_parse_with_options(&kGumboDefaultOptions,
+                                                    body.data(), body.size());
+        size_t n = out->root->v.element.children.length;
+        gumbo_destroy_output(&kGumboDefaultOptions, out);
+        return n;
+      },
+      &sink);
+  const double extract = MsPerPage(
+      pages, min_seconds,
+      [&](const std::string& body) {
+        page.body = body;
+        return (*adapter)->Extract(page).posts.size();
+      },
+      &sink);
+  std::printf("%zu pages, %.1f KB each on average, %.2f posts per page\n",
+              pages.size(), bytes / 1024.0 / pages.size(),
+              static_cast<double>(posts) / pages.size());
+  std::printf("%-26s %14s\n", "per page, one core", "CPU s / 1000");
+  std::printf("%-26s %14.3f\n", "bare Gumbo parse", gumbo);
+  std::printf("%-26s %14.3f\n", "Gumbo + html adapter", extract);
+  std::printf(
+      "crawl target (issue 3): 0.25 CPU s per 1,000 pages, whole "
+      "pipeline; Gumbo alone is %.2fx of it\n",
+      gumbo / 0.25);
+  return sink == 0 ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string realworld;
+  std::string realworld, pages_dir;
   double min_seconds = 1.0;
+  size_t max_pages = 2000;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--realworld") == 0) realworld = argv[i + 1];
     if (std::strcmp(argv[i], "--min-seconds") == 0) {
       min_seconds = std::atof(argv[i + 1]);
     }
+    if (std::strcmp(argv[i], "--pages") == 0) pages_dir = argv[i + 1];
+    if (std::strcmp(argv[i], "--max-pages") == 0) {
+      max_pages = std::strtoul(argv[i + 1], nullptr, 10);
+    }
   }
+  if (!pages_dir.empty()) return RunPages(pages_dir, max_pages, min_seconds);
   if (realworld.empty()) {
     realworld = std::string(SHAGYM_SOURCE_DIR) + "/../shared/realworld";
   }
