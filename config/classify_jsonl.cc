@@ -519,47 +519,86 @@ bool ClassifyJsonl::WriteFast(const Labels& l, std::string* out) const {
     auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), v);
     sink.Put(std::string_view(digits, static_cast<size_t>(end - digits)));
   };
+  // A label: written as it is when it is short printable ASCII without a
+  // quote or backslash (language, severity, categories, rule ids, the
+  // version), else by PutString.
+  auto label = [&](std::string_view v) {
+    if (v.size() <= 32) {
+      bool plain = true;
+      for (char c : v) {
+        plain = plain && c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+      }
+      if (plain) {
+        sink.Put('"');
+        sink.Put(v);
+        sink.Put('"');
+        return;
+      }
+    }
+    ok = ok && PutString(v, &sink);
+  };
   passed("{\"id\":"sv, kIdKey, "\"\""sv);
-  passed(",\"source\":"sv, kSourceKey, "\"\""sv);
-  passed(",\"url\":"sv, kUrlKey, "\"\""sv);
-  passed(",\"published_at\":"sv, kPublishedKey, "null"sv);
-  passed(",\"fetched_at\":"sv, kFetchedKey, "null"sv);
-  passed(",\"author\":"sv, kAuthorKey, "\"\""sv);
+  // The five keys a bare {"id","text"} line leaves at their defaults, in
+  // one piece when it does.
+  if (field_of_spec_[kSourceKey] < 0 && field_of_spec_[kUrlKey] < 0 &&
+      field_of_spec_[kPublishedKey] < 0 && field_of_spec_[kFetchedKey] < 0 &&
+      field_of_spec_[kAuthorKey] < 0) {
+    key(",\"source\":\"\",\"url\":\"\",\"published_at\":null,"
+        "\"fetched_at\":null,\"author\":\"\""sv);
+  } else {
+    passed(",\"source\":"sv, kSourceKey, "\"\""sv);
+    passed(",\"url\":"sv, kUrlKey, "\"\""sv);
+    passed(",\"published_at\":"sv, kPublishedKey, "null"sv);
+    passed(",\"fetched_at\":"sv, kFetchedKey, "null"sv);
+    passed(",\"author\":"sv, kAuthorKey, "\"\""sv);
+  }
   passed(",\"text\":"sv, kTextKey, "\"\""sv);  // always in the input
   key(",\"lang\":"sv);
-  ok = ok && PutString(l.lang, &sink);
+  label(l.lang);
   key(",\"categories\":["sv);
   for (size_t c = 0; c < l.categories.size(); ++c) {
     if (c) sink.Put(',');
-    ok = ok && PutString(l.categories[c], &sink);
+    label(l.categories[c]);
   }
   key("],\"severity\":"sv);
-  ok = ok && PutString(l.severity, &sink);
+  label(l.severity);
   key(",\"region\":"sv);
   ok = ok && PutStringOrNull(l.region, &sink);
   key(",\"school_number\":"sv);
   ok = ok && PutStringOrNull(l.school_number, &sink);
-  passed(",\"duplicate_of\":"sv, kDuplicateKey, "null"sv);
-  key(",\"matches\":["sv);
+  if (field_of_spec_[kDuplicateKey] < 0) {
+    key(",\"duplicate_of\":null,\"matches\":["sv);
+  } else {
+    passed(",\"duplicate_of\":"sv, kDuplicateKey, "null"sv);
+    key(",\"matches\":["sv);
+  }
   for (size_t m = 0; m < l.matches.size(); ++m) {
     const Match& x = l.matches[m];
     sink.Put(m ? ",{\"rule\":"sv : "{\"rule\":"sv);
-    ok = ok && PutString(x.rule, &sink);
+    label(x.rule);
     sink.Put(",\"category\":"sv);
-    ok = ok && PutString(x.category, &sink);
+    label(x.category);
     sink.Put(",\"start\":"sv);
     number(x.start);
     sink.Put(",\"end\":"sv);
     number(x.end);
     sink.Put('}');
   }
-  sink.Put(']');
-  passed(",\"review\":"sv, kReviewKey, "\"new\""sv);
-  key(",\"institution\":"sv);
+  if (field_of_spec_[kReviewKey] < 0) {
+    key("],\"review\":\"new\",\"institution\":"sv);
+  } else {
+    sink.Put(']');
+    passed(",\"review\":"sv, kReviewKey, "\"new\""sv);
+    key(",\"institution\":"sv);
+  }
   ok = ok && PutStringOrNull(l.institution, &sink);
-  passed(",\"incident\":"sv, kIncidentKey, "null"sv);
-  key(",\"rules_version\":"sv);
-  ok = ok && PutString(l.rules_version, &sink);
+  if (field_of_spec_[kIncidentKey] < 0) {
+    key(",\"incident\":null,\"rules_version\":"sv);
+  } else {
+    passed(",\"incident\":"sv, kIncidentKey, "null"sv);
+    key(",\"rules_version\":"sv);
+  }
+  label(l.rules_version);
   // The input's other keys; its SPEC keys were taken above, or are labels
   // the line computes.
   for (size_t k = 0; k < used_; ++k) {
