@@ -113,8 +113,10 @@ inline size_t PlainChunk(uint64_t w, bool trusted) {
 #if defined(__SSE2__)
 // PlainChunk for the sixteen bytes at `p`: all sixteen, fifteen when the
 // last starts a two-byte sequence, or 0 (the same rules, one bit per byte
-// of each mask).
-inline size_t PlainChunk16(const char* p, bool trusted) {
+// of each mask). When a byte needs an escape (the closing quote of most
+// strings) and the bytes before it pass those rules, sets `*end` and
+// returns how many bytes come before it (perhaps 0).
+inline size_t PlainChunk16(const char* p, bool trusted, bool* end) {
   const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   auto bytes = [](int b) { return _mm_set1_epi8(static_cast<char>(b)); };
   auto mask = [](__m128i m) {
@@ -126,18 +128,37 @@ inline size_t PlainChunk16(const char* p, bool trusted) {
       mask(_mm_or_si128(_mm_cmplt_epi8(v, bytes(0x20)),
                         _mm_or_si128(_mm_cmpeq_epi8(v, bytes('"')),
                                      _mm_cmpeq_epi8(v, bytes('\\')))));
-  if ((escape & ~high) != 0) return 0;
-  if (high == 0 || trusted) return 16;
+  // The bytes considered: all sixteen, or those before the first that
+  // needs an escape.
+  unsigned keep = 0xFFFFu;
+  size_t count = 16;
+  if ((escape & ~high) != 0) {
+    count = static_cast<size_t>(std::countr_zero(escape & ~high));
+    keep = (1u << count) - 1;
+  }
+  const unsigned high_kept = high & keep;
+  if (high_kept == 0 || trusted) {
+    *end = count < 16;
+    return count;
+  }
   const unsigned cont =  // 10xxxxxx
-      mask(_mm_cmpeq_epi8(_mm_and_si128(v, bytes(0xC0)), bytes(0x80)));
+      mask(_mm_cmpeq_epi8(_mm_and_si128(v, bytes(0xC0)), bytes(0x80))) & keep;
   const unsigned lead =  // 110xxxxx
-      mask(_mm_cmpeq_epi8(_mm_and_si128(v, bytes(0xE0)), bytes(0xC0)));
-  if ((high & ~(cont | lead)) != 0) return 0;  // 111xxxxx
+      mask(_mm_cmpeq_epi8(_mm_and_si128(v, bytes(0xE0)), bytes(0xC0))) & keep;
+  if ((high_kept & ~(cont | lead)) != 0) return 0;  // 111xxxxx
   // C0 and C1 (overlong).
-  if (mask(_mm_cmpeq_epi8(_mm_and_si128(v, bytes(0xFE)), bytes(0xC0))) != 0) {
+  if ((mask(_mm_cmpeq_epi8(_mm_and_si128(v, bytes(0xFE)), bytes(0xC0))) &
+       keep) != 0) {
     return 0;
   }
-  if (cont != ((lead << 1) & 0xFFFFu)) return 0;
+  if (cont != ((lead << 1) & keep)) return 0;
+  if (count < 16) {
+    // A lead right before the byte that needs an escape is invalid: the
+    // byte-by-byte path says where.
+    if (count > 0 && (lead >> (count - 1) & 1) != 0) return 0;
+    *end = true;
+    return count;
+  }
   return (lead & 0x8000u) != 0 ? 15 : 16;
 }
 #endif
@@ -152,7 +173,9 @@ size_t PlainRun(std::string_view s, size_t i, bool trusted) {
     if constexpr (std::endian::native == std::endian::little) {
 #if defined(__SSE2__)
       if (i + 16 <= n) {
-        const size_t plain = PlainChunk16(s.data() + i, trusted);
+        bool end = false;
+        const size_t plain = PlainChunk16(s.data() + i, trusted, &end);
+        if (end) return i + plain;
         if (plain != 0) {
           i += plain;
           continue;

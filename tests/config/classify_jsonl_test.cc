@@ -207,6 +207,34 @@ TEST(ClassifyJsonlTest, RandomPiecesAtEveryChunkOffset) {
   EXPECT_GT(slow, 1000);
 }
 
+// A string's closing quote at every place of a sixteen-byte chunk, after
+// ASCII, after whole Cyrillic letters, and after a sequence cut short (a
+// lone lead, the first two bytes of three, a stray continuation), with the
+// line going on long enough for the chunk to hold the quote: the fast path
+// stops at the quote exactly where the byte-by-byte reading does, and
+// refuses the cut sequences as the reference does.
+TEST(ClassifyJsonlTest, ClosingQuoteAtEveryChunkOffset) {
+  int fast = 0, refused = 0;
+  for (const std::string tail : {"", "\xd0\xb6", "\xd0", "\xe2\x82", "\xb6",
+                                 "\xd0\xb6\xd0", "\xc1", "\xd0\xb6\xb6"}) {
+    for (size_t pad = 0; pad < 20; ++pad) {
+      for (const std::string filler : {"a", "\xd0\xb6"}) {
+        std::string value;
+        for (size_t k = 0; k < pad; ++k) value += filler;
+        value += tail;
+        const std::string line = "{\"id\":\"" + value + "\",\"text\":\"" +
+                                 value +
+                                 "\",\"z\":\"0123456789abcdefghijklmnop\"}";
+        ClassifyJsonl probe(true);
+        if (!probe.Parse(line).empty()) ++refused;
+        if (SameAsReference(line)) ++fast;
+      }
+    }
+  }
+  EXPECT_EQ(fast, 2 * 20 * 2);     // "" and a whole letter
+  EXPECT_EQ(refused, 6 * 20 * 2);  // the cut sequences
+}
+
 // The team's labelled posts, as lines of their own files: whatever keys and
 // types they carry, the same output.
 TEST(ClassifyJsonlTest, LabelledSetsSameOutput) {
