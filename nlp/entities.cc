@@ -1135,10 +1135,23 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
       int l[3] = {0, 0, 0};
       int n = 0;
       const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-      for (uint32_t j = token.begin; j + 1 < token.end && n < 3; j += 2) {
-        const uint8_t v =
-            skeleton_letters
-                .of[((p[j] & 0x1F) << 6 | (p[j + 1] & 0x3F)) - 0x0400];
+      auto letter = [&](uint32_t j) {
+        return skeleton_letters
+            .of[((p[j] & 0x1F) << 6 | (p[j + 1] & 0x3F)) - 0x0400];
+      };
+      const uint32_t b0 = token.begin;
+      if (token.end - b0 >= 6) {
+        // Most tokens: three letters а..я, none dropped, at the start.
+        const uint8_t a = letter(b0), b = letter(b0 + 2), c = letter(b0 + 4);
+        if (a - 1u < 32 && b - 1u < 32 && c - 1u < 32) {
+          l[0] = a;
+          l[1] = b;
+          l[2] = c;
+          n = 3;
+        }
+      }
+      for (uint32_t j = b0; j + 1 < token.end && n < 3; j += 2) {
+        const uint8_t v = letter(j);
         if (v == 0) continue;  // dropped
         if (v == kOtherLetter) {
           n = -1;  // the look-up by keys
@@ -1250,47 +1263,50 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
     kept.push_back(h);
     covered = h.last;
   }
-  std::map<std::string, double> score;
-  std::map<std::string, size_t> first_seen;
-  for (const Hit& h : kept) {
-    const CompiledName& name = impl_->names[h.name];
-    RegionMention m;
-    m.region = name.region;
-    m.kind = name.kind;
-    m.span = TextSpan{tokens[h.first].begin, tokens[h.last - 1].end};
-    out.regions.push_back(m);
-    if (name.also.empty()) {
-      score[name.region] += KindWeight(name.kind);
-      first_seen.emplace(name.region, out.regions.size() - 1);
-    }
-  }
-  // Ambiguous names go to whichever of their regions the post supports.
-  for (size_t i = 0; i < kept.size(); ++i) {
-    const CompiledName& name = impl_->names[kept[i].name];
-    if (name.also.empty()) continue;
-    std::string pick = name.region;
-    double best = score.count(pick) ? score[pick] : 0;
-    for (const std::string& a : name.also) {
-      double v = score.count(a) ? score[a] : 0;
-      if (v > best) {
-        best = v;
-        pick = a;
+  // Scored only when a place was found (most posts name none).
+  if (!kept.empty()) {
+    std::map<std::string, double> score;
+    std::map<std::string, size_t> first_seen;
+    for (const Hit& h : kept) {
+      const CompiledName& name = impl_->names[h.name];
+      RegionMention m;
+      m.region = name.region;
+      m.kind = name.kind;
+      m.span = TextSpan{tokens[h.first].begin, tokens[h.last - 1].end};
+      out.regions.push_back(m);
+      if (name.also.empty()) {
+        score[name.region] += KindWeight(name.kind);
+        first_seen.emplace(name.region, out.regions.size() - 1);
       }
     }
-    out.regions[i].region = pick;
-    score[pick] += 1;
-    first_seen.emplace(pick, i);
-  }
-  double best = 0;
-  for (const auto& [region, v] : score) {
-    if (v > best ||
-        (v == best && first_seen[region] < first_seen[out.region])) {
-      best = v;
-      out.region = region;
+    // Ambiguous names go to whichever of their regions the post supports.
+    for (size_t i = 0; i < kept.size(); ++i) {
+      const CompiledName& name = impl_->names[kept[i].name];
+      if (name.also.empty()) continue;
+      std::string pick = name.region;
+      double best = score.count(pick) ? score[pick] : 0;
+      for (const std::string& a : name.also) {
+        double v = score.count(a) ? score[a] : 0;
+        if (v > best) {
+          best = v;
+          pick = a;
+        }
+      }
+      out.regions[i].region = pick;
+      score[pick] += 1;
+      first_seen.emplace(pick, i);
     }
+    double best = 0;
+    for (const auto& [region, v] : score) {
+      if (v > best ||
+          (v == best && first_seen[region] < first_seen[out.region])) {
+        best = v;
+        out.region = region;
+      }
+    }
+    if (!out.region.empty())
+      out.region_span = out.regions[first_seen[out.region]].span;
   }
-  if (!out.region.empty())
-    out.region_span = out.regions[first_seen[out.region]].span;
 
   // --- School number and institution ---
   Inst first_inst = Inst::kNone;
@@ -1451,7 +1467,9 @@ Entities EntityExtractor::Extract(const NormalizedText& text,
       }
     }
   }
-  if (out.institution.empty()) out.institution = InstName(first_inst);
+  if (out.institution.empty() && first_inst != Inst::kNone) {
+    out.institution = InstName(first_inst);
+  }
   // A huge post should not pin its buffers for the thread's lifetime.
   if (arena.size() > (size_t{1} << 20)) {
     arena = std::string();
