@@ -1150,7 +1150,7 @@ bool RuleSet::Impl::NeedFilteredRaw(const std::vector<uint64_t>& masks,
   };
   // Rule r can fire counting the filtered terms that may occur, and then
   // uses a term that RE2 must decide.
-  auto needs = [&](int r) {
+  auto needs = [&](int r) __attribute__((always_inline)) {
     if (!all_has_rest[r] || (masks[r] | all_rest_mask[r]) != full_mask[r]) {
       return false;
     }

@@ -306,18 +306,20 @@ bool SegmentText(std::string_view text, std::vector<WordIndex::Run>* runs,
       }
       i += 2;
       if (!word) continue;
-      // The rest of a run of two-byte word characters, without the tests
-      // a run's edge needs (no word character is refused).
+      // The rest of a run of two-byte word characters that are letters
+      // and do not change case (all of kWordChars), without the tests a
+      // run's edge needs (no word character is refused) nor those of the
+      // map; any other character goes through the loop above.
       while (i + 1 < n) {
         const unsigned char b0 = p[i], b1 = p[i + 1];
         if (b0 < 0xC2 || b0 > 0xDF || (b1 & 0xC0) != 0x80) break;
         const uint32_t c2 = (uint32_t{b0} & 0x1F) << 6 | (b1 & 0x3Fu);
         const uint8_t f2 = flags2[c2];
-        if ((f2 & kFlagWord) == 0) break;
-        if constexpr (kMap) {
-          changes_case |= (f2 & kFlagCase) != 0;
-          note(c2, (f2 & kFlagLetter) != 0);
+        if ((f2 & (kFlagWord | kFlagCase | kFlagLetter)) !=
+            (kFlagWord | kFlagLetter)) {
+          break;
         }
+        if constexpr (kMap) note(c2, /*letter=*/true);
         if (kHash) {
           h = (h ^ (uint64_t{b0} << 8 | b1)) * kFnvPrime;
           hooks.Word(start, i + 2 - start, h);
@@ -426,7 +428,8 @@ bool WordIndex::SegmentAndLookup(std::string_view text, std::vector<Run>* runs,
         index.prefix_.Probe(h, text + start, at, ids);
       }
     }
-    void End(size_t start, size_t end, uint32_t run, uint64_t h) {
+    [[gnu::always_inline]] void End(size_t start, size_t end, uint32_t run,
+                                    uint64_t h) {
       index.whole_.Probe(h, text + start, end - start, ids);
       if (ids->size() > 1) {
         std::sort(ids->begin(), ids->end());
