@@ -224,9 +224,9 @@ TEST(RulesFreshTest, ClassifySeventhFreshSet) {
 // complaint-vs-not F1 0.78 (P 0.93, R 0.67), groups 0.75 (kk) to 0.80 (ru),
 // high severity P 0.82 R 0.75; after the tenth round, whose rules were
 // written from this set's misses (so it no longer measures generalisation),
-// 0.90 and 0.99 (P 1.00, R 0.98), groups 0.98 to 1.00, high P 0.92 R 1.00.
+// 0.92 and 0.99 (P 1.00, R 0.98), groups 0.98 to 1.00, high P 0.92 R 1.00.
 TEST(RulesFreshTest, ClassifyEighthFreshSet) {
-  CheckFreshSet("rules_fresh8.jsonl", {.macro_f1 = 0.88,
+  CheckFreshSet("rules_fresh8.jsonl", {.macro_f1 = 0.90,
                                        .complaint_f1 = 0.97,
                                        .complaint_precision = 0.98,
                                        .group_complaint_f1 = 0.95});
