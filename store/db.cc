@@ -10,10 +10,12 @@
 #include <rocksdb/write_buffer_manager.h>
 
 #include <algorithm>
+#include <bit>
 #include <filesystem>
 #include <mutex>
 #include <vector>
 
+#include "store/dedupe_filter.h"
 #include "store/dedupe_index.h"
 
 namespace shagym::store {
@@ -94,12 +96,16 @@ class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
 // A single family's memtable is also capped (kMaxMemtable, or a quarter of
 // the budget when smaller), so that no family sits on a huge skip list that
 // every look-up and insert walks (the dedupe fingerprints of a long crawl).
+// - the dedupe index's band filter (dedupe_filter.h): a sixteenth of the
+//   budget, rounded down to a power of two (8 MB of the default 128 MB),
+//   taken from the cache's share, allocated only when the index is used.
 // Outside the budget: iterators pinning blocks while they live, table
 // readers' small fixed parts (max_open_files) and compaction buffers.
 struct MemoryBudget {
   std::shared_ptr<rocksdb::Cache> cache;
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffers;
   size_t memtable_bytes = 0;
+  size_t dedupe_filter_bytes = 0;
 };
 
 constexpr int64_t kMaxMemtable = 64 << 20;
@@ -108,7 +114,10 @@ MemoryBudget MakeMemoryBudget(int64_t memory_bytes) {
   if (memory_bytes <= 0) memory_bytes = kDefaultStoreMemory;
   memory_bytes = std::max<int64_t>(memory_bytes, kMinStoreMemory);
   MemoryBudget b;
-  b.cache = rocksdb::NewLRUCache(static_cast<size_t>(memory_bytes));
+  b.dedupe_filter_bytes =
+      std::bit_floor(static_cast<size_t>(memory_bytes / 16));
+  b.cache = rocksdb::NewLRUCache(static_cast<size_t>(memory_bytes) -
+                                 b.dedupe_filter_bytes);
   b.write_buffers = std::make_shared<rocksdb::WriteBufferManager>(
       static_cast<size_t>(memory_bytes / 2), b.cache, /*allow_stall=*/true);
   b.memtable_bytes =
@@ -334,6 +343,7 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   std::unique_ptr<Db> db(new Db());
   db->dir_ = dir;
   db->db_.reset(raw);
+  db->dedupe_filter_bytes_ = budget.dedupe_filter_bytes;
 #ifdef SHAGYM_THREAD_SANITIZER
   if (!options.read_only) {
     db->db_ = std::make_unique<OneWriterAtATimeDb>(db->db_.release());
@@ -362,6 +372,15 @@ std::vector<std::unique_lock<std::mutex>> Db::LockEvidence(
   std::vector<std::unique_lock<std::mutex>> locks;
   for (size_t i : idx) locks.emplace_back(evidence_stripes_[i]);
   return locks;
+}
+
+DedupeBandFilter* Db::dedupe_filter(
+    const std::function<Status(DedupeBandFilter*)>& fill) {
+  std::call_once(dedupe_filter_once_, [&] {
+    auto filter = std::make_unique<DedupeBandFilter>(dedupe_filter_bytes_);
+    if (fill(filter.get()).ok()) dedupe_filter_ = std::move(filter);
+  });
+  return dedupe_filter_.get();
 }
 
 Status Db::Flush() {

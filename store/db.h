@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +24,8 @@
 #include "store/store_options.h"  // kDefaultStoreMemory, kMinStoreMemory
 
 namespace shagym::store {
+
+class DedupeBandFilter;
 
 // Column families. Append only: the names are part of the on-disk format.
 enum class Cf {
@@ -73,7 +76,7 @@ class Db {
   // Opens (creating when allowed) the store in `dir`. Errors name the dir.
   static StatusOr<std::unique_ptr<Db>> Open(const std::string& dir,
                                             const DbOptions& options = {});
-  ~Db();
+  ~Db();  // out of line: DedupeBandFilter is incomplete here
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
@@ -94,12 +97,23 @@ class Db {
   std::vector<std::unique_lock<std::mutex>> LockEvidence(
       const std::vector<std::string>& ids);
 
+  // The dedupe index's in-memory filter of band prefixes (dedupe_filter.h),
+  // one per open store whatever the number of DedupeIndex objects on it.
+  // The first call creates it, sized from the memory budget, and fills it
+  // with `fill` (the index's scan of its band keys); every call returns it.
+  // nullptr when `fill` failed: the index then seeks every band.
+  DedupeBandFilter* dedupe_filter(
+      const std::function<Status(DedupeBandFilter*)>& fill);
+
  private:
   static constexpr size_t kEvidenceStripes = 64;
   std::array<std::mutex, kEvidenceStripes> evidence_stripes_;
   Db() = default;
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
+  size_t dedupe_filter_bytes_ = 0;
+  std::once_flag dedupe_filter_once_;
+  std::unique_ptr<DedupeBandFilter> dedupe_filter_;
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<size_t>(Cf::kCount)>
       handles_{};
 };

@@ -5,6 +5,8 @@
 #include <set>
 #include <vector>
 
+#include "store/dedupe_filter.h"
+
 namespace shagym::store {
 
 namespace {
@@ -94,6 +96,42 @@ DedupeIndex::DedupeIndex(Db* db, int max_distance, double min_similarity)
       max_distance_(std::clamp(max_distance, 0, 3)),
       min_similarity_(min_similarity) {}
 
+DedupeBandFilter* DedupeIndex::filter() const {
+  return db_->dedupe_filter([this](DedupeBandFilter* filter) {
+    return FillDedupeBandFilter(db_, filter);
+  });
+}
+
+Status FillDedupeBandFilter(Db* db, DedupeBandFilter* filter) {
+  // Every band key of the store, in key order: consecutive keys of one band
+  // share their prefix, inserted once. A total-order scan (the family's
+  // prefix extractor would otherwise stop at a prefix), without filling the
+  // block cache with blocks that only this scan reads.
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->raw()->NewIterator(ro, db->cf(Cf::kIncidents)));
+  for (const std::string_view start : {"xb", "xs"}) {
+    std::string last;
+    for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid();
+         it->Next()) {
+      std::string_view key = it->key().ToStringView();
+      if (key.compare(0, start.size(), start) != 0) break;
+      const size_t n = DedupeBandPrefixLength(key);
+      if (n == 0) continue;
+      std::string_view prefix = key.substr(0, n);
+      if (prefix == last) continue;
+      filter->Insert(prefix);
+      last.assign(prefix);
+    }
+    if (!it->status().ok()) {
+      return FromRocks(it->status(), "scan dedupe index");
+    }
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::optional<DuplicateMatch>> DedupeIndex::Find(
     const std::string& self, const std::string& content_hash, uint64_t simhash,
     std::span<const uint32_t> minhash, bool* content_hash_stored) const {
@@ -116,14 +154,23 @@ StatusOr<std::optional<DuplicateMatch>> DedupeIndex::Find(
   }
   std::optional<DuplicateMatch> best;
   uint64_t best_time = 0;
-  // One iterator serves every band's seek: creating one (a view of every
-  // memtable and table file) costs more than the seek itself, and a lookup
-  // makes up to 20 of them.
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->raw()->NewIterator(rocksdb::ReadOptions(), cf));
+  // A band whose prefix the filter does not hold has no entry: no seek.
+  // One iterator serves every band's seek that remains: creating one (a
+  // view of every memtable and table file) costs more than the seek
+  // itself. Created at the first seek, so a look-up whose bands are all
+  // absent touches no memtable or table file.
+  const DedupeBandFilter* present = filter();
+  std::unique_ptr<rocksdb::Iterator> it;
+  auto seek = [&](const std::string& prefix) {
+    if (present != nullptr && !present->MayContain(prefix)) return false;
+    if (!it) it.reset(db_->raw()->NewIterator(rocksdb::ReadOptions(), cf));
+    it->Seek(prefix);
+    return true;
+  };
   for (int band = 0; simhash != 0 && band < kBands; ++band) {
     const std::string prefix = BandPrefix(band, simhash);
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
+    if (!seek(prefix)) continue;
+    for (; it->Valid(); it->Next()) {
       std::string_view key = it->key().ToStringView();
       if (key.compare(0, prefix.size(), prefix) != 0) break;
       std::string_view id = key.substr(prefix.size());
@@ -149,8 +196,9 @@ StatusOr<std::optional<DuplicateMatch>> DedupeIndex::Find(
   std::set<std::string> candidates;
   for (size_t band = 0; band < kMinHashBands; ++band) {
     const std::string prefix = MinHashBandPrefix(band, minhash);
+    if (!seek(prefix)) continue;
     int n = 0;
-    for (it->Seek(prefix); it->Valid() && n < kMaxBandEntries; it->Next()) {
+    for (; it->Valid() && n < kMaxBandEntries; it->Next()) {
       std::string_view key = it->key().ToStringView();
       if (key.compare(0, prefix.size(), prefix) != 0) break;
       ++n;
@@ -200,6 +248,9 @@ Status DedupeIndex::Add(const std::string& id, const std::string& original_id,
     return InvalidArgument("dedupe: MinHash of " +
                            std::to_string(minhash.size()) + " entries");
   }
+  // The filter learns the new band prefixes before they are written, so that
+  // no look-up ever finds the key without the filter holding its prefix.
+  DedupeBandFilter* present = filter();
   rocksdb::WriteBatch batch;
   rocksdb::ColumnFamilyHandle* cf = db_->cf(Cf::kIncidents);
   if (!content_hash.empty() && content_hash_stored.has_value()) {
@@ -223,7 +274,9 @@ Status DedupeIndex::Add(const std::string& id, const std::string& original_id,
     value += time_be;
     value += original_id;
     for (int band = 0; band < kBands; ++band) {
-      keys.push_back(BandPrefix(band, simhash) + id);
+      std::string prefix = BandPrefix(band, simhash);
+      if (present != nullptr) present->Insert(prefix);
+      keys.push_back(std::move(prefix) + id);
       batch.Put(cf, keys.back(), value);
     }
   }
@@ -234,7 +287,9 @@ Status DedupeIndex::Add(const std::string& id, const std::string& original_id,
     keys.push_back(SignatureKey(id));
     batch.Put(cf, keys.back(), record);
     for (size_t band = 0; band < kMinHashBands; ++band) {
-      keys.push_back(MinHashBandPrefix(band, minhash) + id);
+      std::string prefix = MinHashBandPrefix(band, minhash);
+      if (present != nullptr) present->Insert(prefix);
+      keys.push_back(std::move(prefix) + id);
       batch.Put(cf, keys.back(), "");
     }
   }

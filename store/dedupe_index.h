@@ -26,6 +26,9 @@
 // a band with probability 0.93, at 0.5 with 0.99. Default 0.4: on the real
 // sentences of tests/crawler/dedupe_recall_test.cc it links 93-100% of
 // rewrites and none of the unrelated items.
+// An in-memory filter of the band prefixes present (store/dedupe_filter.h,
+// one per open store) lets Find skip the seeks of absent bands; the results
+// are those of seeking every band.
 // Thread-safe for concurrent readers; callers serialise Find + Add when two
 // writers may race on the same text. Borrows the Db.
 
@@ -60,6 +63,12 @@ struct DuplicateMatch {
   // SimHash match).
   double similarity = 1;
 };
+
+class DedupeBandFilter;
+
+// Fills `filter` with the band prefixes present in the store (what
+// Db::dedupe_filter calls on first use; exposed for tests).
+Status FillDedupeBandFilter(Db* db, DedupeBandFilter* filter);
 
 class DedupeIndex {
  public:
@@ -104,6 +113,10 @@ class DedupeIndex {
   // The keys of `id` named by its reverse entry `reverse` (either form).
   Status KeysOf(const std::string& id, std::string_view reverse,
                 std::vector<std::string>* keys) const;
+
+  // The store's band filter (store/dedupe_filter.h), filled on first use;
+  // nullptr when that failed.
+  DedupeBandFilter* filter() const;
 
   Db* db_;  // not owned
   int max_distance_;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "store/db.h"
+#include "store/dedupe_filter.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shagym::store {
@@ -27,13 +28,23 @@ uint64_t CacheProperty(Db* db, const std::string& name) {
   return v;
 }
 
+// The dedupe index's band filter: its size, the rest of the budget being
+// the block cache's.
+size_t DedupeFilterBytes(Db* db) {
+  DedupeBandFilter* filter =
+      db->dedupe_filter([](DedupeBandFilter*) { return Status::Ok(); });
+  return filter == nullptr ? 0 : filter->bytes();
+}
+
 TEST(DbMemoryTest, DefaultBudgetIsTheBlockCacheCapacity) {
   testing::TempDir dir;
   auto db = Db::Open(dir.File("db"));
   ASSERT_TRUE(db.ok()) << db.status().message();
   const uint64_t capacity =
       CacheProperty(db->get(), "rocksdb.block-cache-capacity");
-  EXPECT_EQ(capacity, static_cast<uint64_t>(kDefaultStoreMemory));
+  EXPECT_EQ(DedupeFilterBytes(db->get()), size_t{8} << 20);  // a sixteenth
+  EXPECT_EQ(capacity + DedupeFilterBytes(db->get()),
+            static_cast<uint64_t>(kDefaultStoreMemory));
 }
 
 TEST(DbMemoryTest, TooSmallBudgetIsRaisedToTheMinimum) {
@@ -44,7 +55,9 @@ TEST(DbMemoryTest, TooSmallBudgetIsRaisedToTheMinimum) {
   ASSERT_TRUE(db.ok()) << db.status().message();
   const uint64_t capacity =
       CacheProperty(db->get(), "rocksdb.block-cache-capacity");
-  EXPECT_EQ(capacity, static_cast<uint64_t>(kMinStoreMemory));
+  EXPECT_EQ(DedupeFilterBytes(db->get()), size_t{1} << 20);
+  EXPECT_EQ(capacity + DedupeFilterBytes(db->get()),
+            static_cast<uint64_t>(kMinStoreMemory));
 }
 
 // Writes several times the budget into the families a crawl writes most
