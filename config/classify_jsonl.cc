@@ -389,10 +389,11 @@ constexpr int kTextKey = SpecKeyIndex("text");
 constexpr int kDuplicateKey = SpecKeyIndex("duplicate_of");
 constexpr int kReviewKey = SpecKeyIndex("review");
 constexpr int kIncidentKey = SpecKeyIndex("incident");
+constexpr int kRegionKey = SpecKeyIndex("region");
 static_assert(kIdKey == 0 && kSourceKey >= 0 && kUrlKey >= 0 &&
               kPublishedKey >= 0 && kFetchedKey >= 0 && kAuthorKey >= 0 &&
               kTextKey >= 0 && kDuplicateKey >= 0 && kReviewKey >= 0 &&
-              kIncidentKey >= 0);
+              kIncidentKey >= 0 && kRegionKey >= 0);
 
 }  // namespace
 
@@ -473,13 +474,12 @@ std::string_view ClassifyJsonl::text() const {
 
 void ClassifyJsonl::Region(std::string* out) const {
   if (fast_) {
-    for (size_t k = 0; k < used_; ++k) {
-      if (fields_[k].first == "region") {
-        *out = fields_[k].second;
-        return;
-      }
+    const int f = field_of_spec_[kRegionKey];
+    if (f >= 0) {
+      *out = fields_[f].second;
+    } else {
+      out->clear();
     }
-    out->clear();
     return;
   }
   *out = region();
@@ -487,10 +487,8 @@ void ClassifyJsonl::Region(std::string* out) const {
 
 std::string ClassifyJsonl::region() const {
   if (fast_) {
-    for (size_t k = 0; k < used_; ++k) {
-      if (fields_[k].first == "region") return fields_[k].second;
-    }
-    return "";
+    const int f = field_of_spec_[kRegionKey];
+    return f >= 0 ? fields_[f].second : std::string();
   }
   auto it = obj_.find("region");
   if (it != obj_.end() && it->is_string()) return it->get<std::string>();

@@ -100,8 +100,10 @@ void Classifier::Classify(const RuleSet& rules, const NormalizedText& nt,
     }
   }
   const std::vector<std::string>& ids = CategoryIds();
-  for (int c : SortedCategoryIndices()) {
-    if (categories & (uint32_t{1} << c)) labels.categories.push_back(ids[c]);
+  if (categories != 0) {
+    for (int c : SortedCategoryIndices()) {
+      if (categories & (uint32_t{1} << c)) labels.categories.push_back(ids[c]);
+    }
   }
   static const char* kSeverity[] = {"none", "low", "medium", "high"};
   labels.severity = labels.categories.empty() ? "none" : kSeverity[severity];

@@ -44,6 +44,11 @@ bool SameAsReference(const std::string& line) {
     if (!p1.empty() || !p2.empty()) continue;
     EXPECT_EQ(fast.text(), reference.text()) << line;
     EXPECT_EQ(fast.region(), reference.region()) << line;
+    std::string r1 = "stale", r2 = "stale";
+    fast.Region(&r1);
+    reference.Region(&r2);
+    EXPECT_EQ(r1, r2) << line;
+    EXPECT_EQ(r1, fast.region()) << line;
     std::string o1 = "prefix", o2 = "prefix";
     fast.Write(labels, &o1);
     reference.Write(labels, &o2);
