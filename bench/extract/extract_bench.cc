@@ -27,6 +27,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crawler/adapter.h"
@@ -70,6 +71,16 @@ std::string ForumPage() {
             std::to_string(i) + ">#</a></div>";
   }
   return html + "<a class=next href=?page=2>next</a></div></body></html>";
+}
+
+shagym::crawler::SourceConfig Source(std::string id,
+                                     shagym::crawler::SourceType type,
+                                     std::string seed) {
+  shagym::crawler::SourceConfig source;
+  source.id = std::move(id);
+  source.type = type;
+  source.seeds = {std::move(seed)};
+  return source;
 }
 
 double CpuSeconds() {
@@ -118,10 +129,8 @@ int RunPages(const std::string& dir, size_t max_pages, double min_seconds) {
     pages.push_back(ReadAll(f));
     bytes += pages.back().size();
   }
-  SourceConfig source;
-  source.id = "bench";
-  source.type = SourceType::kHtml;
-  source.seeds = {"http://127.0.0.1:18100/p/0.html"};
+  SourceConfig source =
+      Source("bench", SourceType::kHtml, "http://127.0.0.1:18100/p/0.html");
   source.post.item = "div.post";
   source.post.text = "p.text";
   source.post.author = "span.author";
@@ -195,18 +204,12 @@ int main(int argc, char** argv) {
     std::string url;
     std::string body;
   };
-  SourceConfig tg;
-  tg.id = "tg";
-  tg.type = SourceType::kTelegram;
-  tg.seeds = {"https://t.me/s/topwar_official"};
-  SourceConfig rss;
-  rss.id = "rss";
-  rss.type = SourceType::kRss;
-  rss.seeds = {"https://ulpressa.ru/feed/"};
-  SourceConfig forum;
-  forum.id = "forum";
-  forum.type = SourceType::kHtml;
-  forum.seeds = {"https://forum.kz/t/1"};
+  SourceConfig tg =
+      Source("tg", SourceType::kTelegram, "https://t.me/s/topwar_official");
+  SourceConfig rss =
+      Source("rss", SourceType::kRss, "https://ulpressa.ru/feed/");
+  SourceConfig forum =
+      Source("forum", SourceType::kHtml, "https://forum.kz/t/1");
   forum.post.item = "div.post";
   forum.post.text = ".content";
   forum.post.author = ".user";
