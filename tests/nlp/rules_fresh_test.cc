@@ -239,13 +239,13 @@ TEST(RulesFreshTest, ClassifyEighthFreshSet) {
 // complaint-vs-not F1 0.84 (P 0.97, R 0.74), groups 0.76 (kk) to 0.91 (ru),
 // high severity P 0.73 R 0.79; after the eleventh round, whose rules were
 // written from this set's misses (so it no longer measures generalisation),
-// 0.79 and 0.92 (P 0.98, R 0.88), groups 0.88 (kk) to 0.96 (ru), high P
+// 0.82 and 0.93 (P 0.98, R 0.89), groups 0.89 (kk) to 0.96 (ru), high P
 // 0.76 R 0.93.
 TEST(RulesFreshTest, ClassifyNinthFreshSet) {
-  CheckFreshSet("rules_fresh9.jsonl", {.macro_f1 = 0.77,
-                                       .complaint_f1 = 0.90,
+  CheckFreshSet("rules_fresh9.jsonl", {.macro_f1 = 0.80,
+                                       .complaint_f1 = 0.91,
                                        .complaint_precision = 0.96,
-                                       .group_complaint_f1 = 0.86});
+                                       .group_complaint_f1 = 0.87});
 }
 
 }  // namespace rules_fresh_test
