@@ -255,12 +255,14 @@ TEST(RulesFreshTest, ClassifyNinthFreshSet) {
 // eleventh round's rules: macro F1 0.72, complaint-vs-not F1 0.78 (P 0.95,
 // R 0.66), groups 0.67 (kk) to 0.91 (latin), high severity P 1.00 R 0.78;
 // staff misconduct (F1 0.45), other complaints (0.42) and licensing (0.53)
-// are the weakest.
+// are the weakest. After the twelfth round, whose rules were written from
+// this set's misses (so it no longer measures generalisation): 0.82 and 0.89
+// (P 0.97, R 0.82), groups 0.84 (kk) to 0.95 (mixed).
 TEST(RulesFreshTest, ClassifyTenthFreshSet) {
-  CheckFreshSet("rules_fresh10.jsonl", {.macro_f1 = 0.70,
-                                        .complaint_f1 = 0.76,
-                                        .complaint_precision = 0.93,
-                                        .group_complaint_f1 = 0.65});
+  CheckFreshSet("rules_fresh10.jsonl", {.macro_f1 = 0.80,
+                                        .complaint_f1 = 0.87,
+                                        .complaint_precision = 0.95,
+                                        .group_complaint_f1 = 0.82});
 }
 
 }  // namespace rules_fresh_test
